@@ -1,0 +1,224 @@
+"""Real media through a real Janus: headless Chromium pages with fake camera and microphone.
+
+Everything runs in a private network namespace (see lab.py); the pages are served from
+127.0.0.1 inside it (a secure context, so getUserMedia exists).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import statistics
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from openiop.telehealth import tokens
+
+from .pages import PageServer
+
+pytestmark = [pytest.mark.janus, pytest.mark.browser]
+
+METRICS = Path("test-artifacts/video-metrics.json")
+
+
+def record_metrics(name: str, values: dict[str, Any]) -> None:
+    """Keep measured figures with the test run (printed with -s, saved for the report)."""
+    print(f"\n{name}: {values}")
+    METRICS.parent.mkdir(exist_ok=True)
+    data = json.loads(METRICS.read_text()) if METRICS.exists() else {}
+    data[name] = values
+    METRICS.write_text(json.dumps(data, indent=2))
+
+
+@pytest.fixture(scope="module")
+def pages(lab) -> Iterator[PageServer]:
+    server = PageServer(lab.browser_janus_url)
+    lab.ns.expose(server.port)
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def browser(lab) -> Iterator[Browser]:
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(**lab.launch_options())
+        yield chromium
+        chromium.close()
+
+
+class Room:
+    def __init__(self, lab, pages: PageServer, browser: Browser, publishers: int) -> None:
+        self.lab, self.pages, self.browser = lab, pages, browser
+        with lab.client() as client:
+            self.room = client.create_room(publishers=publishers)
+        self.contexts: list[Any] = []
+
+    def ticket(self, name: str) -> dict[str, Any]:
+        secret = self.lab.config.token_secret
+        return {
+            "server": self.lab.browser_janus_url,
+            "iceServers": [],
+            "coreToken": tokens.core_token(secret),
+            "roomToken": tokens.room_token(secret, self.room.room_id),
+            "room": self.room.room_id,
+            "pin": self.room.pin,
+            "display": name,
+            "simulcast": False,
+        }
+
+    def open(self, name: str) -> Page:
+        key = secrets.token_hex(8)
+        self.pages.tickets[key] = self.ticket(name)
+        context = self.browser.new_context(viewport={"width": 640, "height": 480})
+        self.contexts.append(context)
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{self.pages.port}/room/{key}", wait_until="domcontentloaded")
+        return page
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+        with self.lab.client() as client:
+            client.destroy_room(self.room.room_id, self.room.secret)
+
+
+@pytest.fixture
+def make_room(lab, pages, browser) -> Iterator[Any]:
+    rooms: list[Room] = []
+
+    def make(publishers: int) -> Room:
+        rooms.append(Room(lab, pages, browser, publishers))
+        return rooms[-1]
+
+    yield make
+    for room in rooms:
+        room.close()
+
+
+NOT_READY = {"videoStreams": 0, "audioStreams": 0, "errors": [], "timing": {}}
+
+
+def stats(page: Page) -> dict[str, Any]:
+    """What the page receives, from getStats() of all its subscriptions."""
+    result = page.evaluate(
+        """async () => {
+            const v = window.openiopVideo;
+            if (!v) return null;
+            return {...(await v.stats()), status: v.status, errors: v.errors, timing: v.timing};
+        }"""
+    )
+    return result or NOT_READY
+
+
+def wait_for_media(pages: list[Page], expected_feeds: int, timeout: float) -> list[dict]:
+    """Poll every page until each decodes video and hears audio from all the others."""
+    deadline = time.monotonic() + timeout
+    while True:
+        results = [stats(p) for p in pages]
+        done = all(
+            r["videoStreams"] == expected_feeds
+            and r["audioStreams"] == expected_feeds
+            and r["timing"].get("firstRemoteFrame") is not None
+            for r in results
+        )
+        if done or time.monotonic() > deadline:
+            return results
+        for r in results:
+            assert not r["errors"], r["errors"]
+        time.sleep(0.25)
+
+
+def join_ms(result: dict) -> float:
+    """Page script start (connect, camera, publish, subscribe) -> first decoded remote frame."""
+    return result["timing"]["firstRemoteFrame"] - result["timing"]["start"]
+
+
+def joined_ms(result: dict) -> float:
+    """Room join acknowledged by Janus -> first decoded remote frame."""
+    return result["timing"]["firstRemoteFrame"] - result["timing"]["joined"]
+
+
+def frame_metrics(results: list[dict]) -> dict[str, int]:
+    page = sorted(join_ms(r) for r in results)
+    joined = sorted(joined_ms(r) for r in results)
+    return {
+        "start_to_first_remote_frame_ms_median": round(statistics.median(page)),
+        "start_to_first_remote_frame_ms_max": round(page[-1]),
+        "joined_to_first_remote_frame_ms_median": round(statistics.median(joined)),
+        "joined_to_first_remote_frame_ms_max": round(joined[-1]),
+    }
+
+
+def test_two_people_see_and_hear_each_other(make_room):
+    room = make_room(publishers=4)
+    facilitator = room.open("Alvarez A.")
+    # A locator, not wait_for_function: the page's CSP forbids string evaluation.
+    facilitator.locator("#video-status[data-status=joined]").wait_for()
+    facilitator.wait_for_timeout(500)  # publishing
+    # Pat joins a room where the facilitator is already on camera: the usual case.
+    pat = room.open("Pat P.")
+    results = wait_for_media([facilitator, pat], expected_feeds=1, timeout=30)
+    for r in results:
+        assert r["errors"] == []
+        assert r["videoBytes"] > 0
+        assert r["framesDecoded"] > 0
+        assert r["audioBytes"] > 0
+    record_metrics("two_people_late_joiner", frame_metrics(results[1:]))
+
+
+def janus_cpu_seconds(lab) -> float:
+    stat = Path(f"/proc/{lab.janus.popen.pid}/stat").read_text()
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def received(pages: list[Page]) -> tuple[int, int]:
+    results = [stats(p) for p in pages]
+    return sum(r["videoBytes"] for r in results), sum(r["audioBytes"] for r in results)
+
+
+def test_six_people_all_see_and_hear_everyone(lab, make_room):
+    room = make_room(publishers=8)
+    pages = [room.open(f"Person {n}.") for n in range(6)]
+    results = wait_for_media(pages, expected_feeds=5, timeout=45)
+    for r in results:
+        assert r["errors"] == []
+        assert r["videoStreams"] == 5, r
+        assert r["audioStreams"] == 5, r
+        assert r["framesDecoded"] > 0
+    # Forwarding load over a 3 s window once everyone is connected.
+    cpu0, bytes0, t0 = janus_cpu_seconds(lab), sum(received(pages)), time.monotonic()
+    time.sleep(3)
+    cpu1, bytes1, t1 = janus_cpu_seconds(lab), sum(received(pages)), time.monotonic()
+    record_metrics(
+        "six_people",
+        {
+            **frame_metrics(results),
+            "janus_cpu_percent_of_one_core": round(100 * (cpu1 - cpu0) / (t1 - t0), 1),
+            "forwarded_mbps": round((bytes1 - bytes0) * 8 / (t1 - t0) / 1e6, 2),
+        },
+    )
+
+
+def test_audio_only_stops_video_while_audio_continues(make_room):
+    room = make_room(publishers=4)
+    pat, alvarez = room.open("Pat P."), room.open("Alvarez A.")
+    wait_for_media([pat, alvarez], expected_feeds=1, timeout=30)
+    pat.evaluate("window.openiopVideo.setAudioOnly(true)")
+    time.sleep(1.5)  # let the configure land and in-flight video drain
+    video0, audio0 = received([pat])
+    time.sleep(3)
+    video1, audio1 = received([pat])
+    assert video1 - video0 < 2_000, "video still flowing in audio-only mode"
+    assert audio1 - audio0 > 3_000, "audio stopped in audio-only mode"
+    record_metrics("audio_only", {"received_kbps": round((audio1 - audio0) * 8 / 3 / 1000, 1)})
+    # Back to video: frames flow again.
+    pat.evaluate("window.openiopVideo.setAudioOnly(false)")
+    time.sleep(2)
+    assert received([pat])[0] > video1

@@ -1,0 +1,343 @@
+/*
+ * OpenIOP video room client (janus.js 1.1 + webrtc-adapter, VideoRoom plugin).
+ *
+ * Reads its ticket from <script type="application/json" id="janus-ticket"> (a data block, not
+ * code, so the page keeps a strict CSP): {server, iceServers, coreToken, roomToken, room, pin,
+ * display, simulcast, audioOnly}. Publishes the camera and microphone, subscribes to every other
+ * publisher with its own handle, and exposes `window.openiopVideo` so the page's controls and
+ * the browser tests can read state and statistics.
+ */
+(function () {
+  "use strict";
+
+  var PLUGIN = "janus.plugin.videoroom";
+  var ticketEl = document.getElementById("janus-ticket");
+  if (!ticketEl || typeof Janus === "undefined") {
+    return;
+  }
+  var ticket = JSON.parse(ticketEl.textContent);
+  var grid = document.getElementById("remote-grid");
+  var localVideo = document.getElementById("local-video");
+  var statusEl = document.getElementById("video-status");
+
+  var janus = null;
+  var publisher = null;
+  var privateId = null;
+  var feeds = {}; // feed id -> {handle, tile, videoMid, display}
+
+  var api = {
+    status: "starting",
+    errors: [],
+    audioOnly: !!ticket.audioOnly,
+    timing: { start: performance.now(), joined: null, firstRemoteFrame: null },
+    publisherId: null,
+    feeds: feeds,
+  };
+  window.openiopVideo = api;
+
+  function setStatus(status, text) {
+    api.status = status;
+    if (statusEl) {
+      statusEl.textContent = text || status;
+      statusEl.dataset.status = status;
+    }
+    document.dispatchEvent(new CustomEvent("openiop:video-status", { detail: status }));
+  }
+
+  function fail(where, err) {
+    var message = where + ": " + (err && err.message ? err.message : JSON.stringify(err));
+    api.errors.push(message);
+    setStatus("error", "Video problem: " + where);
+  }
+
+  function joinRequest(ptype, extra) {
+    var body = {
+      request: "join",
+      ptype: ptype,
+      room: ticket.room,
+      pin: ticket.pin,
+      token: ticket.roomToken,
+    };
+    Object.keys(extra).forEach(function (key) {
+      body[key] = extra[key];
+    });
+    return body;
+  }
+
+  function start() {
+    setStatus("connecting", "Connecting…");
+    janus = new Janus({
+      server: ticket.server,
+      token: ticket.coreToken,
+      // Always explicit: an empty list offline, STUN/TURN from settings in production.
+      iceServers: ticket.iceServers,
+      success: attachPublisher,
+      error: function (err) {
+        fail("session", err);
+        document.dispatchEvent(new CustomEvent("openiop:video-lost"));
+      },
+    });
+  }
+
+  function attachPublisher() {
+    janus.attach({
+      plugin: PLUGIN,
+      success: function (handle) {
+        publisher = handle;
+        publisher.send({ message: joinRequest("publisher", { display: ticket.display }) });
+      },
+      error: function (err) {
+        fail("attach", err);
+      },
+      onmessage: onPublisherMessage,
+      onlocaltrack: function (track, on) {
+        if (!localVideo || track.kind !== "video") {
+          return;
+        }
+        localVideo.srcObject = on ? new MediaStream([track]) : null;
+      },
+      onremotetrack: function () {},
+    });
+  }
+
+  function onPublisherMessage(msg, jsep) {
+    var event = msg.videoroom;
+    if (msg.error) {
+      fail("room", { message: msg.error_code + " " + msg.error });
+      return;
+    }
+    if (event === "joined") {
+      api.publisherId = msg.id;
+      api.timing.joined = performance.now();
+      privateId = msg.private_id;
+      setStatus("joined", "Connected");
+      publish();
+      (msg.publishers || []).forEach(subscribe);
+    } else if (event === "event") {
+      (msg.publishers || []).forEach(subscribe);
+      var gone = msg.unpublished || msg.leaving;
+      if (gone && gone !== "ok") {
+        removeFeed(gone);
+      }
+    }
+    if (jsep) {
+      publisher.handleRemoteJsep({ jsep: jsep });
+    }
+  }
+
+  function publish() {
+    publisher.createOffer({
+      tracks: [
+        { type: "audio", capture: true, recv: false },
+        {
+          type: "video",
+          capture: { width: { ideal: 640 }, height: { ideal: 480 } },
+          recv: false,
+          simulcast: !!ticket.simulcast,
+        },
+      ],
+      success: function (offer) {
+        publisher.send({
+          message: { request: "configure", audio: true, video: true },
+          jsep: offer,
+        });
+      },
+      error: function (err) {
+        fail("publish", err);
+      },
+    });
+  }
+
+  function makeTile(feed) {
+    var tile = document.createElement("figure");
+    tile.className = "video-tile";
+    tile.dataset.feed = feed.id;
+    var video = document.createElement("video");
+    video.autoplay = true;
+    video.playsInline = true;
+    video.muted = true; // audio plays through its own element
+    var audio = document.createElement("audio");
+    audio.autoplay = true;
+    var caption = document.createElement("figcaption");
+    caption.textContent = feed.display || "Participant";
+    tile.appendChild(video);
+    tile.appendChild(audio);
+    tile.appendChild(caption);
+    if (grid) {
+      grid.appendChild(tile);
+    }
+    return { tile: tile, video: video, audio: audio };
+  }
+
+  function watchFirstFrame(video) {
+    var record = function () {
+      if (api.timing.firstRemoteFrame === null) {
+        api.timing.firstRemoteFrame = performance.now();
+      }
+    };
+    if (video.requestVideoFrameCallback) {
+      video.requestVideoFrameCallback(record);
+    } else {
+      video.addEventListener("loadeddata", record, { once: true });
+    }
+  }
+
+  function subscribe(pub) {
+    if (feeds[pub.id] || pub.id === api.publisherId) {
+      return;
+    }
+    var feed = { id: pub.id, display: pub.display, handle: null, videoMid: null };
+    feeds[pub.id] = feed;
+    var els = makeTile(pub);
+    feed.tile = els.tile;
+    janus.attach({
+      plugin: PLUGIN,
+      success: function (handle) {
+        feed.handle = handle;
+        handle.send({
+          message: joinRequest("subscriber", {
+            private_id: privateId,
+            streams: [{ feed: pub.id }],
+          }),
+        });
+      },
+      error: function (err) {
+        fail("subscribe", err);
+      },
+      onmessage: function (msg, jsep) {
+        if (msg.error) {
+          fail("subscriber", { message: msg.error_code + " " + msg.error });
+          return;
+        }
+        (msg.streams || []).forEach(function (s) {
+          if (s.type === "video") {
+            feed.videoMid = s.mid;
+          }
+        });
+        if (jsep) {
+          feed.handle.createAnswer({
+            jsep: jsep,
+            tracks: [],
+            success: function (answer) {
+              feed.handle.send({ message: { request: "start" }, jsep: answer });
+              if (api.audioOnly) {
+                applyAudioOnly(feed);
+              }
+            },
+            error: function (err) {
+              fail("answer", err);
+            },
+          });
+        }
+      },
+      onremotetrack: function (track, mid, on) {
+        if (!on) {
+          return;
+        }
+        if (track.kind === "video") {
+          els.video.srcObject = new MediaStream([track]);
+          watchFirstFrame(els.video);
+        } else if (track.kind === "audio") {
+          els.audio.srcObject = new MediaStream([track]);
+        }
+      },
+    });
+  }
+
+  function removeFeed(id) {
+    var feed = feeds[id];
+    if (!feed) {
+      return;
+    }
+    delete feeds[id];
+    if (feed.tile) {
+      feed.tile.remove();
+    }
+    if (feed.handle) {
+      feed.handle.detach();
+    }
+  }
+
+  function applyAudioOnly(feed) {
+    if (!feed.handle || !feed.videoMid) {
+      return;
+    }
+    // Janus stops forwarding this video stream to us; audio keeps flowing.
+    feed.handle.send({
+      message: {
+        request: "configure",
+        streams: [{ mid: feed.videoMid, send: !api.audioOnly }],
+      },
+    });
+  }
+
+  api.setAudioOnly = function (on) {
+    api.audioOnly = !!on;
+    Object.keys(feeds).forEach(function (id) {
+      applyAudioOnly(feeds[id]);
+    });
+    document.dispatchEvent(new CustomEvent("openiop:audio-only", { detail: api.audioOnly }));
+  };
+
+  api.setMuted = function (muted) {
+    if (!publisher) {
+      return;
+    }
+    if (muted) {
+      publisher.muteAudio();
+    } else {
+      publisher.unmuteAudio();
+    }
+  };
+
+  api.leave = function () {
+    if (janus) {
+      janus.destroy({ cleanupHandles: true });
+    }
+  };
+
+  /* Totals over every subscription: what this page receives and decodes. */
+  api.stats = async function () {
+    var total = {
+      videoBytes: 0,
+      audioBytes: 0,
+      framesDecoded: 0,
+      videoStreams: 0,
+      audioStreams: 0,
+      feeds: Object.keys(feeds).length,
+    };
+    var ids = Object.keys(feeds);
+    for (var i = 0; i < ids.length; i++) {
+      var handle = feeds[ids[i]].handle;
+      var pc = handle && handle.webrtcStuff && handle.webrtcStuff.pc;
+      if (!pc) {
+        continue;
+      }
+      var report = await pc.getStats();
+      report.forEach(function (s) {
+        if (s.type !== "inbound-rtp") {
+          return;
+        }
+        if (s.kind === "video") {
+          total.videoBytes += s.bytesReceived || 0;
+          total.framesDecoded += s.framesDecoded || 0;
+          if ((s.framesDecoded || 0) > 0) {
+            total.videoStreams += 1;
+          }
+        } else if (s.kind === "audio") {
+          total.audioBytes += s.bytesReceived || 0;
+          if ((s.bytesReceived || 0) > 0) {
+            total.audioStreams += 1;
+          }
+        }
+      });
+    }
+    return total;
+  };
+
+  Janus.init({
+    debug: false,
+    dependencies: Janus.useDefaultDependencies(),
+    callback: start,
+  });
+})();

@@ -174,6 +174,26 @@ class JanusClient:
             publishers=publishers,
             bitrate=bitrate,
         )
+        self._create(room, description)
+        return room
+
+    def ensure_room(self, room: Room, description: str = "OpenIOP session") -> bool:
+        """Re-create ``room`` with the same id, secret and pin if Janus lost it (a restart).
+
+        Tickets already issued stay valid, so clients can rejoin. Returns True if re-created.
+        """
+        if self.room_exists(room.room_id):
+            return False
+        try:
+            self._create(room, description)
+        except JanusError as exc:
+            # 427: created meanwhile by another web process.
+            if exc.code != 427:
+                raise
+            return False
+        return True
+
+    def _create(self, room: Room, description: str) -> None:
         self._plugin(
             {
                 "request": "create",
@@ -186,8 +206,8 @@ class JanusClient:
                 "secret": room.secret,
                 "pin": room.pin,
                 "signed_tokens": True,
-                "publishers": publishers,
-                "bitrate": bitrate,
+                "publishers": room.publishers,
+                "bitrate": room.bitrate,
                 "bitrate_cap": True,
                 "fir_freq": 10,
                 "audiocodec": "opus",
@@ -202,7 +222,6 @@ class JanusClient:
                 "lock_record": True,
             }
         )
-        return room
 
     def destroy_room(self, room_id: str, secret: str) -> None:
         try:

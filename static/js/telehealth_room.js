@@ -3,9 +3,13 @@
  *
  * Reads its ticket from <script type="application/json" id="janus-ticket"> (a data block, not
  * code, so the page keeps a strict CSP): {server, iceServers, coreToken, roomToken, room, pin,
- * display, simulcast, audioOnly}. Publishes the camera and microphone, subscribes to every other
- * publisher with its own handle, and exposes `window.openiopVideo` so the page's controls and
- * the browser tests can read state and statistics.
+ * display, simulcast, audioOnly, refreshUrl, csrfToken}. Publishes the camera and microphone,
+ * subscribes to every other publisher with its own handle, and exposes `window.openiopVideo` so
+ * the page's controls and the browser tests can read state and statistics.
+ *
+ * When the connection to Janus is lost (network drop, Janus restart) it fetches a fresh ticket
+ * from `refreshUrl` (the server re-creates the room if Janus lost it) and joins again, with a
+ * growing delay between attempts. A participant removed by the facilitator is not reconnected.
  */
 (function () {
   "use strict";
@@ -28,11 +32,16 @@
   var api = {
     status: "starting",
     errors: [],
+    log: [],
     audioOnly: !!ticket.audioOnly,
     timing: { start: performance.now(), joined: null, firstRemoteFrame: null },
     publisherId: null,
     feeds: feeds,
+    reconnects: 0,
   };
+  var RETRY_DELAYS_MS = [500, 1000, 2000, 4000, 5000];
+  var retry = 0;
+  var stopped = false;
   window.openiopVideo = api;
 
   function setStatus(status, text) {
@@ -65,18 +74,75 @@
   }
 
   function start() {
-    setStatus("connecting", "Connecting…");
+    setStatus(api.reconnects ? "reconnecting" : "connecting", "Connecting…");
     janus = new Janus({
       server: ticket.server,
       token: ticket.coreToken,
       // Always explicit: an empty list offline, STUN/TURN from settings in production.
       iceServers: ticket.iceServers,
       success: attachPublisher,
-      error: function (err) {
-        fail("session", err);
-        document.dispatchEvent(new CustomEvent("openiop:video-lost"));
-      },
+      error: lost,
     });
+  }
+
+  function teardown() {
+    Object.keys(feeds).forEach(function (id) {
+      removeFeed(id, true);
+    });
+    if (janus) {
+      // Local cleanup only: the server side is gone or going.
+      janus.destroy({ cleanupHandles: true, notifyDestroyed: false });
+    }
+    janus = null;
+    publisher = null;
+    privateId = null;
+  }
+
+  function lost(err) {
+    if (stopped) {
+      return;
+    }
+    // Expected while Janus or the network is down: a log entry, not an error.
+    api.log.push("lost: " + (err && err.message ? err.message : String(err)));
+    teardown();
+    setStatus("reconnecting", "Connection lost. Reconnecting…");
+    document.dispatchEvent(new CustomEvent("openiop:video-lost"));
+    if (!ticket.refreshUrl) {
+      return;
+    }
+    var delay = RETRY_DELAYS_MS[Math.min(retry, RETRY_DELAYS_MS.length - 1)];
+    retry += 1;
+    setTimeout(refreshAndRejoin, delay);
+  }
+
+  function refreshAndRejoin() {
+    var headers = { Accept: "application/json" };
+    if (ticket.csrfToken) {
+      headers["X-CSRFToken"] = ticket.csrfToken;
+    }
+    fetch(ticket.refreshUrl, { method: "POST", headers: headers, credentials: "same-origin" })
+      .then(function (response) {
+        if (response.status === 403 || response.status === 404) {
+          stopped = true;
+          setStatus("ended", "You can no longer join this session.");
+          return null;
+        }
+        if (!response.ok) {
+          throw new Error("ticket refresh failed: " + response.status);
+        }
+        return response.json();
+      })
+      .then(function (fresh) {
+        if (!fresh) {
+          return;
+        }
+        Object.keys(fresh).forEach(function (key) {
+          ticket[key] = fresh[key];
+        });
+        api.reconnects += 1;
+        start();
+      })
+      .catch(lost);
   }
 
   function attachPublisher() {
@@ -107,6 +173,7 @@
       return;
     }
     if (event === "joined") {
+      retry = 0;
       api.publisherId = msg.id;
       api.timing.joined = performance.now();
       privateId = msg.private_id;
@@ -116,9 +183,20 @@
     } else if (event === "event") {
       (msg.publishers || []).forEach(subscribe);
       var gone = msg.unpublished || msg.leaving;
+      if (gone === "ok" && msg.reason === "kicked") {
+        stopped = true;
+        teardown();
+        setStatus("removed", "The facilitator has removed you from the session.");
+        return;
+      }
       if (gone && gone !== "ok") {
         removeFeed(gone);
       }
+    } else if (event === "destroyed") {
+      stopped = true;
+      teardown();
+      setStatus("ended", "The session has ended.");
+      return;
     }
     if (jsep) {
       publisher.handleRemoteJsep({ jsep: jsep });
@@ -244,7 +322,7 @@
     });
   }
 
-  function removeFeed(id) {
+  function removeFeed(id, localOnly) {
     var feed = feeds[id];
     if (!feed) {
       return;
@@ -253,7 +331,7 @@
     if (feed.tile) {
       feed.tile.remove();
     }
-    if (feed.handle) {
+    if (feed.handle && !localOnly) {
       feed.handle.detach();
     }
   }
@@ -291,9 +369,11 @@
   };
 
   api.leave = function () {
+    stopped = true;
     if (janus) {
       janus.destroy({ cleanupHandles: true });
     }
+    setStatus("left", "You have left the session.");
   };
 
   /* Totals over every subscription: what this page receives and decodes. */

@@ -10,6 +10,7 @@ import html
 import json
 import mimetypes
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,8 @@ PAGE = """<!doctype html>
 class PageServer:
     def __init__(self, janus_url: str) -> None:
         self.tickets: dict[str, dict[str, Any]] = {}
+        # key -> a function returning a fresh ticket (what Django's refresh view does).
+        self.refreshers: dict[str, Callable[[], dict[str, Any]]] = {}
         self.csp = (
             "default-src 'self'; script-src 'self'; "
             f"connect-src 'self' {janus_url}; img-src 'self'; media-src 'self' blob:"
@@ -50,6 +53,21 @@ class PageServer:
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args: object) -> None:
                 pass
+
+            def do_POST(self) -> None:
+                refresh = server.refreshers.get(self.path.removeprefix("/ticket/"))
+                if refresh is None:
+                    return self.send_error(404)
+                try:
+                    body = json.dumps(refresh()).encode()
+                except Exception:
+                    return self.send_error(503)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return None
 
             def do_GET(self) -> None:
                 if self.path.startswith("/room/"):

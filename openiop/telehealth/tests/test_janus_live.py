@@ -182,3 +182,15 @@ def test_janus_refuses_a_bad_room_ticket(lab, room, raw, case):
     data = conn.join(room, room_token, pin=pin)
     assert data["videoroom"] == "event"
     assert data["error_code"] == 433
+
+
+def test_ensure_room_recreates_a_lost_room_so_issued_tickets_still_work(lab, room, raw):
+    secret = lab.config.token_secret
+    issued = tokens.room_token(secret, room.room_id)
+    with lab.client() as client:
+        assert not client.ensure_room(room)  # still there: nothing to do
+        client.destroy_room(room.room_id, room.secret)  # as if Janus restarted
+        assert client.ensure_room(room)
+    conn = raw(tokens.core_token(secret))
+    conn.open()
+    assert conn.join(room, issued)["videoroom"] == "joined"

@@ -72,9 +72,15 @@ class Room:
             "simulcast": False,
         }
 
+    def refresh(self, name: str) -> dict[str, Any]:
+        with self.lab.client() as client:
+            client.ensure_room(self.room)
+        return self.ticket(name)
+
     def open(self, name: str) -> Page:
         key = secrets.token_hex(8)
-        self.pages.tickets[key] = self.ticket(name)
+        self.pages.tickets[key] = {**self.ticket(name), "refreshUrl": f"/ticket/{key}"}
+        self.pages.refreshers[key] = lambda: self.refresh(name)
         context = self.browser.new_context(viewport={"width": 640, "height": 480})
         self.contexts.append(context)
         page = context.new_page()
@@ -84,6 +90,8 @@ class Room:
     def close(self) -> None:
         for context in self.contexts:
             context.close()
+        if not self.lab.janus.running:
+            return
         with self.lab.client() as client:
             client.destroy_room(self.room.room_id, self.room.secret)
 
@@ -222,3 +230,30 @@ def test_audio_only_stops_video_while_audio_continues(make_room):
     pat.evaluate("window.openiopVideo.setAudioOnly(false)")
     time.sleep(2)
     assert received([pat])[0] > video1
+
+
+def status(page: Page) -> str:
+    return str(page.evaluate("window.openiopVideo.status"))
+
+
+def test_clients_rejoin_on_their_own_after_janus_restarts(lab, make_room):
+    room = make_room(publishers=4)
+    pages = [room.open("Pat P."), room.open("Alvarez A.")]
+    wait_for_media(pages, expected_feeds=1, timeout=30)
+
+    lab.janus.kill()
+    deadline = time.monotonic() + 10
+    while not all(status(p) == "reconnecting" for p in pages):
+        assert time.monotonic() < deadline, [status(p) for p in pages]
+        time.sleep(0.1)
+    lost_at = time.monotonic()
+    time.sleep(1)
+    lab.restart_janus()
+
+    results = wait_for_media(pages, expected_feeds=1, timeout=30)
+    back_at = time.monotonic()
+    for page, r in zip(pages, results, strict=True):
+        assert r["videoStreams"] == 1 and r["audioStreams"] == 1, r
+        assert page.evaluate("window.openiopVideo.reconnects") >= 1
+        assert status(page) == "joined"
+    record_metrics("janus_restart", {"lost_to_media_again_s": round(back_at - lost_at, 1)})

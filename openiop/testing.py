@@ -13,7 +13,7 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.conf import settings
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.db import connection
-from django.test import TestCase
+from django.test import TestCase, TransactionTestCase
 
 from openiop.accounts.mfa import MFA_VERIFIED_SESSION_KEY
 from openiop.accounts.models import StateLicense, User
@@ -202,7 +202,26 @@ class BaseTestCase(Personas, TestCase):
             session.save()
 
 
-class BrowserTestCase(Personas, StaticLiveServerTestCase):
+class AuditTrailFlushMixin:
+    """For TransactionTestCase subclasses: flushing the database truncates every table, and
+    the audit trail refuses that on purpose; the test database's owner lifts the guard for
+    the flush only."""
+
+    def _fixture_teardown(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER USER")
+        try:
+            super()._fixture_teardown()  # type: ignore[misc]
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER USER")
+
+
+class TransactionalTestCase(AuditTrailFlushMixin, TransactionTestCase):
+    """Real commits, for tests of locking and concurrency."""
+
+
+class BrowserTestCase(AuditTrailFlushMixin, Personas, StaticLiveServerTestCase):
     """A real headless Chromium (Debian's) against the live test server."""
 
     host = "127.0.0.1"
@@ -240,17 +259,6 @@ class BrowserTestCase(Personas, StaticLiveServerTestCase):
     def tearDown(self) -> None:
         self.context.close()
         super().tearDown()
-
-    def _fixture_teardown(self) -> None:
-        # Flushing the database truncates every table, and the audit trail refuses that on
-        # purpose; the test database's owner lifts the guard for the flush only.
-        with connection.cursor() as cursor:
-            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER USER")
-        try:
-            super()._fixture_teardown()  # type: ignore[misc]
-        finally:
-            with connection.cursor() as cursor:
-                cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER USER")
 
     def url(self, path: str) -> str:
         return f"{self.live_server_url}{path}"

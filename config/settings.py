@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "openiop.accounts",
     "openiop.programs",
     "openiop.participants",
+    "openiop.telehealth",
 ]
 
 MIDDLEWARE = [
@@ -259,6 +260,43 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# Video sessions on Janus (VIDEO.md). Off until an admin key and a token secret are set;
+# `make demo` generates both under var/ and starts Janus with OpenIOP's own configuration.
+JANUS_ADMIN_KEY = env_secret("JANUS_ADMIN_KEY")
+JANUS_TOKEN_SECRET = env_secret("JANUS_TOKEN_SECRET")
+# The Janus adapter. Tests get an in-memory fake (one mocked seam); tests about video itself
+# start a real Janus and point this back at the real adapter.
+TELEHEALTH_JANUS_CLIENT = "openiop.telehealth.janus.from_settings"
+if TESTING:
+    JANUS_ADMIN_KEY = JANUS_ADMIN_KEY or "test-admin-key-0123456789"
+    JANUS_TOKEN_SECRET = JANUS_TOKEN_SECRET or "test-token-secret-0123456789-0123456789"
+    TELEHEALTH_JANUS_CLIENT = "openiop.telehealth.tests.fakes.FakeJanus"
+TELEHEALTH_ENABLED = bool(JANUS_ADMIN_KEY and JANUS_TOKEN_SECRET)
+# Where Janus's WebSocket API listens (Django connects here; the config writer binds here).
+JANUS_WS_IP = env("JANUS_WS_IP", "127.0.0.1")
+JANUS_WS_PORT = env_int("JANUS_WS_PORT", 8188)
+JANUS_WS_ACL = env("JANUS_WS_ACL", "127.")
+# What browsers connect to: usually wss:// through the reverse proxy in front of Janus.
+JANUS_PUBLIC_URL = env("JANUS_PUBLIC_URL", f"ws://{JANUS_WS_IP}:{JANUS_WS_PORT}")
+JANUS_MEDIA_IP = env("JANUS_MEDIA_IP")
+JANUS_RTP_PORT_RANGE = env("JANUS_RTP_PORT_RANGE", "20000-40000")
+JANUS_STUN_SERVER = env("JANUS_STUN_SERVER")
+JANUS_STUN_PORT = env_int("JANUS_STUN_PORT", 3478)
+JANUS_TURN_SERVER = env("JANUS_TURN_SERVER")
+JANUS_TURN_PORT = env_int("JANUS_TURN_PORT", 3478)
+JANUS_TURN_TYPE = env("JANUS_TURN_TYPE", "udp")
+JANUS_TURN_USER = env("JANUS_TURN_USER")
+JANUS_TURN_PASSWORD = env_secret("JANUS_TURN_PASSWORD")
+JANUS_NAT_1_1_MAPPING = env("JANUS_NAT_1_1_MAPPING")
+# ICE servers for browsers: STUN URLs, and TURN (coturn `use-auth-secret`) URLs + shared secret.
+TELEHEALTH_STUN_URLS = env_list("TELEHEALTH_STUN_URLS")
+TELEHEALTH_TURN_URLS = env_list("TELEHEALTH_TURN_URLS")
+TELEHEALTH_TURN_SECRET = env_secret("TELEHEALTH_TURN_SECRET")
+# Tickets (Janus tokens) expire after this many seconds (issue 5: "within minutes").
+TELEHEALTH_TICKET_TTL = env_int("TELEHEALTH_TICKET_TTL", 300)
+# Participants may enter the waiting room this many minutes before the start.
+TELEHEALTH_OPENS_MINUTES_BEFORE = env_int("TELEHEALTH_OPENS_MINUTES_BEFORE", 15)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -14,5 +14,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("participants/", include("openiop.participants.urls")),
     path("me/", include("openiop.audit.urls")),
+    path("video/", include("openiop.telehealth.urls")),
     path("admin/", admin.site.urls),
 ]

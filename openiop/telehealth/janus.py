@@ -241,6 +241,9 @@ class JanusClient:
         data = self._plugin({"request": "listparticipants", "room": room_id})
         return list(data.get("participants", []))
 
+    def health(self) -> Health:
+        return health(self.url, timeout=min(self.timeout, 2.0), sock_factory=self.sock_factory)
+
 
 def health(
     url: str, *, timeout: float = 2.0, sock_factory: Callable[[], Any] | None = None
@@ -262,3 +265,32 @@ def health(
     if PLUGIN not in info.get("plugins", {}):
         return Health(ok=False, detail="VideoRoom plugin not loaded")
     return Health(ok=True, detail="ok", version=str(info.get("version_string", "")))
+
+
+def connect_node() -> JanusClient:
+    """The configured adapter (``TELEHEALTH_JANUS_CLIENT``): the real one, or the tests' fake."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    factory: Callable[[], JanusClient] = import_string(settings.TELEHEALTH_JANUS_CLIENT)
+    return factory()
+
+
+def from_settings(timeout: float = 5.0) -> JanusClient:
+    """The adapter for the configured Janus node (settings read at call time)."""
+    from django.conf import settings
+
+    return JanusClient(
+        node_url(),
+        admin_key=settings.JANUS_ADMIN_KEY,
+        token_secret=settings.JANUS_TOKEN_SECRET,
+        timeout=timeout,
+    )
+
+
+def node_url() -> str:
+    from django.conf import settings
+
+    host = settings.JANUS_WS_IP
+    host = f"[{host}]" if ":" in host else host
+    return f"ws://{host}:{settings.JANUS_WS_PORT}"

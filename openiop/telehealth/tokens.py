@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import secrets
 import time
 from collections.abc import Iterable
 
@@ -87,3 +88,14 @@ def verify(secret: str, token: str, *, realm: str, now: float | None = None) -> 
     if int(expiry) < (time.time() if now is None else now):
         raise TokenError("expired")
     return descriptors
+
+
+def turn_credentials(secret: str, *, ttl: int, now: float | None = None) -> tuple[str, str]:
+    """Time-limited TURN credentials for coturn's ``use-auth-secret`` (TURN REST API draft).
+
+    The username carries only the expiry and an opaque random part, never a name or an id.
+    """
+    issued = time.time() if now is None else now
+    username = f"{int(issued) + ttl}:{secrets.token_hex(6)}"
+    digest = hmac.new(secret.encode(), username.encode(), hashlib.sha1).digest()
+    return username, base64.b64encode(digest).decode()

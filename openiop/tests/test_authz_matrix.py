@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from openiop.telehealth.tests.helpers import attendance_kwargs, session_kwargs
 from openiop.testing import BaseTestCase
 
 ROLES = ("anonymous", "dana", "alvarez", "sam", "chen", "ivy", "admin", "pat", "quinn")
@@ -55,6 +56,10 @@ def member_kwargs(case: Any, target: str) -> dict:
 
 STAFF_OK = {r: 200 for r in ("dana", "alvarez", "sam", "chen", "ivy", "admin")}
 PARTICIPANTS_404 = {"pat": 404, "quinn": 404}
+NOBODY = {r: 404 for r in ROLES if r != "anonymous"}
+VIDEO_STAFF_OK = {"alvarez": 200, "sam": 200}
+VIDEO_STAFF_302 = {"alvarez": 302, "sam": 302}
+VIDEO_OTHER_OK = {"chen": 200, "quinn": 200}
 
 MATRIX: dict[str, Entry] = {
     "home": Entry(
@@ -136,6 +141,61 @@ MATRIX: dict[str, Entry] = {
         other={"dana": 302, "chen": 403, "ivy": 403, "quinn": 403},
     ),
     "audit:record_access": Entry("GET", {**{r: 404 for r in STAFF_OK}, "pat": 200, "quinn": 200}),
+    # Video: only the session's assigned staff (Alvarez, Sam / Chen) and booked participants
+    # (Pat / Quinn); not the director, not the care team, not intake.
+    "telehealth:health": Entry("GET", {r: 200 for r in ROLES if r != "anonymous"}),
+    "telehealth:join": Entry(
+        "GET", {**NOBODY, **VIDEO_STAFF_OK, "pat": 200}, session_kwargs, other=VIDEO_OTHER_OK
+    ),
+    "telehealth:waiting": Entry(
+        "GET", {**NOBODY, "pat": 302}, session_kwargs, other={"quinn": 302}
+    ),
+    "telehealth:status": Entry("GET", {**NOBODY, "pat": 200}, session_kwargs, other={"quinn": 200}),
+    # Staff open the room; a participant not yet admitted is sent to the waiting room.
+    "telehealth:room": Entry(
+        "GET",
+        {**NOBODY, **VIDEO_STAFF_OK, "pat": 302},
+        session_kwargs,
+        other={"chen": 200, "quinn": 302},
+    ),
+    "telehealth:ticket": Entry(
+        "POST",
+        {**NOBODY, **VIDEO_STAFF_OK, "pat": 403},
+        session_kwargs,
+        other={"chen": 200, "quinn": 403},
+    ),
+    "telehealth:presence": Entry(
+        "POST",
+        {**NOBODY, **VIDEO_STAFF_OK, "pat": 403},
+        session_kwargs,
+        other={"chen": 200, "quinn": 403},
+        data={"kind": "heartbeat"},
+    ),
+    "telehealth:waiting_list": Entry(
+        "GET", {**NOBODY, **VIDEO_STAFF_OK}, session_kwargs, other={"chen": 200}
+    ),
+    "telehealth:admit_all": Entry(
+        "POST", {**NOBODY, **VIDEO_STAFF_302}, session_kwargs, other={"chen": 302}
+    ),
+    "telehealth:admit": Entry(
+        "POST", {**NOBODY, **VIDEO_STAFF_302}, attendance_kwargs, other={"chen": 302}
+    ),
+    "telehealth:remove": Entry(
+        "POST", {**NOBODY, **VIDEO_STAFF_302}, attendance_kwargs, other={"chen": 302}
+    ),
+    "telehealth:end": Entry(
+        "POST", {**NOBODY, **VIDEO_STAFF_302}, session_kwargs, other={"chen": 302}
+    ),
+    "telehealth:attendance": Entry(
+        "GET", {**NOBODY, **VIDEO_STAFF_OK}, session_kwargs, other={"chen": 200}
+    ),
+    "telehealth:correct": Entry(
+        "POST",
+        {**NOBODY, **VIDEO_STAFF_302},
+        attendance_kwargs,
+        other={"chen": 302},
+        data={"minutes": "10", "reason": "Joined by phone for the first 10 minutes"},
+    ),
 }
 
 

@@ -192,6 +192,11 @@
       if (gone && gone !== "ok") {
         removeFeed(gone);
       }
+    } else if (event === "talking" || event === "stopped-talking") {
+      var speaker = feeds[msg.id];
+      if (speaker && speaker.tile) {
+        speaker.tile.classList.toggle("speaking", event === "talking");
+      }
     } else if (event === "destroyed") {
       stopped = true;
       teardown();
@@ -264,7 +269,16 @@
     if (feeds[pub.id] || pub.id === api.publisherId) {
       return;
     }
-    var feed = { id: pub.id, display: pub.display, handle: null, videoMid: null };
+    var feed = {
+      id: pub.id,
+      display: pub.display,
+      handle: null,
+      videoMid: null,
+      layer: 2,
+      bad: 0,
+      good: 0,
+      last: null,
+    };
     feeds[pub.id] = feed;
     var els = makeTile(pub);
     feed.tile = els.tile;
@@ -307,6 +321,10 @@
             },
           });
         }
+      },
+      slowLink: function () {
+        // Janus saw losses towards us: count it as a bad sample now.
+        feed.bad += 1;
       },
       onremotetrack: function (track, mid, on) {
         if (!on) {
@@ -414,6 +432,84 @@
     }
     return total;
   };
+
+  /*
+   * Subscriber-side quality control (Janus does not choose layers for us, VIDEO.md): every 2 s
+   * read loss on each incoming video stream; step one simulcast layer down after 3 bad samples
+   * in a row, one up after 5 good ones (hysteresis against flapping), and offer audio-only when
+   * the lowest layer still suffers.
+   */
+  var QUALITY_NAMES = ["poor", "fair", "good"];
+  var DOWN_AFTER = 3;
+  var UP_AFTER = 5;
+  var poorStreak = 0;
+
+  async function sampleFeed(feed) {
+    var pc = feed.handle && feed.handle.webrtcStuff && feed.handle.webrtcStuff.pc;
+    if (!pc || api.audioOnly) {
+      return 2;
+    }
+    var report = await pc.getStats();
+    var now = null;
+    report.forEach(function (s) {
+      if (s.type === "inbound-rtp" && s.kind === "video") {
+        now = { lost: s.packetsLost || 0, received: s.packetsReceived || 0 };
+      }
+    });
+    if (!now) {
+      return feed.layer;
+    }
+    var prev = feed.last;
+    feed.last = now;
+    if (!prev) {
+      return feed.layer;
+    }
+    var lost = now.lost - prev.lost;
+    var total = lost + (now.received - prev.received);
+    var loss = total > 0 ? lost / total : 0;
+    if (loss > 0.05) {
+      feed.bad += 1;
+      feed.good = 0;
+    } else {
+      feed.good += 1;
+      feed.bad = 0;
+    }
+    var wanted = feed.layer;
+    if (feed.bad >= DOWN_AFTER && feed.layer > 0) {
+      wanted = feed.layer - 1;
+    } else if (feed.good >= UP_AFTER && feed.layer < 2) {
+      wanted = feed.layer + 1;
+    }
+    if (wanted !== feed.layer && ticket.simulcast && feed.videoMid) {
+      feed.layer = wanted;
+      feed.bad = 0;
+      feed.good = 0;
+      feed.handle.send({
+        message: { request: "configure", streams: [{ mid: feed.videoMid, substream: wanted }] },
+      });
+    }
+    return feed.bad >= DOWN_AFTER && feed.layer === 0 ? 0 : feed.layer;
+  }
+
+  async function qualityLoop() {
+    var ids = Object.keys(feeds);
+    var worst = 2;
+    for (var i = 0; i < ids.length; i++) {
+      worst = Math.min(worst, await sampleFeed(feeds[ids[i]]));
+    }
+    poorStreak = worst === 0 ? poorStreak + 1 : 0;
+    api.quality = QUALITY_NAMES[worst];
+    document.dispatchEvent(new CustomEvent("openiop:quality", { detail: api.quality }));
+    if (poorStreak === 10 && !api.audioOnly) {
+      api.autoAudioOnly = true;
+      api.setAudioOnly(true);
+    }
+  }
+  setInterval(function () {
+    if (api.status === "joined") {
+      qualityLoop().catch(function () {});
+    }
+  }, 2000);
 
   Janus.init({
     debug: false,

@@ -60,3 +60,12 @@ def test_it_refuses_parts_that_would_change_the_token(bad):
 def test_it_refuses_an_empty_secret():
     with pytest.raises(tokens.TokenError):
         tokens.core_token("")
+
+
+def test_turn_credentials_follow_coturn_use_auth_secret():
+    username, password = tokens.turn_credentials("turn-secret", ttl=600, now=1000)
+    expiry, opaque = username.split(":")
+    assert expiry == "1600"
+    assert len(opaque) == 12
+    expected = hmac.new(b"turn-secret", username.encode(), hashlib.sha1).digest()
+    assert base64.b64decode(password) == expected

@@ -1,0 +1,446 @@
+"""Every telehealth write: atomic, with its audit event in the same transaction.
+
+Janus is called from here too (room create/destroy/kick). A Janus call cannot be rolled back,
+so each action orders it to leave nothing behind when the database write fails: a room created
+for a lost race is destroyed again.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from openiop.accounts.models import User
+from openiop.audit.actions import record
+from openiop.participants.models import Participant
+
+from . import attendance as presence
+from . import janus, tokens
+from .models import Attendance, PresenceEvent, Room
+from .schedule import SessionInfo, facilitators
+
+# A crisis check-in or a late facilitator must not lock anyone out: the room stays joinable
+# for a while after the scheduled end, and minutes are still counted only inside the window.
+CLOSE_GRACE = timedelta(minutes=30)
+
+
+class TelehealthError(Exception):
+    """A request that cannot be honoured; the message is safe to show to the user."""
+
+
+class NotOpenYet(TelehealthError):
+    pass
+
+
+class SessionOver(TelehealthError):
+    pass
+
+
+class NotLicensedThere(TelehealthError):
+    pass
+
+
+class NotAdmitted(TelehealthError):
+    pass
+
+
+class VideoUnavailable(TelehealthError):
+    pass
+
+
+def join_window(info: SessionInfo) -> tuple[datetime, datetime]:
+    opens = info.starts_at - timedelta(minutes=settings.TELEHEALTH_OPENS_MINUTES_BEFORE)
+    return opens, info.ends_at + CLOSE_GRACE
+
+
+def check_window(info: SessionInfo, now: datetime | None = None) -> None:
+    now = now or timezone.now()
+    opens, closes = join_window(info)
+    if info.cancelled:
+        raise SessionOver("This session was cancelled.")
+    if now < opens:
+        raise NotOpenYet("This session is not open yet.")
+    if now > closes:
+        raise SessionOver("This session has ended.")
+
+
+def display_name(user: User, participant: Participant | None = None) -> str:
+    """First name and last initial: what others in the room see. Never the full name."""
+    if participant is not None:
+        return participant.short_name
+    initial = user.family_name[:1]
+    return f"{user.given_name} {initial}." if initial else user.given_name
+
+
+def covering_states(info: SessionInfo) -> set[str]:
+    """States where at least one assigned facilitator is licensed."""
+    states: set[str] = set()
+    for person in facilitators(info):
+        states |= person.licensed_states()
+    return states
+
+
+# Rooms ----------------------------------------------------------------------------------------
+
+
+def get_or_open_room(info: SessionInfo, *, acting_user: User) -> Room:
+    """The session's room, created on Janus the first time anyone needs it."""
+    room = Room.objects.filter(session_code=info.code, status=Room.Status.OPEN).first()
+    if room is not None:
+        return room
+    if Room.objects.filter(session_code=info.code).exists():
+        raise SessionOver("This session has ended.")
+    if not settings.TELEHEALTH_ENABLED:
+        raise VideoUnavailable("Video is not set up on this server.")
+    try:
+        with janus.connect_node() as client:
+            created = client.create_room(publishers=info.publishers)
+    except janus.JanusError as exc:
+        raise VideoUnavailable("Video is not available right now. Please try again.") from exc
+    try:
+        with transaction.atomic():
+            room = Room.objects.create(
+                session_code=info.code,
+                janus_node=janus.node_url(),
+                janus_room_id=created.room_id,
+                secret=created.secret,
+                pin=created.pin,
+                publishers=created.publishers,
+                bitrate=created.bitrate,
+                opened_at=timezone.now(),
+                opened_by=acting_user,
+            )
+            record(
+                "telehealth.room_opened",
+                acting_user=acting_user,
+                target=room,
+                details={"session": str(info.code), "publishers": created.publishers},
+            )
+    except IntegrityError:
+        # Another request opened it first: keep theirs, remove ours from Janus.
+        with janus.connect_node() as client:
+            client.destroy_room(created.room_id, created.secret)
+        return Room.objects.get(session_code=info.code)
+    return room
+
+
+def as_janus_room(room: Room) -> janus.Room:
+    return janus.Room(
+        room_id=room.janus_room_id,
+        secret=room.secret,
+        pin=room.pin,
+        publishers=room.publishers,
+        bitrate=room.bitrate,
+    )
+
+
+def ensure_room_on_node(room: Room, *, acting_user: User) -> None:
+    """After a Janus restart the room is gone from Janus: put it back with the same identity."""
+    try:
+        with janus.connect_node() as client:
+            recreated = client.ensure_room(as_janus_room(room))
+    except janus.JanusError as exc:
+        raise VideoUnavailable("Video is not available right now. Retrying…") from exc
+    if recreated:
+        with transaction.atomic():
+            record("telehealth.room_recreated", acting_user=acting_user, target=room)
+
+
+@transaction.atomic
+def close_room(room: Room, info: SessionInfo, *, acting_user: User) -> None:
+    room = Room.objects.select_for_update().get(pk=room.pk)
+    if not room.is_open:
+        return
+    room.status = Room.Status.CLOSED
+    room.closed_at = timezone.now()
+    room.save(update_fields=["status", "closed_at"])
+    finalize_attendance(info, acting_user=acting_user)
+    record("telehealth.room_closed", acting_user=acting_user, target=room)
+    try:
+        with janus.connect_node() as client:
+            client.destroy_room(room.janus_room_id, room.secret)
+    except janus.JanusError:
+        # Janus down: its rooms are gone with it (rooms are never permanent).
+        pass
+
+
+# Tickets --------------------------------------------------------------------------------------
+
+
+def ice_servers() -> list[dict[str, Any]]:
+    """STUN/TURN for browsers; an empty list (host candidates only) when none is configured."""
+    servers: list[dict[str, Any]] = []
+    if settings.TELEHEALTH_STUN_URLS:
+        servers.append({"urls": settings.TELEHEALTH_STUN_URLS})
+    if settings.TELEHEALTH_TURN_URLS and settings.TELEHEALTH_TURN_SECRET:
+        username, credential = tokens.turn_credentials(
+            settings.TELEHEALTH_TURN_SECRET, ttl=settings.TELEHEALTH_TICKET_TTL
+        )
+        servers.append(
+            {"urls": settings.TELEHEALTH_TURN_URLS, "username": username, "credential": credential}
+        )
+    return servers
+
+
+@transaction.atomic
+def issue_ticket(
+    info: SessionInfo,
+    room: Room,
+    *,
+    display: str,
+    acting_user: User,
+    participant: Participant | None = None,
+) -> dict[str, Any]:
+    """A short-lived core token + room token + pin: all a browser needs to join this room."""
+    ttl = settings.TELEHEALTH_TICKET_TTL
+    secret = settings.JANUS_TOKEN_SECRET
+    record(
+        "telehealth.ticket_issued",
+        acting_user=acting_user,
+        participant=participant,
+        target=room,
+        details={"session": str(info.code), "ttl": ttl},
+    )
+    return {
+        "server": settings.JANUS_PUBLIC_URL,
+        "iceServers": ice_servers(),
+        "coreToken": tokens.core_token(secret, ttl=ttl),
+        "roomToken": tokens.room_token(secret, room.janus_room_id, ttl=ttl),
+        "room": room.janus_room_id,
+        "pin": room.pin,
+        "display": display,
+        "simulcast": True,
+    }
+
+
+# Location gate and waiting room ---------------------------------------------------------------
+
+
+def last_location(participant: Participant) -> Attendance | None:
+    """For "same as last time"."""
+    return (
+        Attendance.objects.filter(participant=participant)
+        .order_by("-location_confirmed_at")
+        .first()
+    )
+
+
+def confirm_location(
+    info: SessionInfo,
+    participant: Participant,
+    *,
+    location: str,
+    location_state: str,
+    callback_phone: str,
+    private_place: bool,
+    acting_user: User,
+) -> Attendance:
+    """Store where the participant is now and put them in the waiting room.
+
+    Refused (and audited as denied) when no assigned facilitator is licensed in that state:
+    telehealth is delivered where the patient is.
+    """
+    if location_state not in covering_states(info):
+        # Its own transaction: the refusal stays in the trail although the request fails.
+        with transaction.atomic():
+            record(
+                "telehealth.location_refused",
+                acting_user=acting_user,
+                participant=participant,
+                outcome="denied",
+                details={"session": str(info.code), "reason": "not_licensed_in_state"},
+            )
+        raise NotLicensedThere(
+            "Your facilitator is not licensed to provide care where you are right now, so "
+            "you cannot join this session from there. Please call your care team."
+        )
+    return _save_location(
+        info,
+        participant,
+        location=location,
+        location_state=location_state,
+        callback_phone=callback_phone,
+        private_place=private_place,
+        acting_user=acting_user,
+    )
+
+
+@transaction.atomic
+def _save_location(
+    info: SessionInfo,
+    participant: Participant,
+    *,
+    location: str,
+    location_state: str,
+    callback_phone: str,
+    private_place: bool,
+    acting_user: User,
+) -> Attendance:
+    now = timezone.now()
+    attendance = (
+        Attendance.objects.select_for_update()
+        .filter(session_code=info.code, participant=participant)
+        .first()
+    )
+    if attendance is None:
+        attendance = Attendance(session_code=info.code, participant=participant, waiting_since=now)
+    elif attendance.state == Attendance.State.REMOVED:
+        raise NotAdmitted("The facilitator has removed you from this session.")
+    attendance.location = location
+    attendance.location_state = location_state
+    attendance.callback_phone = callback_phone
+    attendance.private_place = private_place
+    attendance.location_confirmed_at = now
+    attendance.save()
+    record(
+        "telehealth.location_confirmed",
+        acting_user=acting_user,
+        participant=participant,
+        target=attendance,
+        details={"session": str(info.code)},
+    )
+    return attendance
+
+
+@transaction.atomic
+def admit(attendance: Attendance, *, acting_user: User) -> bool:
+    attendance = Attendance.objects.select_for_update().get(pk=attendance.pk)
+    if attendance.state != Attendance.State.WAITING:
+        return False
+    attendance.state = Attendance.State.ADMITTED
+    attendance.admitted_at = timezone.now()
+    attendance.admitted_by = acting_user
+    attendance.save(update_fields=["state", "admitted_at", "admitted_by"])
+    record(
+        "telehealth.admitted",
+        acting_user=acting_user,
+        participant=attendance.participant,
+        target=attendance,
+        details={"session": str(attendance.session_code)},
+    )
+    return True
+
+
+def admit_all(info: SessionInfo, *, acting_user: User) -> int:
+    waiting = Attendance.objects.filter(
+        session_code=info.code, state=Attendance.State.WAITING
+    ).select_related("participant")
+    return sum(admit(a, acting_user=acting_user) for a in waiting)
+
+
+@transaction.atomic
+def remove_participant(attendance: Attendance, room: Room | None, *, acting_user: User) -> None:
+    attendance = Attendance.objects.select_for_update().get(pk=attendance.pk)
+    previous_id = attendance.janus_participant_id
+    attendance.state = Attendance.State.REMOVED
+    attendance.removed_at = timezone.now()
+    attendance.save(update_fields=["state", "removed_at"])
+    PresenceEvent.objects.create(
+        attendance=attendance, kind=PresenceEvent.Kind.LEFT, at=attendance.removed_at
+    )
+    record(
+        "telehealth.removed",
+        acting_user=acting_user,
+        participant=attendance.participant,
+        target=attendance,
+        details={"session": str(attendance.session_code)},
+    )
+    if room is not None and room.is_open and previous_id:
+        _kick(room, previous_id)
+
+
+def _kick(room: Room, janus_participant_id: str) -> None:
+    try:
+        with janus.connect_node() as client:
+            client.kick(room.janus_room_id, room.secret, janus_participant_id)
+    except janus.JanusError:
+        # Already gone; their next ticket refresh is refused anyway.
+        pass
+
+
+# Presence and attendance ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_presence(
+    attendance: Attendance,
+    kind: str,
+    *,
+    acting_user: User,
+    room: Room | None = None,
+    janus_participant_id: str = "",
+) -> None:
+    """Store one presence event reported by the participant's browser.
+
+    Heartbeats (every 30 s) are stored without an audit row each: they only extend a presence
+    that a ``joined`` event already put in the trail.
+    """
+    attendance = Attendance.objects.select_for_update().get(pk=attendance.pk)
+    if attendance.state != Attendance.State.ADMITTED:
+        raise NotAdmitted("You have not been admitted to this session.")
+    PresenceEvent.objects.create(attendance=attendance, kind=kind, at=timezone.now())
+    if kind == PresenceEvent.Kind.JOINED and janus_participant_id:
+        stale = attendance.janus_participant_id
+        attendance.janus_participant_id = janus_participant_id[:64]
+        attendance.save(update_fields=["janus_participant_id"])
+        if stale and stale != janus_participant_id and room is not None:
+            # A second tab (or a stale one from before a reconnect): the newest one stays.
+            _kick(room, stale)
+    if kind != PresenceEvent.Kind.HEARTBEAT:
+        record(
+            f"telehealth.presence_{kind}",
+            acting_user=acting_user,
+            participant=attendance.participant,
+            target=attendance,
+            details={"session": str(attendance.session_code)},
+        )
+
+
+def summarize(attendance: Attendance, info: SessionInfo, now: datetime | None = None) -> Any:
+    events = [
+        presence.PresenceEvent(presence.EventKind(e.kind), e.at)
+        for e in sorted(attendance.events.all(), key=lambda e: e.at)
+    ]
+    return presence.summarize(events, starts_at=info.starts_at, ends_at=info.ends_at, now=now)
+
+
+@transaction.atomic
+def finalize_attendance(info: SessionInfo, *, acting_user: User) -> None:
+    now = timezone.now()
+    for attendance in Attendance.objects.select_for_update().filter(session_code=info.code):
+        summary = summarize(attendance, info, now=max(now, info.ends_at))
+        attendance.minutes_attended = summary.minutes
+        attendance.late = summary.late
+        attendance.left_early = summary.left_early
+        attendance.save(update_fields=["minutes_attended", "late", "left_early"])
+    record(
+        "telehealth.attendance_computed",
+        acting_user=acting_user,
+        details={"session": str(info.code)},
+    )
+
+
+@transaction.atomic
+def correct_attendance(
+    attendance: Attendance, *, minutes: int, reason: str, acting_user: User
+) -> None:
+    attendance = Attendance.objects.select_for_update().get(pk=attendance.pk)
+    previous = attendance.final_minutes
+    attendance.corrected_minutes = minutes
+    attendance.correction_reason = reason
+    attendance.corrected_by = acting_user
+    attendance.corrected_at = timezone.now()
+    attendance.save(
+        update_fields=["corrected_minutes", "correction_reason", "corrected_by", "corrected_at"]
+    )
+    record(
+        "telehealth.attendance_corrected",
+        acting_user=acting_user,
+        participant=attendance.participant,
+        target=attendance,
+        details={"session": str(attendance.session_code), "from": previous, "to": minutes},
+    )

@@ -1,0 +1,48 @@
+from django import forms
+
+from openiop.lib.states import STATE_CHOICES
+
+
+class LocationForm(forms.Form):
+    """Where the participant is right now (CLINICAL.md §4.3), asked before every session."""
+
+    location = forms.CharField(
+        label="Where are you right now?",
+        max_length=200,
+        help_text="A street address, or at least the city.",
+    )
+    location_state = forms.ChoiceField(
+        label="State",
+        choices=[("", "Choose a state"), *STATE_CHOICES],
+        error_messages={"invalid_choice": "Choose a US state or territory from the list."},
+    )
+    callback_phone = forms.CharField(
+        label="A phone number where we can reach you during the session",
+        max_length=32,
+        help_text="Used only if the video connection drops or we are worried about you.",
+    )
+    private_place = forms.TypedChoiceField(
+        label="Are you in a private place where others cannot overhear?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+
+    def clean_callback_phone(self) -> str:
+        phone = self.cleaned_data["callback_phone"].strip()
+        digits = [c for c in phone if c.isdigit()]
+        if len(digits) < 7 or any(c not in "0123456789+-() ." for c in phone):
+            raise forms.ValidationError("Enter a phone number, for example 555-555-0100.")
+        return phone
+
+
+class CorrectionForm(forms.Form):
+    minutes = forms.IntegerField(label="Minutes attended", min_value=0, max_value=24 * 60)
+    reason = forms.CharField(label="Reason for the correction", max_length=300)
+
+
+class PresenceForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=[(k, k) for k in ("joined", "heartbeat", "lost", "left")],
+    )
+    janus_id = forms.CharField(max_length=64, required=False)

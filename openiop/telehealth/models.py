@@ -1,0 +1,170 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from openiop.lib.states import STATE_CHOICES
+
+from . import attendance as presence
+
+
+class StandInSession(models.Model):
+    """What telehealth needs to know about one scheduled session.
+
+    A stand-in until the scheduling engine's ``Session`` and ``Booking`` reach main: telehealth
+    reads sessions only through ``schedule.py``, and rooms and attendance refer to sessions by
+    their ``code``, so moving to the real model changes ``schedule.py`` and nothing else.
+    """
+
+    class Kind(models.TextChoices):
+        GROUP = "group", "Group"
+        INDIVIDUAL = "individual", "Individual"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.GROUP)
+    # Shown to participants and in reminders: never a diagnosis or a clinical program name.
+    title = models.CharField(max_length=120)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    capacity = models.PositiveSmallIntegerField(default=12)
+    cancelled = models.BooleanField(default=False)
+    facilitators = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+")
+    participants = models.ManyToManyField("participants.Participant", related_name="+")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="standin_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Room(models.Model):
+    """The Janus room of one session, created just in time and destroyed at its end."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    session_code = models.UUIDField(unique=True)
+    # The node holding the room (a pool of nodes is a later step: VIDEO.md "Later").
+    janus_node = models.CharField(max_length=200)
+    janus_room_id = models.CharField(max_length=36, unique=True)
+    # Needed to destroy the room, kick someone, or re-create it after a Janus restart.
+    secret = models.CharField(max_length=64)
+    pin = models.CharField(max_length=32)
+    publishers = models.PositiveSmallIntegerField()
+    bitrate = models.PositiveIntegerField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    opened_at = models.DateTimeField()
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(status="open") & Q(closed_at__isnull=True))
+                | (Q(status="closed") & Q(closed_at__isnull=False)),
+                name="room_closed_at_matches_status",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Room {self.code}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class Attendance(models.Model):
+    """One participant at one video session: where they are, the waiting room, minutes."""
+
+    class State(models.TextChoices):
+        WAITING = "waiting", "Waiting to be admitted"
+        ADMITTED = "admitted", "Admitted"
+        REMOVED = "removed", "Removed by the facilitator"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    session_code = models.UUIDField()
+    participant = models.ForeignKey(
+        "participants.Participant", on_delete=models.PROTECT, related_name="video_attendances"
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.WAITING)
+    # Location gate (CLINICAL.md §4.3): asked before every session, shown to the facilitator.
+    location = models.CharField(max_length=200, help_text="Address, or city and state.")
+    location_state = models.CharField(max_length=2, choices=STATE_CHOICES)
+    callback_phone = models.CharField(max_length=32)
+    private_place = models.BooleanField()
+    location_confirmed_at = models.DateTimeField()
+    waiting_since = models.DateTimeField()
+    admitted_at = models.DateTimeField(null=True, blank=True)
+    admitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    removed_at = models.DateTimeField(null=True, blank=True)
+    # The participant's current Janus publisher id, so a facilitator can remove them.
+    janus_participant_id = models.CharField(max_length=64, blank=True)
+    minutes_attended = models.PositiveIntegerField(null=True, blank=True)
+    late = models.BooleanField(default=False)
+    left_early = models.BooleanField(default=False)
+    corrected_minutes = models.PositiveIntegerField(null=True, blank=True)
+    correction_reason = models.CharField(max_length=300, blank=True)
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    corrected_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session_code", "participant"], name="one_attendance_per_session"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="admitted") | Q(admitted_at__isnull=False),
+                name="attendance_admitted_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(corrected_minutes__isnull=True) | ~Q(correction_reason=""),
+                name="attendance_correction_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["session_code", "state"])]
+
+    def __str__(self) -> str:
+        return f"Attendance {self.code}"
+
+    @property
+    def final_minutes(self) -> int | None:
+        if self.corrected_minutes is not None:
+            return self.corrected_minutes
+        return self.minutes_attended
+
+
+class PresenceEvent(models.Model):
+    """What the participant's browser reported: joined, heartbeat, lost, left."""
+
+    # The same values as attendance.EventKind, which computes minutes from them.
+    class Kind(models.TextChoices):
+        JOINED = presence.EventKind.JOINED.value, "Joined"
+        HEARTBEAT = presence.EventKind.HEARTBEAT.value, "Still connected"
+        LOST = presence.EventKind.LOST.value, "Connection lost"
+        LEFT = presence.EventKind.LEFT.value, "Left"
+
+    attendance = models.ForeignKey(Attendance, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["attendance", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.at:%H:%M:%S}"

@@ -1,0 +1,282 @@
+import json
+from datetime import timedelta
+from unittest import mock
+
+from django.urls import reverse
+from django.utils import timezone
+
+from openiop.audit.models import AuditEvent
+from openiop.telehealth import tokens
+from openiop.telehealth.models import Attendance, PresenceEvent, Room
+from openiop.testing import BaseTestCase
+
+from .fakes import FakeJanus
+from .helpers import make_session, pats_group, waiting_attendance
+
+LOCATION = {
+    "location": "12 Main St, Albany",
+    "location_state": "NY",
+    "callback_phone": "555-555-0100",
+    "private_place": "yes",
+}
+
+
+class VideoTestCase(BaseTestCase):
+    def setUp(self):
+        super().setUp()
+        FakeJanus.reset()
+        self.group = pats_group(self)
+
+    def url(self, name, *args):
+        return reverse(f"telehealth:{name}", args=[self.group.code, *args])
+
+    def open_room_as(self, user):
+        self.login(user)
+        self.assertEqual(self.client.get(self.url("room")).status_code, 200)
+
+    def ticket_in(self, response):
+        content = response.content.decode()
+        start = content.index('<script id="janus-ticket" type="application/json">')
+        body = content[start:].split(">", 1)[1].split("</script>", 1)[0]
+        return json.loads(body)
+
+    def admitted_pat(self):
+        attendance = waiting_attendance(self.group, self.pat)
+        self.open_room_as(self.alvarez)
+        self.client.post(self.url("admit", attendance.code))
+        self.login(self.pat_user)
+        return attendance
+
+
+class JoinPageTests(VideoTestCase):
+    def test_it_hides_the_session_from_people_not_in_it(self):
+        for person in (self.quinn_user, self.chen, self.dana, self.ivy, self.admin):
+            self.login(person)
+            with self.subTest(person=person.email):
+                self.assertEqual(self.client.get(self.url("join")).status_code, 404)
+
+    def test_it_asks_the_participant_where_they_are(self):
+        self.login(self.pat_user)
+        response = self.client.get(self.url("join"))
+        self.assertContains(response, "Where are you right now?")
+        self.assertContains(response, "Check your camera, microphone and connection")
+
+    def test_facilitators_skip_the_location_gate(self):
+        self.login(self.sam)
+        response = self.client.get(self.url("join"))
+        self.assertContains(response, "Open the room")
+        self.assertNotContains(response, "Where are you right now?")
+
+    def test_confirming_a_location_puts_the_participant_in_the_waiting_room(self):
+        self.login(self.pat_user)
+        response = self.client.post(self.url("join"), LOCATION)
+        self.assertRedirects(response, self.url("waiting"), fetch_redirect_response=False)
+        attendance = Attendance.objects.get(participant=self.pat)
+        self.assertEqual(attendance.state, Attendance.State.WAITING)
+        self.assertEqual(attendance.location_state, "NY")
+        self.assertTrue(attendance.private_place)
+        event = AuditEvent.objects.get(event_type="telehealth.location_confirmed")
+        self.assertEqual(event.participant, self.pat)
+        self.assertNotIn("Albany", json.dumps(event.details))
+
+    def test_a_state_the_facilitators_are_not_licensed_in_is_refused(self):
+        self.login(self.pat_user)
+        response = self.client.post(self.url("join"), {**LOCATION, "location_state": "CA"})
+        self.assertContains(response, "not licensed to provide care where you are", status_code=403)
+        self.assertFalse(Attendance.objects.exists())
+        event = AuditEvent.objects.get(event_type="telehealth.location_refused")
+        self.assertEqual(event.outcome, "denied")
+
+    def test_an_unknown_state_is_a_form_error_and_keeps_what_was_typed(self):
+        self.login(self.pat_user)
+        response = self.client.post(self.url("join"), {**LOCATION, "location_state": "ZZ"})
+        self.assertContains(response, "Choose a US state or territory", status_code=400)
+        self.assertContains(response, "12 Main St, Albany", status_code=400)
+
+    def test_same_as_last_time_is_prefilled(self):
+        waiting_attendance(self.group, self.pat)
+        later = make_session(self, "Next group", [self.alvarez], [self.pat])
+        self.login(self.pat_user)
+        response = self.client.get(reverse("telehealth:join", args=[later.code]))
+        self.assertContains(response, "from last time")
+        self.assertContains(response, 'value="Brooklyn"')
+
+    def test_joining_before_the_window_opens_or_after_the_end_is_refused(self):
+        early = make_session(
+            self, "Tomorrow", [self.alvarez], [self.pat], starts_in=timedelta(days=1)
+        )
+        over = make_session(
+            self, "Yesterday", [self.alvarez], [self.pat], starts_in=timedelta(days=-1), minutes=60
+        )
+        self.login(self.pat_user)
+        for session, message in ((early, "not open yet"), (over, "has ended")):
+            with self.subTest(message=message):
+                url = reverse("telehealth:join", args=[session.code])
+                self.assertContains(self.client.get(url), message)
+                self.client.post(url, LOCATION)
+                self.assertFalse(Attendance.objects.filter(session_code=session.code).exists())
+
+
+class WaitingRoomTests(VideoTestCase):
+    def test_a_waiting_participant_gets_no_ticket(self):
+        waiting_attendance(self.group, self.pat)
+        self.open_room_as(self.alvarez)
+        self.login(self.pat_user)
+        self.assertRedirects(
+            self.client.get(self.url("room")), self.url("waiting"), fetch_redirect_response=False
+        )
+        self.assertEqual(self.client.post(self.url("ticket")).status_code, 403)
+        self.assertEqual(self.client.get(self.url("status")).json()["state"], "waiting")
+
+    def test_only_facilitators_see_who_is_waiting(self):
+        waiting_attendance(self.group, self.pat)
+        self.login(self.pat_user)
+        self.assertEqual(self.client.get(self.url("waiting_list")).status_code, 404)
+        self.login(self.sam)
+        response = self.client.get(self.url("waiting_list"))
+        self.assertContains(response, "Pat L.")
+        self.assertContains(response, "Brooklyn, NY")
+        self.assertNotContains(response, "Lindqvist")
+
+    def test_admitting_lets_the_participant_in_with_a_short_lived_ticket(self):
+        self.admitted_pat()
+        self.assertEqual(self.client.get(self.url("status")).json()["state"], "admitted")
+        response = self.client.get(self.url("room"))
+        self.assertEqual(response.status_code, 200)
+        ticket = self.ticket_in(response)
+        room = Room.objects.get(session_code=self.group.code)
+        self.assertEqual(ticket["room"], room.janus_room_id)
+        self.assertEqual(ticket["display"], "Pat L.")
+        self.assertNotContains(response, "Lindqvist")
+        secret = "test-token-secret-0123456789-0123456789"
+        self.assertEqual(
+            tokens.verify(secret, ticket["roomToken"], realm=tokens.VIDEOROOM_PLUGIN),
+            [f"room={room.janus_room_id}"],
+        )
+        expiry = int(ticket["coreToken"].split(",")[0])
+        self.assertLessEqual(expiry - timezone.now().timestamp(), 300)
+        self.assertIn("ws://", response["Content-Security-Policy"])
+
+    def test_admit_all_admits_everyone_waiting(self):
+        waiting_attendance(self.group, self.pat)
+        self.login(self.alvarez)
+        self.client.post(self.url("admit_all"))
+        self.assertEqual(Attendance.objects.get().state, Attendance.State.ADMITTED)
+        self.assertTrue(AuditEvent.objects.filter(event_type="telehealth.admitted").exists())
+
+    def test_a_removed_participant_cannot_come_back(self):
+        attendance = self.admitted_pat()
+        self.client.post(self.url("presence"), {"kind": "joined", "janus_id": "111"})
+        self.login(self.alvarez)
+        self.client.post(self.url("remove", attendance.code))
+        room = Room.objects.get()
+        self.assertIn((room.janus_room_id, "111"), FakeJanus.kicked)
+        self.login(self.pat_user)
+        self.assertEqual(self.client.post(self.url("ticket")).status_code, 403)
+        response = self.client.post(self.url("join"), LOCATION)
+        self.assertContains(response, "removed you", status_code=409)
+
+
+class PresenceTests(VideoTestCase):
+    def test_a_second_tab_replaces_the_first(self):
+        self.admitted_pat()
+        self.client.post(self.url("presence"), {"kind": "joined", "janus_id": "111"})
+        self.client.post(self.url("presence"), {"kind": "joined", "janus_id": "222"})
+        room = Room.objects.get()
+        self.assertEqual(FakeJanus.kicked, [(room.janus_room_id, "111")])
+
+    def test_heartbeats_are_stored_without_an_audit_row_each(self):
+        self.admitted_pat()
+        for _ in range(3):
+            self.assertEqual(
+                self.client.post(self.url("presence"), {"kind": "heartbeat"}).status_code, 204
+            )
+        self.assertEqual(PresenceEvent.objects.count(), 3)
+        self.assertFalse(
+            AuditEvent.objects.filter(event_type__startswith="telehealth.presence").exists()
+        )
+
+    def test_an_unknown_event_is_refused(self):
+        self.admitted_pat()
+        self.assertEqual(
+            self.client.post(self.url("presence"), {"kind": "teleport"}).status_code, 400
+        )
+
+    def test_a_janus_restart_recreates_the_room_on_ticket_refresh(self):
+        self.admitted_pat()
+        FakeJanus.rooms.clear()
+        response = self.client.post(self.url("ticket"))
+        self.assertEqual(response.status_code, 200)
+        room = Room.objects.get()
+        self.assertIn(room.janus_room_id, FakeJanus.rooms)
+        self.assertTrue(AuditEvent.objects.filter(event_type="telehealth.room_recreated").exists())
+
+    def test_ticket_refresh_reports_janus_down_as_retryable(self):
+        self.admitted_pat()
+        FakeJanus.available = False
+        self.assertEqual(self.client.post(self.url("ticket")).status_code, 503)
+
+
+class AttendanceTests(VideoTestCase):
+    def test_ending_the_session_computes_minutes_with_the_reconnect_gap(self):
+        attendance = self.admitted_pat()
+        start = self.group.starts_at
+        # Heartbeats every 30 s; Janus restarted at 40:00 and the client was back at 43:00.
+        events: list[tuple[float, str]] = [
+            (0, "joined"),
+            (40, "lost"),
+            (43, "joined"),
+            (100, "left"),
+        ]
+        events += [(m / 2, "heartbeat") for m in range(1, 80)]
+        events += [(m / 2, "heartbeat") for m in range(87, 200)]
+        PresenceEvent.objects.bulk_create(
+            PresenceEvent(attendance=attendance, kind=kind, at=start + timedelta(minutes=minutes))
+            for minutes, kind in events
+        )
+        self.login(self.alvarez)
+        self.assertRedirects(
+            self.client.post(self.url("end")), self.url("attendance"), fetch_redirect_response=False
+        )
+        attendance.refresh_from_db()
+        self.assertEqual(attendance.minutes_attended, 97)
+        self.assertTrue(attendance.left_early)
+        self.assertEqual(Room.objects.get().status, Room.Status.CLOSED)
+        self.assertEqual(FakeJanus.rooms, {})
+        self.assertContains(self.client.get(self.url("attendance")), "<td>97</td>", html=False)
+
+    def test_a_correction_needs_a_reason_and_is_audited(self):
+        attendance = waiting_attendance(self.group, self.pat)
+        self.login(self.alvarez)
+        response = self.client.post(self.url("correct", attendance.code), {"minutes": "50"})
+        self.assertEqual(response.status_code, 400)
+        self.client.post(
+            self.url("correct", attendance.code),
+            {"minutes": "50", "reason": "Joined by phone after the video dropped"},
+        )
+        attendance.refresh_from_db()
+        self.assertEqual(attendance.final_minutes, 50)
+        event = AuditEvent.objects.get(event_type="telehealth.attendance_corrected")
+        self.assertEqual(event.details["to"], 50)
+
+
+class HealthTests(VideoTestCase):
+    def test_it_reports_whether_video_is_available(self):
+        self.login(self.pat_user)
+        self.assertEqual(self.client.get(reverse("telehealth:health")).json(), {"available": True})
+        FakeJanus.available = False
+        self.login(self.alvarez)
+        body = self.client.get(reverse("telehealth:health")).json()
+        self.assertEqual(body, {"available": False, "detail": "fake Janus is down"})
+
+    def test_video_is_off_without_janus_secrets(self):
+        self.login(self.pat_user)
+        with self.settings(TELEHEALTH_ENABLED=False):
+            body = self.client.get(reverse("telehealth:health")).json()
+        self.assertEqual(body["available"], False)
+
+
+def test_fake_is_the_default_seam_in_tests(settings):
+    assert settings.TELEHEALTH_JANUS_CLIENT.endswith("FakeJanus")
+    with mock.patch.object(FakeJanus, "available", False):
+        assert not FakeJanus().health().ok

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from . import views
+
+app_name = "telehealth"
+
+urlpatterns = [
+    path("health/", views.video_health, name="health"),
+    path("<uuid:code>/join/", views.join, name="join"),
+    path("<uuid:code>/waiting/", views.waiting, name="waiting"),
+    path("<uuid:code>/status/", views.status, name="status"),
+    path("<uuid:code>/room/", views.room, name="room"),
+    path("<uuid:code>/ticket/", views.ticket, name="ticket"),
+    path("<uuid:code>/presence/", views.presence, name="presence"),
+    path("<uuid:code>/waiting-list/", views.waiting_list, name="waiting_list"),
+    path("<uuid:code>/admit-all/", views.admit_all, name="admit_all"),
+    path("<uuid:code>/people/<uuid:attendance_code>/admit/", views.admit, name="admit"),
+    path("<uuid:code>/people/<uuid:attendance_code>/remove/", views.remove, name="remove"),
+    path("<uuid:code>/end/", views.end, name="end"),
+    path("<uuid:code>/attendance/", views.attendance, name="attendance"),
+    path(
+        "<uuid:code>/people/<uuid:attendance_code>/correct/",
+        views.correct_attendance,
+        name="correct",
+    ),
+]

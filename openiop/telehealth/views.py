@@ -1,0 +1,326 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from openiop.lib.http import AuthedRequest
+from openiop.participants.models import Participant
+
+from . import access, actions, janus
+from .access import Seat
+from .forms import CorrectionForm, LocationForm, PresenceForm
+from .models import Attendance, Room
+from .schedule import SessionInfo
+
+
+def _room_for(info: SessionInfo) -> Room | None:
+    return Room.objects.filter(session_code=info.code).first()
+
+
+def _attendance(info: SessionInfo, participant: Participant) -> Attendance | None:
+    return Attendance.objects.filter(session_code=info.code, participant=participant).first()
+
+
+def _window_problem(info: SessionInfo) -> str:
+    try:
+        actions.check_window(info)
+    except actions.TelehealthError as exc:
+        return str(exc)
+    return ""
+
+
+@require_GET
+@login_required
+def video_health(request: AuthedRequest) -> JsonResponse:
+    """Whether video works right now (shown on the pre-join page)."""
+    if not settings.TELEHEALTH_ENABLED:
+        return JsonResponse({"available": False, "detail": "not configured"})
+    health = janus.connect_node().health()
+    body: dict[str, object] = {"available": health.ok}
+    if request.user.is_staff_member:
+        body["detail"] = health.detail
+    return JsonResponse(body)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def join(request: AuthedRequest, code: str) -> HttpResponse:
+    """Pre-join: camera/microphone and connection check, then (participants) the location gate."""
+    info, seat = access.get_session_for_user(request.user, code)
+    problem = _window_problem(info)
+    context: dict[str, object] = {"info": info, "seat": seat.value, "problem": problem}
+    if seat is Seat.FACILITATOR:
+        if request.method == "POST":
+            return HttpResponse(status=405)
+        return render(request, "telehealth/join.html", context)
+
+    participant = Participant.objects.get(user=request.user)
+    current = _attendance(info, participant)
+    if current is not None and current.state == Attendance.State.ADMITTED and not problem:
+        return redirect("telehealth:room", info.code)
+    previous = current or actions.last_location(participant)
+    initial = {}
+    if previous is not None:
+        # "Same as last time": prefilled, to be confirmed.
+        initial = {
+            "location": previous.location,
+            "location_state": previous.location_state,
+            "callback_phone": previous.callback_phone,
+        }
+    form = LocationForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST" and not problem:
+        if form.is_valid():
+            try:
+                actions.confirm_location(
+                    info, participant, acting_user=request.user, **form.cleaned_data
+                )
+            except actions.TelehealthError as exc:
+                form.add_error(None, str(exc))
+                status = 403 if isinstance(exc, actions.NotLicensedThere) else 409
+            else:
+                return redirect("telehealth:waiting", info.code)
+        else:
+            status = 400
+    context.update({"form": form, "prefilled": previous is not None})
+    return render(request, "telehealth/join.html", context, status=status)
+
+
+@require_GET
+@login_required
+def waiting(request: AuthedRequest, code: str) -> HttpResponse:
+    info, participant = access.get_participant_seat(request.user, code)
+    current = _attendance(info, participant)
+    if current is None:
+        return redirect("telehealth:join", info.code)
+    if current.state == Attendance.State.ADMITTED:
+        return redirect("telehealth:room", info.code)
+    return render(
+        request,
+        "telehealth/waiting.html",
+        {"info": info, "attendance": current, "problem": _window_problem(info)},
+    )
+
+
+@require_GET
+@login_required
+def status(request: AuthedRequest, code: str) -> JsonResponse:
+    """Polled by the waiting room: has a facilitator let me in yet?"""
+    info, participant = access.get_participant_seat(request.user, code)
+    current = _attendance(info, participant)
+    room = _room_for(info)
+    state = current.state if current else "none"
+    if room is not None and not room.is_open:
+        state = "ended"
+    return JsonResponse({"state": state, "roomUrl": reverse("telehealth:room", args=[info.code])})
+
+
+def _ticket_for(request: AuthedRequest, info: SessionInfo, seat: Seat) -> dict[str, object]:
+    """Raises TelehealthError when this person may not be in the room right now."""
+    actions.check_window(info)
+    participant = None
+    if seat is Seat.PARTICIPANT:
+        participant = Participant.objects.get(user=request.user)
+        current = _attendance(info, participant)
+        if current is None or current.state != Attendance.State.ADMITTED:
+            raise actions.NotAdmitted("A facilitator has not let you in yet.")
+        room = Room.objects.filter(session_code=info.code, status=Room.Status.OPEN).first()
+        if room is None:
+            raise actions.NotAdmitted("The facilitator has not opened the room yet.")
+    else:
+        room = actions.get_or_open_room(info, acting_user=request.user)
+    if not room.is_open:
+        raise actions.SessionOver("This session has ended.")
+    ticket = actions.issue_ticket(
+        info,
+        room,
+        display=actions.display_name(request.user, participant),
+        acting_user=request.user,
+        participant=participant,
+    )
+    ticket["refreshUrl"] = reverse("telehealth:ticket", args=[info.code])
+    ticket["csrfToken"] = get_token(request)
+    ticket["audioOnly"] = False
+    return ticket
+
+
+@require_GET
+@login_required
+def room(request: AuthedRequest, code: str) -> HttpResponse:
+    info, seat = access.get_session_for_user(request.user, code)
+    try:
+        ticket = _ticket_for(request, info, seat)
+    except actions.NotAdmitted:
+        return redirect("telehealth:waiting", info.code)
+    except actions.TelehealthError as exc:
+        return render(
+            request, "telehealth/unavailable.html", {"info": info, "problem": str(exc)}, status=409
+        )
+    response = render(
+        request,
+        "telehealth/room.html",
+        {
+            "info": info,
+            "seat": seat.value,
+            "ticket": ticket,
+            "presence_url": reverse("telehealth:presence", args=[info.code]),
+            "waiting_list_url": reverse("telehealth:waiting_list", args=[info.code]),
+        },
+    )
+    # The browser talks to Janus directly; allow exactly that origin.
+    response._csp_update = {"connect-src": [settings.JANUS_PUBLIC_URL]}  # type: ignore[attr-defined]
+    return response
+
+
+@require_POST
+@login_required
+def ticket(request: AuthedRequest, code: str) -> JsonResponse:
+    """A fresh ticket for a client that lost Janus; puts the room back if Janus restarted."""
+    info, seat = access.get_session_for_user(request.user, code)
+    try:
+        fresh = _ticket_for(request, info, seat)
+        room = Room.objects.get(session_code=info.code)
+        actions.ensure_room_on_node(room, acting_user=request.user)
+    except actions.VideoUnavailable as exc:
+        return JsonResponse({"error": str(exc)}, status=503)
+    except actions.TelehealthError as exc:
+        return JsonResponse({"error": str(exc)}, status=403)
+    return JsonResponse(fresh)
+
+
+@require_POST
+@login_required
+def presence(request: AuthedRequest, code: str) -> HttpResponse:
+    info, seat = access.get_session_for_user(request.user, code)
+    form = PresenceForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse({"error": "bad event"}, status=400)
+    if seat is Seat.FACILITATOR:
+        # Staff time is not counted from video presence.
+        return JsonResponse({"recorded": False})
+    participant = Participant.objects.get(user=request.user)
+    current = _attendance(info, participant)
+    if current is None:
+        return JsonResponse({"error": "not in the waiting room"}, status=403)
+    try:
+        actions.record_presence(
+            current,
+            form.cleaned_data["kind"],
+            acting_user=request.user,
+            room=_room_for(info),
+            janus_participant_id=form.cleaned_data["janus_id"],
+        )
+    except actions.NotAdmitted as exc:
+        return JsonResponse({"error": str(exc)}, status=403)
+    return HttpResponse(status=204)
+
+
+def _people(info: SessionInfo) -> dict[str, object]:
+    people = list(
+        Attendance.objects.filter(session_code=info.code)
+        .select_related("participant")
+        .order_by("waiting_since")
+    )
+    return {
+        "info": info,
+        "waiting": [a for a in people if a.state == Attendance.State.WAITING],
+        "admitted": [a for a in people if a.state == Attendance.State.ADMITTED],
+    }
+
+
+@require_GET
+@login_required
+def waiting_list(request: AuthedRequest, code: str) -> HttpResponse:
+    """Facilitators only: who waits, and where everyone is (for the emergency plan)."""
+    info = access.get_facilitator_session(request.user, code)
+    return render(request, "telehealth/waiting_list.html", _people(info))
+
+
+def _after_facilitator_post(request: AuthedRequest, info: SessionInfo) -> HttpResponse:
+    if request.headers.get("HX-Request"):
+        return render(request, "telehealth/waiting_list.html", _people(info))
+    return redirect("telehealth:room", info.code)
+
+
+@require_POST
+@login_required
+def admit(request: AuthedRequest, code: str, attendance_code: str) -> HttpResponse:
+    info, attendance = access.get_attendance_for_facilitator(request.user, code, attendance_code)
+    actions.admit(attendance, acting_user=request.user)
+    return _after_facilitator_post(request, info)
+
+
+@require_POST
+@login_required
+def admit_all(request: AuthedRequest, code: str) -> HttpResponse:
+    info = access.get_facilitator_session(request.user, code)
+    actions.admit_all(info, acting_user=request.user)
+    return _after_facilitator_post(request, info)
+
+
+@require_POST
+@login_required
+def remove(request: AuthedRequest, code: str, attendance_code: str) -> HttpResponse:
+    info, attendance = access.get_attendance_for_facilitator(request.user, code, attendance_code)
+    actions.remove_participant(attendance, _room_for(info), acting_user=request.user)
+    return _after_facilitator_post(request, info)
+
+
+@require_POST
+@login_required
+def end(request: AuthedRequest, code: str) -> HttpResponse:
+    info = access.get_facilitator_session(request.user, code)
+    room = _room_for(info)
+    if room is not None:
+        actions.close_room(room, info, acting_user=request.user)
+    messages.success(request, "The session has ended for everyone.")
+    return redirect("telehealth:attendance", info.code)
+
+
+@require_GET
+@login_required
+def attendance(request: AuthedRequest, code: str) -> HttpResponse:
+    info = access.get_facilitator_session(request.user, code)
+    now = timezone.now()
+    rows = []
+    for item in (
+        Attendance.objects.filter(session_code=info.code)
+        .select_related("participant")
+        .prefetch_related("events")
+    ):
+        rows.append((item, actions.summarize(item, info, now=now)))
+    return render(
+        request,
+        "telehealth/attendance.html",
+        {"info": info, "rows": rows, "form": CorrectionForm()},
+    )
+
+
+@require_POST
+@login_required
+def correct_attendance(request: AuthedRequest, code: str, attendance_code: str) -> HttpResponse:
+    info, item = access.get_attendance_for_facilitator(request.user, code, attendance_code)
+    form = CorrectionForm(request.POST)
+    if not form.is_valid():
+        rows = [(item, actions.summarize(item, info))]
+        return render(
+            request,
+            "telehealth/attendance.html",
+            {"info": info, "rows": rows, "form": form, "form_for": item.code},
+            status=400,
+        )
+    actions.correct_attendance(
+        item,
+        minutes=form.cleaned_data["minutes"],
+        reason=form.cleaned_data["reason"],
+        acting_user=request.user,
+    )
+    messages.success(request, "Attendance corrected.")
+    return redirect("telehealth:attendance", info.code)

@@ -1,0 +1,117 @@
+/* Pre-join check: camera preview, microphone level, a rough connection test, video service. */
+(function () {
+  "use strict";
+  var section = document.querySelector(".prejoin-check");
+  if (!section) {
+    return;
+  }
+  var AUDIO_ONLY_KEY = "openiop-audio-only";
+  var choice = document.getElementById("audio-only-choice");
+  var say = function (id, text, state) {
+    var el = document.getElementById(id);
+    el.textContent = text;
+    if (state) {
+      el.dataset.state = state;
+    }
+  };
+
+  choice.checked = sessionStorage.getItem(AUDIO_ONLY_KEY) === "1";
+  choice.addEventListener("change", function () {
+    sessionStorage.setItem(AUDIO_ONLY_KEY, choice.checked ? "1" : "0");
+  });
+
+  function checkDevices() {
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      say("camera-result", "This browser cannot use a camera here. Try an up-to-date Chrome, Edge, Firefox or Safari.", "bad");
+      return;
+    }
+    navigator.mediaDevices
+      .getUserMedia({ audio: true, video: { width: 640, height: 480 } })
+      .then(function (stream) {
+        document.getElementById("preview").srcObject = stream;
+        say("camera-result", "Your camera works.", "ok");
+        watchMicrophone(stream);
+        // Free the devices when leaving for the room page, which opens them again.
+        window.addEventListener("pagehide", function () {
+          stream.getTracks().forEach(function (t) {
+            t.stop();
+          });
+        });
+      })
+      .catch(function (err) {
+        say("camera-result", "We could not use your camera or microphone (" + err.name + "). Check your browser's permissions.", "bad");
+      });
+  }
+
+  function watchMicrophone(stream) {
+    var Ctx = window.AudioContext || window.webkitAudioContext;
+    if (!Ctx) {
+      return;
+    }
+    var ctx = new Ctx();
+    var analyser = ctx.createAnalyser();
+    analyser.fftSize = 512;
+    ctx.createMediaStreamSource(stream).connect(analyser);
+    var data = new Uint8Array(analyser.fftSize);
+    var meter = document.getElementById("mic-level");
+    var heard = false;
+    setInterval(function () {
+      analyser.getByteTimeDomainData(data);
+      var peak = 0;
+      for (var i = 0; i < data.length; i++) {
+        peak = Math.max(peak, Math.abs(data[i] - 128) / 128);
+      }
+      meter.value = peak;
+      if (!heard && peak > 0.05) {
+        heard = true;
+        say("mic-result", "We can hear your microphone.", "ok");
+      }
+    }, 200);
+  }
+
+  /* Download a known file twice and time it: enough to tell a weak link from a good one. */
+  function checkNetwork() {
+    var url = section.dataset.probeUrl;
+    var started = performance.now();
+    fetch(url + "?probe=" + Date.now(), { cache: "no-store" })
+      .then(function (r) {
+        return r.arrayBuffer();
+      })
+      .then(function (buf) {
+        var seconds = Math.max((performance.now() - started) / 1000, 0.001);
+        var kbps = (buf.byteLength * 8) / seconds / 1000;
+        if (kbps < 600) {
+          choice.checked = true;
+          sessionStorage.setItem(AUDIO_ONLY_KEY, "1");
+          say("network-result", "Your connection looks weak. We recommend joining with audio only.", "weak");
+        } else {
+          say("network-result", "Your connection looks good for video.", "ok");
+        }
+        section.dataset.kbps = String(Math.round(kbps));
+      })
+      .catch(function () {
+        say("network-result", "We could not test your connection.", "bad");
+      });
+  }
+
+  function checkService() {
+    fetch(section.dataset.healthUrl, { headers: { Accept: "application/json" } })
+      .then(function (r) {
+        return r.json();
+      })
+      .then(function (body) {
+        say(
+          "video-service",
+          body.available ? "The video service is ready." : "The video service is not available right now.",
+          body.available ? "ok" : "bad"
+        );
+      })
+      .catch(function () {
+        say("video-service", "We could not reach the video service.", "bad");
+      });
+  }
+
+  checkDevices();
+  checkNetwork();
+  checkService();
+})();

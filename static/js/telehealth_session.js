@@ -1,0 +1,116 @@
+/*
+ * The in-session page around the room client: call controls, presence reports for attendance
+ * (joined / heartbeat every 30 s / lost / left), and the connection-quality indicator.
+ * Loaded before telehealth_room.js, so it sets the audio-only choice from the pre-join page.
+ */
+(function () {
+  "use strict";
+  var config = document.getElementById("session-config");
+  var ticketEl = document.getElementById("janus-ticket");
+  if (!config || !ticketEl) {
+    return;
+  }
+  var ticket = JSON.parse(ticketEl.textContent);
+  var isParticipant = config.dataset.seat === "participant";
+  var HEARTBEAT_MS = 30000;
+  var heartbeat = null;
+
+  if (sessionStorage.getItem("openiop-audio-only") === "1") {
+    ticket.audioOnly = true;
+    ticketEl.textContent = JSON.stringify(ticket);
+  }
+
+  function report(kind, extra) {
+    if (!isParticipant) {
+      return Promise.resolve();
+    }
+    var body = new FormData();
+    body.append("kind", kind);
+    body.append("csrfmiddlewaretoken", ticket.csrfToken);
+    if (extra && extra.janusId) {
+      body.append("janus_id", String(extra.janusId));
+    }
+    if (kind === "left" && navigator.sendBeacon) {
+      navigator.sendBeacon(config.dataset.presenceUrl, body);
+      return Promise.resolve();
+    }
+    return fetch(config.dataset.presenceUrl, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": ticket.csrfToken },
+    }).then(function (r) {
+      if (r.status === 403 || r.status === 404) {
+        // Removed from the session or the group: stop here.
+        if (window.openiopVideo) {
+          window.openiopVideo.leave();
+        }
+      }
+    });
+  }
+
+  document.addEventListener("openiop:video-status", function (e) {
+    var video = window.openiopVideo;
+    if (e.detail === "joined") {
+      report("joined", { janusId: video && video.publisherId });
+      clearInterval(heartbeat);
+      heartbeat = setInterval(function () {
+        report("heartbeat");
+      }, HEARTBEAT_MS);
+    } else if (e.detail === "reconnecting" || e.detail === "error") {
+      if (heartbeat) {
+        clearInterval(heartbeat);
+        heartbeat = null;
+        report("lost");
+      }
+    } else if (e.detail === "removed" || e.detail === "ended") {
+      clearInterval(heartbeat);
+      heartbeat = null;
+    }
+  });
+
+  window.addEventListener("pagehide", function () {
+    if (heartbeat) {
+      report("left");
+    }
+  });
+
+  var mute = document.getElementById("mute-button");
+  mute.addEventListener("click", function () {
+    var muted = mute.getAttribute("aria-pressed") !== "true";
+    window.openiopVideo.setMuted(muted);
+    mute.setAttribute("aria-pressed", String(muted));
+    mute.textContent = muted ? "Unmute" : "Mute";
+  });
+
+  var audioOnly = document.getElementById("audio-only-button");
+  function showAudioOnly(on) {
+    audioOnly.setAttribute("aria-pressed", String(on));
+    audioOnly.textContent = on ? "Turn video back on" : "Audio only";
+    document.body.classList.toggle("audio-only", on);
+  }
+  audioOnly.addEventListener("click", function () {
+    var on = audioOnly.getAttribute("aria-pressed") !== "true";
+    window.openiopVideo.setAudioOnly(on);
+    sessionStorage.setItem("openiop-audio-only", on ? "1" : "0");
+  });
+  document.addEventListener("openiop:audio-only", function (e) {
+    showAudioOnly(e.detail);
+  });
+  showAudioOnly(!!ticket.audioOnly);
+
+  document.getElementById("leave-button").addEventListener("click", function () {
+    clearInterval(heartbeat);
+    heartbeat = null;
+    report("left").then(function () {
+      window.openiopVideo.leave();
+      window.location.assign(config.dataset.leaveUrl);
+    });
+  });
+
+  var quality = document.getElementById("quality");
+  document.addEventListener("openiop:quality", function (e) {
+    quality.dataset.quality = e.detail;
+    quality.textContent = "Connection: " + e.detail;
+  });
+})();

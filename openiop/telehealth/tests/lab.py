@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import json
 import os
 import secrets
 import shutil
@@ -36,6 +37,18 @@ CLONE_NEWNET = 0x40000000
 MEDIA_IP = "10.99.0.1"
 JANUS_WS_PORT = 8188
 CHROMIUM = "/usr/bin/chromium"
+
+
+METRICS = Path("test-artifacts/video-metrics.json")
+
+
+def record_metrics(name: str, values: dict[str, Any]) -> None:
+    """Keep measured figures with the test run (printed with -s, saved for the report)."""
+    print(f"\n{name}: {values}")
+    METRICS.parent.mkdir(exist_ok=True)
+    data = json.loads(METRICS.read_text()) if METRICS.exists() else {}
+    data[name] = values
+    METRICS.write_text(json.dumps(data, indent=2))
 
 
 def chromium_args(extra_hosts: tuple[str, ...] = ()) -> list[str]:

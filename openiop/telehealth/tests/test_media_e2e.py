@@ -6,7 +6,6 @@ Everything runs in a private network namespace (see lab.py); the pages are serve
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import statistics
@@ -20,20 +19,10 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from openiop.telehealth import tokens
 
+from .lab import record_metrics
 from .pages import PageServer
 
 pytestmark = [pytest.mark.janus, pytest.mark.browser]
-
-METRICS = Path("test-artifacts/video-metrics.json")
-
-
-def record_metrics(name: str, values: dict[str, Any]) -> None:
-    """Keep measured figures with the test run (printed with -s, saved for the report)."""
-    print(f"\n{name}: {values}")
-    METRICS.parent.mkdir(exist_ok=True)
-    data = json.loads(METRICS.read_text()) if METRICS.exists() else {}
-    data[name] = values
-    METRICS.write_text(json.dumps(data, indent=2))
 
 
 @pytest.fixture(scope="module")

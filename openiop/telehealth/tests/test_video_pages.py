@@ -1,0 +1,263 @@
+"""Video sessions end to end through OpenIOP's own pages, with a real Janus and real media.
+
+Janus and Chromium run in a private network namespace (lab.py); Django's live server runs in
+the test process and is exposed inside the namespace on the same port, so the pages are served
+from 127.0.0.1 (a secure context) and Chromium can reach nothing else.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+import unittest
+from typing import Any, ClassVar
+
+import pytest
+from django.conf import settings
+from django.test import Client, override_settings
+from playwright.sync_api import Page, sync_playwright
+
+from openiop.accounts.mfa import MFA_VERIFIED_SESSION_KEY
+from openiop.accounts.models import User
+from openiop.telehealth.models import Attendance, PresenceEvent
+from openiop.testing import BrowserTestCase
+
+from .helpers import make_session
+from .lab import VideoLab, netns_available, record_metrics
+
+pytestmark = [pytest.mark.janus, pytest.mark.browser]
+
+NOT_READY = {"videoStreams": 0, "audioStreams": 0, "videoBytes": 0, "audioBytes": 0}
+
+
+def media(page: Page) -> dict[str, Any]:
+    result = page.evaluate(
+        """async () => {
+            const v = window.openiopVideo;
+            if (!v) return null;
+            return {...(await v.stats()), status: v.status, errors: v.errors, timing: v.timing,
+                    reconnects: v.reconnects};
+        }"""
+    )
+    return result or NOT_READY
+
+
+def wait_for_media(pages: list[Page], feeds: int, timeout: float = 40) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + timeout
+    while True:
+        results = [media(p) for p in pages]
+        if all(r["videoStreams"] == feeds and r["audioStreams"] == feeds for r in results):
+            return results
+        if time.monotonic() > deadline:
+            raise AssertionError(f"media did not flow: {results}")
+        time.sleep(0.25)
+
+
+class VideoPagesTestCase(BrowserTestCase):
+    lab: ClassVar[VideoLab]
+    _video_settings: ClassVar[override_settings]
+    viewport: ClassVar[dict[str, int]] = {"width": 1000, "height": 700}
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        reason = netns_available()
+        if reason:
+            raise unittest.SkipTest(reason)
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+        cls.lab = VideoLab()
+        cls.lab.__enter__()
+        cls._video_settings = override_settings(
+            TELEHEALTH_ENABLED=True,
+            TELEHEALTH_JANUS_CLIENT="openiop.telehealth.janus.from_settings",
+            JANUS_ADMIN_KEY=cls.lab.config.admin_key,
+            JANUS_TOKEN_SECRET=cls.lab.config.token_secret,
+            JANUS_WS_IP="127.0.0.1",
+            # Django reaches Janus through the forwarder; browsers inside the namespace directly.
+            JANUS_WS_PORT=cls.lab.janus_host_port,
+            JANUS_PUBLIC_URL=cls.lab.browser_janus_url,
+        )
+        cls._video_settings.enable()
+        # Class cleanups run last-in first-out, after the live server's own settings changes
+        # are undone: registered first, these run last and restore the settings exactly.
+        cls.addClassCleanup(cls.lab.close)
+        cls.addClassCleanup(cls._video_settings.disable)
+        # The live server, without BrowserTestCase's own (host-namespace) Chromium.
+        super(BrowserTestCase, cls).setUpClass()
+        cls.lab.ns.expose(cls.server_thread.port)
+        cls._playwright = sync_playwright().start()
+        cls.browser = cls._playwright.chromium.launch(**cls.lab.launch_options())
+
+    def open_as(self, user: User) -> Page:
+        """A browser signed in as ``user`` (sign-in pages are tested in accounts/tests)."""
+        client = Client()
+        client.force_login(user)
+        if user.is_staff_member:
+            session = client.session
+            session[MFA_VERIFIED_SESSION_KEY] = True
+            session.save()
+        context = self.browser.new_context(viewport=self.viewport)
+        context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": self.live_server_url,
+                }
+            ]
+        )
+        page = context.new_page()
+        page.on("dialog", lambda dialog: dialog.accept())
+        return page
+
+    def video_url(self, session: Any, name: str) -> str:
+        return self.url(f"/video/{session.code}/{name}/")
+
+    def facilitator_opens_room(self, session: Any, user: User) -> Page:
+        page = self.open_as(user)
+        page.goto(self.video_url(session, "join"))
+        page.get_by_role("link", name="Open the room").click()
+        page.locator("#video-status[data-status=joined]").wait_for(timeout=20_000)
+        return page
+
+    def participant_waits(self, session: Any, user: User, screenshot: str = "") -> Page:
+        page = self.open_as(user)
+        page.goto(self.video_url(session, "join"))
+        if screenshot:
+            page.locator("#camera-result[data-state=ok]").wait_for()
+            page.locator("#video-service[data-state=ok]").wait_for()
+            self.page = page
+            self.screenshot(screenshot)
+        page.get_by_label("Where are you right now?").fill("12 Main St, Albany")
+        page.get_by_label("State").select_option("NY")
+        page.get_by_label("A phone number").fill("555-555-0100")
+        page.get_by_label("Yes").check()
+        page.get_by_role("button", name="Go to the waiting room").click()
+        page.wait_for_url("**/waiting/")
+        return page
+
+    def admit(self, facilitator: Page, name: str) -> None:
+        facilitator.get_by_role("button", name=f"Admit {name}").click()
+
+
+class TwoPeopleTests(VideoPagesTestCase):
+    def test_a_participant_waits_then_sees_and_hears_the_facilitator(self):
+        session = make_session(self, "Evening skills group", [self.alvarez], [self.pat])
+        alvarez = self.facilitator_opens_room(session, self.alvarez)
+        pat = self.participant_waits(session, self.pat_user, screenshot="telehealth-prejoin")
+
+        # Waiting: no Janus connection, no ticket, and the facilitator receives nothing.
+        self.page = pat
+        self.screenshot("telehealth-waiting-room")
+        self.assertIsNone(pat.evaluate("window.openiopVideo"))
+        self.assertEqual(media(alvarez)["feeds"], 0)
+        alvarez.get_by_text("Pat L.").wait_for()
+
+        admitted_at = time.monotonic()
+        self.admit(alvarez, "Pat L.")
+        pat.wait_for_url("**/room/")
+        results = wait_for_media([alvarez, pat], feeds=1)
+        first_frame_s = time.monotonic() - admitted_at
+        for r in results:
+            self.assertEqual(r["errors"], [])
+            self.assertGreater(r["videoBytes"], 0)
+            self.assertGreater(r["framesDecoded"], 0)
+            self.assertGreater(r["audioBytes"], 0)
+        pat_timing = results[1]["timing"]
+        record_metrics(
+            "pages_two_people",
+            {
+                "room_page_start_to_first_remote_frame_ms": round(
+                    pat_timing["firstRemoteFrame"] - pat_timing["start"]
+                ),
+                "admit_click_to_first_remote_frame_s": round(first_frame_s, 2),
+            },
+        )
+        # Names are first name + last initial; the facilitator sees where Pat is.
+        alvarez.get_by_text("12 Main St, Albany, NY").wait_for()
+        self.assertNotIn("Lindqvist", pat.content())
+        self.page = pat
+        self.screenshot("telehealth-in-session")
+        self.page = alvarez
+        self.screenshot("telehealth-in-session-facilitator")
+
+        # Audio only: Pat stops receiving video; audio keeps coming.
+        pat.get_by_role("button", name="Audio only").click()
+        time.sleep(1.5)
+        before = media(pat)
+        time.sleep(2.5)
+        after = media(pat)
+        self.assertLess(after["videoBytes"] - before["videoBytes"], 2_000)
+        self.assertGreater(after["audioBytes"] - before["audioBytes"], 2_000)
+
+        attendance = Attendance.objects.get(participant=self.pat)
+        self.assertEqual(attendance.state, Attendance.State.ADMITTED)
+        self.assertTrue(attendance.events.filter(kind=PresenceEvent.Kind.JOINED).exists())
+        self.assertTrue(attendance.janus_participant_id)
+
+    def test_a_janus_restart_is_survived_and_leaves_a_gap_in_attendance(self):
+        session = make_session(self, "Evening skills group", [self.alvarez], [self.pat])
+        alvarez = self.facilitator_opens_room(session, self.alvarez)
+        pat = self.participant_waits(session, self.pat_user)
+        self.admit(alvarez, "Pat L.")
+        pat.wait_for_url("**/room/")
+        wait_for_media([alvarez, pat], feeds=1)
+
+        assert self.lab.janus is not None
+        self.lab.janus.kill()
+        pat.locator("#video-status[data-status=reconnecting]").wait_for(timeout=10_000)
+        time.sleep(1)
+        self.lab.restart_janus()
+        results = wait_for_media([alvarez, pat], feeds=1)
+        self.assertTrue(all(r["reconnects"] >= 1 for r in results))
+
+        kinds = list(
+            Attendance.objects.get(participant=self.pat)
+            .events.order_by("at")
+            .values_list("kind", flat=True)
+        )
+        self.assertEqual(kinds[:3], ["joined", "lost", "joined"])
+        from openiop.telehealth import actions, schedule
+
+        info = schedule.get_session(session.code)
+        assert info is not None
+        summary = actions.summarize(Attendance.objects.get(participant=self.pat), info)
+        self.assertEqual(summary.reconnects, 1)
+        self.assertEqual(len(summary.intervals), 2)
+
+
+class SixPeopleTests(VideoPagesTestCase):
+    def test_six_people_all_see_and_hear_everyone(self):
+        others = [
+            self.make_participant(f"p{n}@example.org", given, "Example", "")
+            for n, given in enumerate(("Ari", "Bo", "Cy"))
+        ]
+        people = [self.pat, self.quinn, *others]
+        session = make_session(self, "Evening skills group", [self.alvarez], people, capacity=8)
+        alvarez = self.facilitator_opens_room(session, self.alvarez)
+        waiting = []
+        for person in people:
+            assert person.user is not None
+            waiting.append(self.participant_waits(session, person.user))
+        alvarez.get_by_role("button", name="Admit everyone").click()
+        for page in waiting:
+            page.wait_for_url("**/room/", timeout=20_000)
+        pages = [alvarez, *waiting]
+        results = wait_for_media(pages, feeds=5, timeout=45)
+        times = sorted(r["timing"]["firstRemoteFrame"] - r["timing"]["start"] for r in results)
+        for r in results:
+            self.assertEqual(r["errors"], [])
+            self.assertGreater(r["framesDecoded"], 0)
+        record_metrics(
+            "pages_six_people",
+            {
+                "room_page_start_to_first_remote_frame_ms_median": round(statistics.median(times)),
+                "room_page_start_to_first_remote_frame_ms_max": round(times[-1]),
+            },
+        )
+        self.assertEqual(
+            Attendance.objects.filter(
+                session_code=session.code, state=Attendance.State.ADMITTED
+            ).count(),
+            5,
+        )

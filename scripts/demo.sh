@@ -8,7 +8,24 @@ unset DATABASE_URL
 export OPENIOP_MODE=development
 .venv/bin/python manage.py migrate --verbosity 0
 .venv/bin/python manage.py load_demo "$@"
+
+# Video: Janus with OpenIOP's own configuration (never the stock /etc/janus one), its two
+# secrets generated once under var/.
+for name in janus-admin-key janus-token-secret; do
+  [ -s "var/$name" ] || (umask 077; .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))' > "var/$name")
+done
+export JANUS_ADMIN_KEY_FILE=var/janus-admin-key JANUS_TOKEN_SECRET_FILE=var/janus-token-secret
+janus_pid=""
+if command -v janus >/dev/null; then
+  .venv/bin/python manage.py run_janus > var/janus.log 2>&1 &
+  janus_pid=$!
+  trap '[ -n "$janus_pid" ] && kill "$janus_pid" 2>/dev/null || true' EXIT
+  echo "Janus (video) is running with var/janus/; its log is var/janus.log"
+  .venv/bin/python manage.py load_video_demo
+else
+  echo "Janus is not installed: video sessions are unavailable in this demo." >&2
+fi
 echo
 echo "Current code for a staff login: .venv/bin/python manage.py demo_code EMAIL"
 echo "Serving OpenIOP at http://127.0.0.1:8000 (Ctrl-C stops it)"
-exec .venv/bin/gunicorn config.wsgi --bind 127.0.0.1:8000 --workers 2 --access-logfile -
+.venv/bin/gunicorn config.wsgi --bind 127.0.0.1:8000 --workers 2 --access-logfile -

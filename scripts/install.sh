@@ -26,7 +26,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     # Some packages start services with their stock configuration; OpenIOP runs its own.
-    if [ -x /usr/sbin/janus ] && command -v systemctl >/dev/null; then
+    if command -v janus >/dev/null && command -v systemctl >/dev/null; then
       systemctl stop janus 2>/dev/null || true
       systemctl disable janus 2>/dev/null || true
     fi

@@ -30,6 +30,7 @@ def raw(sql: str, params=()) -> None:
 
 class HashChainTestCase(BaseTestCase):
     def setUp(self):
+        super().setUp()
         for _ in range(5):
             record("participant.chart_viewed", acting_user=self.alvarez, participant=self.pat)
 
@@ -68,6 +69,7 @@ class HashChainTestCase(BaseTestCase):
 
 class AppendOnlyTestCase(BaseTestCase):
     def setUp(self):
+        super().setUp()
         self.event = record("auth.login", acting_user=self.alvarez)
 
     def assert_refused(self, sql: str) -> None:

@@ -99,6 +99,7 @@ class ChartViewTestCase(BaseTestCase):
 
 class ChartEditTestCase(BaseTestCase):
     def setUp(self):
+        super().setUp()
         self.login(self.alvarez)
         self.url = reverse("participants:edit", args=[self.pat.code])
 

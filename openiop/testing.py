@@ -11,8 +11,8 @@ from typing import Any, ClassVar
 
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.conf import settings
-from django.core.cache import cache
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from django.core.cache import cache
 from django.db import connection
 from django.test import TestCase, TransactionTestCase
 

@@ -38,6 +38,7 @@ class ChartViewTestCase(BaseTestCase):
         self.assertEqual(event.actor, self.alvarez)
         self.assertEqual(event.participant, self.pat)
         self.assertEqual(event.details, {})
+        self.assertEqual(event.ip_address, "127.0.0.1")
 
     def test_it_hides_chart_from_other_clinicians(self):
         self.login(self.chen)

@@ -3,6 +3,7 @@ from datetime import date
 from django.urls import reverse
 
 from openiop.audit.models import AuditEvent
+from openiop.participants.forms import NAME_FIELDS
 from openiop.participants.models import CareTeamMember, Participant
 from openiop.testing import BaseTestCase
 
@@ -140,17 +141,7 @@ class ChartEditTestCase(BaseTestCase):
 
     def test_script_in_every_text_field_is_stored_as_typed_and_shown_inert(self):
         script = "<script>alert(1)</script>"
-        fields = {
-            name: script
-            for name in (
-                "given_name",
-                "family_name",
-                "preferred_name",
-                "pronouns",
-                "emergency_contact_name",
-                "emergency_contact_relationship",
-            )
-        }
+        fields = dict.fromkeys(NAME_FIELDS, script)
         response = self.client.post(
             self.url, {**chart_header(**fields), "phone": script, "version": 1}
         )

@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.conf import settings
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from django.core.cache import cache
 from django.db import connection
 from django.test import TestCase, TransactionTestCase
 
@@ -192,6 +193,11 @@ class BaseTestCase(Personas, TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         cls.create_personas()
+
+    def setUp(self) -> None:
+        super().setUp()
+        # Rate limits and used TOTP codes live in the cache; each test starts clean.
+        cache.clear()
 
     def login(self, user: User, *, mfa: bool = True) -> None:
         """Sign in as `user`; staff count as having passed their second factor."""

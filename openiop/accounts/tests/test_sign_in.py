@@ -111,6 +111,18 @@ class LockoutTestCase(BaseTestCase):
         self.assertContains(response, "Too many failed login attempts")
         self.assertEqual(self.client.get(reverse("participants:caseload")).status_code, 302)
 
+    def test_it_locks_the_code_step_after_repeated_wrong_codes(self):
+        self.client.post(
+            reverse("account_login"), {"login": "alvarez@example.org", "password": PASSWORD}
+        )
+        for _ in range(5):
+            self.client.post(reverse("mfa_authenticate"), {"code": "000000"})
+        response = self.client.post(
+            reverse("mfa_authenticate"), {"code": current_totp(self.alvarez)}
+        )
+        self.assertContains(response, "Too many failed login attempts")
+        self.assertEqual(self.client.get(reverse("participants:caseload")).status_code, 302)
+
     def test_it_locks_admin_sign_in_too(self):
         for _ in range(5):
             self.client.post(

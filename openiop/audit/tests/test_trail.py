@@ -30,6 +30,7 @@ def raw(sql: str, params=()) -> None:
 
 class HashChainTestCase(BaseTestCase):
     def setUp(self):
+        super().setUp()
         for _ in range(5):
             record("participant.chart_viewed", acting_user=self.alvarez, participant=self.pat)
 
@@ -50,6 +51,15 @@ class HashChainTestCase(BaseTestCase):
         ):
             verify()
 
+    def test_an_anchor_kept_elsewhere_catches_rows_cut_from_the_end(self):
+        head = AuditEvent.objects.latest("seq")
+        anchor = f"{head.seq}:{head.hash}"
+        self.assertIn(f"Head (keep it elsewhere for --anchor): {anchor}", verify())
+        raw("DELETE FROM audit_auditevent WHERE seq = %s", [head.seq])
+        self.assertIn("Audit trail intact", verify())  # no gap, so the chain alone cannot tell
+        with self.assertRaisesMessage(CommandError, f"broken at row {head.seq}"):
+            call_command("audit_verify", anchor=anchor, stdout=StringIO())
+
     def test_it_notices_a_rehashed_row_by_the_next_link(self):
         # An intruder who recomputes the edited row's hash still breaks the next row's link.
         from openiop.audit.chain import hashed_fields, row_hash
@@ -68,6 +78,7 @@ class HashChainTestCase(BaseTestCase):
 
 class AppendOnlyTestCase(BaseTestCase):
     def setUp(self):
+        super().setUp()
         self.event = record("auth.login", acting_user=self.alvarez)
 
     def assert_refused(self, sql: str) -> None:

@@ -68,3 +68,12 @@ class SecurityPolicyCheckTestCase(SimpleTestCase):
 
     def test_the_current_settings_pass(self):
         self.assertEqual(check_security_policy(None), [])
+
+
+class BodySizeLimitTestCase(SimpleTestCase):
+    @override_settings(OPENIOP_MAX_REQUEST_BODY=1000)
+    def test_it_refuses_an_oversized_body_before_reading_it(self):
+        response = self.client.post(
+            "/accounts/login/", data="x" * 2000, content_type="application/octet-stream"
+        )
+        self.assertEqual(response.status_code, 413)

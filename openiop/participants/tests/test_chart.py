@@ -3,6 +3,7 @@ from datetime import date
 from django.urls import reverse
 
 from openiop.audit.models import AuditEvent
+from openiop.participants.forms import NAME_FIELDS
 from openiop.participants.models import CareTeamMember, Participant
 from openiop.testing import BaseTestCase
 
@@ -38,6 +39,7 @@ class ChartViewTestCase(BaseTestCase):
         self.assertEqual(event.actor, self.alvarez)
         self.assertEqual(event.participant, self.pat)
         self.assertEqual(event.details, {})
+        self.assertEqual(event.ip_address, "127.0.0.1")
 
     def test_it_hides_chart_from_other_clinicians(self):
         self.login(self.chen)
@@ -99,6 +101,7 @@ class ChartViewTestCase(BaseTestCase):
 
 class ChartEditTestCase(BaseTestCase):
     def setUp(self):
+        super().setUp()
         self.login(self.alvarez)
         self.url = reverse("participants:edit", args=[self.pat.code])
 
@@ -138,17 +141,7 @@ class ChartEditTestCase(BaseTestCase):
 
     def test_script_in_every_text_field_is_stored_as_typed_and_shown_inert(self):
         script = "<script>alert(1)</script>"
-        fields = {
-            name: script
-            for name in (
-                "given_name",
-                "family_name",
-                "preferred_name",
-                "pronouns",
-                "emergency_contact_name",
-                "emergency_contact_relationship",
-            )
-        }
+        fields = dict.fromkeys(NAME_FIELDS, script)
         response = self.client.post(
             self.url, {**chart_header(**fields), "phone": script, "version": 1}
         )

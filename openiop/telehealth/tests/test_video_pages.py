@@ -14,6 +14,7 @@ import unittest
 from typing import Any, ClassVar
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.test import Client, override_settings
 from playwright.sync_api import Page, sync_playwright
@@ -29,6 +30,15 @@ from .lab import VideoLab, netns_available, record_metrics
 pytestmark = [pytest.mark.janus, pytest.mark.browser]
 
 NOT_READY = {"videoStreams": 0, "audioStreams": 0, "videoBytes": 0, "audioBytes": 0}
+
+
+def serious_violations(page: Page) -> list[str]:
+    results = Axe().run(page)
+    return [
+        f"{v['id']}: {v['help']}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def media(page: Page) -> dict[str, Any]:
@@ -128,6 +138,7 @@ class VideoPagesTestCase(BrowserTestCase):
             page.locator("#video-service[data-state=ok]").wait_for()
             self.page = page
             self.screenshot(screenshot)
+            self.assertEqual(serious_violations(page), [])
         page.get_by_label("Where are you right now?").fill("12 Main St, Albany")
         page.get_by_label("State").select_option("NY")
         page.get_by_label("A phone number").fill("555-555-0100")
@@ -149,6 +160,7 @@ class TwoPeopleTests(VideoPagesTestCase):
         # Waiting: no Janus connection, no ticket, and the facilitator receives nothing.
         self.page = pat
         self.screenshot("telehealth-waiting-room")
+        self.assertEqual(serious_violations(pat), [])
         self.assertIsNone(pat.evaluate("window.openiopVideo"))
         self.assertEqual(media(alvarez)["feeds"], 0)
         alvarez.get_by_text("Pat L.").wait_for()
@@ -180,6 +192,8 @@ class TwoPeopleTests(VideoPagesTestCase):
         self.screenshot("telehealth-in-session")
         self.page = alvarez
         self.screenshot("telehealth-in-session-facilitator")
+        self.assertEqual(serious_violations(pat), [])
+        self.assertEqual(serious_violations(alvarez), [])
 
         # Audio only: Pat stops receiving video; audio keeps coming.
         pat.get_by_role("button", name="Audio only").click()

@@ -362,6 +362,49 @@ def _kick(room: Room, janus_participant_id: str) -> None:
         pass
 
 
+# Help -----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_help(attendance: Attendance, *, acting_user: User) -> None:
+    """The participant's "I need help" button: a private alert to the session's facilitators.
+
+    The safety app (escalation, safety alerts) is not on main yet; when it lands, this action
+    also opens a safety alert in the same transaction.
+    """
+    attendance = Attendance.objects.select_for_update().get(pk=attendance.pk)
+    attendance.help_requested_at = timezone.now()
+    attendance.help_acknowledged_at = None
+    attendance.help_acknowledged_by = None
+    attendance.save(
+        update_fields=["help_requested_at", "help_acknowledged_at", "help_acknowledged_by"]
+    )
+    record(
+        "telehealth.help_requested",
+        acting_user=acting_user,
+        participant=attendance.participant,
+        target=attendance,
+        details={"session": str(attendance.session_code)},
+    )
+
+
+@transaction.atomic
+def acknowledge_help(attendance: Attendance, *, acting_user: User) -> None:
+    attendance = Attendance.objects.select_for_update().get(pk=attendance.pk)
+    if not attendance.needs_help:
+        return
+    attendance.help_acknowledged_at = timezone.now()
+    attendance.help_acknowledged_by = acting_user
+    attendance.save(update_fields=["help_acknowledged_at", "help_acknowledged_by"])
+    record(
+        "telehealth.help_acknowledged",
+        acting_user=acting_user,
+        participant=attendance.participant,
+        target=attendance,
+        details={"session": str(attendance.session_code)},
+    )
+
+
 # Presence and attendance ----------------------------------------------------------------------
 
 

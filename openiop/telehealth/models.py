@@ -111,6 +111,12 @@ class Attendance(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     removed_at = models.DateTimeField(null=True, blank=True)
+    # "I need help" pressed in the room: shown privately to the facilitators until handled.
+    help_requested_at = models.DateTimeField(null=True, blank=True)
+    help_acknowledged_at = models.DateTimeField(null=True, blank=True)
+    help_acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
     # The participant's current Janus publisher id, so a facilitator can remove them.
     janus_participant_id = models.CharField(max_length=64, blank=True)
     minutes_attended = models.PositiveIntegerField(null=True, blank=True)
@@ -141,6 +147,10 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"Attendance {self.code}"
+
+    @property
+    def needs_help(self) -> bool:
+        return self.help_requested_at is not None and self.help_acknowledged_at is None
 
     @property
     def final_minutes(self) -> int | None:

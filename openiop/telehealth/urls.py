@@ -12,6 +12,12 @@ urlpatterns = [
     path("<uuid:code>/room/", views.room, name="room"),
     path("<uuid:code>/ticket/", views.ticket, name="ticket"),
     path("<uuid:code>/presence/", views.presence, name="presence"),
+    path("<uuid:code>/help/", views.request_help, name="help"),
+    path(
+        "<uuid:code>/people/<uuid:attendance_code>/help-seen/",
+        views.acknowledge_help,
+        name="help_seen",
+    ),
     path("<uuid:code>/waiting-list/", views.waiting_list, name="waiting_list"),
     path("<uuid:code>/admit-all/", views.admit_all, name="admit_all"),
     path("<uuid:code>/people/<uuid:attendance_code>/admit/", views.admit, name="admit"),

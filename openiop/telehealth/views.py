@@ -172,6 +172,7 @@ def room(request: AuthedRequest, code: str) -> HttpResponse:
             "ticket": ticket,
             "presence_url": reverse("telehealth:presence", args=[info.code]),
             "waiting_list_url": reverse("telehealth:waiting_list", args=[info.code]),
+            "help_url": reverse("telehealth:help", args=[info.code]),
         },
     )
     # The browser talks to Janus directly; allow exactly that origin.
@@ -222,6 +223,25 @@ def presence(request: AuthedRequest, code: str) -> HttpResponse:
     return HttpResponse(status=204)
 
 
+@require_POST
+@login_required
+def request_help(request: AuthedRequest, code: str) -> JsonResponse:
+    info, participant = access.get_participant_seat(request.user, code)
+    current = _attendance(info, participant)
+    if current is None or current.state != Attendance.State.ADMITTED:
+        return JsonResponse({"error": "not in the session"}, status=403)
+    actions.request_help(current, acting_user=request.user)
+    return JsonResponse({"sent": True})
+
+
+@require_POST
+@login_required
+def acknowledge_help(request: AuthedRequest, code: str, attendance_code: str) -> HttpResponse:
+    info, item = access.get_attendance_for_facilitator(request.user, code, attendance_code)
+    actions.acknowledge_help(item, acting_user=request.user)
+    return _after_facilitator_post(request, info)
+
+
 def _people(info: SessionInfo) -> dict[str, object]:
     people = list(
         Attendance.objects.filter(session_code=info.code)
@@ -230,6 +250,7 @@ def _people(info: SessionInfo) -> dict[str, object]:
     )
     return {
         "info": info,
+        "help": [a for a in people if a.needs_help],
         "waiting": [a for a in people if a.state == Attendance.State.WAITING],
         "admitted": [a for a in people if a.state == Attendance.State.ADMITTED],
     }

@@ -12,7 +12,11 @@ from typing import Any
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from openiop.telehealth.tests.helpers import attendance_kwargs, session_kwargs
+from openiop.telehealth.tests.helpers import (
+    admitted_session_kwargs,
+    attendance_kwargs,
+    session_kwargs,
+)
 from openiop.testing import BaseTestCase
 
 ROLES = ("anonymous", "dana", "alvarez", "sam", "chen", "ivy", "admin", "pat", "quinn")
@@ -148,7 +152,13 @@ MATRIX: dict[str, Entry] = {
         "GET", {**NOBODY, **VIDEO_STAFF_OK, "pat": 200}, session_kwargs, other=VIDEO_OTHER_OK
     ),
     "telehealth:waiting": Entry(
-        "GET", {**NOBODY, "pat": 302}, session_kwargs, other={"quinn": 302}
+        "GET", {**NOBODY, "pat": 200}, session_kwargs, other={"quinn": 200}
+    ),
+    "telehealth:help": Entry(
+        "POST", {**NOBODY, "pat": 200}, admitted_session_kwargs, other={"quinn": 200}
+    ),
+    "telehealth:help_seen": Entry(
+        "POST", {**NOBODY, **VIDEO_STAFF_302}, attendance_kwargs, other={"chen": 302}
     ),
     "telehealth:status": Entry("GET", {**NOBODY, "pat": 200}, session_kwargs, other={"quinn": 200}),
     # Staff open the room; a participant not yet admitted is sent to the waiting room.

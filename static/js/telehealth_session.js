@@ -108,6 +108,29 @@
     });
   });
 
+  var help = document.getElementById("help-button");
+  if (help) {
+    help.addEventListener("click", function () {
+      var status = document.getElementById("help-status");
+      var body = new FormData();
+      body.append("csrfmiddlewaretoken", ticket.csrfToken);
+      fetch(config.dataset.helpUrl, {
+        method: "POST",
+        body: body,
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": ticket.csrfToken },
+      })
+        .then(function (r) {
+          status.textContent = r.ok
+            ? "Your facilitator has been told privately. Stay here; they will reach out to you."
+            : "We could not send that. If you are in danger, call 911 or 988.";
+        })
+        .catch(function () {
+          status.textContent = "We could not send that. If you are in danger, call 911 or 988.";
+        });
+    });
+  }
+
   var quality = document.getElementById("quality");
   document.addEventListener("openiop:quality", function (e) {
     quality.dataset.quality = e.detail;

@@ -65,17 +65,44 @@ def waiting_attendance(session: StandInSession, participant: Any) -> Attendance:
     )
 
 
+def _matrix_attendance(case: Any, target: str) -> Attendance:
+    """Own = Pat waiting in Pat's group; other = Quinn waiting in Quinn's session.
+
+    Both exist whichever matrix entry runs first, so every entry sees the same state.
+    """
+    own = waiting_attendance(pats_group(case), case.pat)
+    other = waiting_attendance(quinns_session(case), case.quinn)
+    return own if target == "own" else other
+
+
 def session_kwargs(case: Any, target: str) -> dict:
-    """For the authorisation matrix: own = Pat's group, other = Quinn's session."""
+    """For the authorisation matrix."""
     if target == "missing":
         return {"code": uuid.uuid4()}
-    session = pats_group(case) if target == "own" else quinns_session(case)
-    return {"code": session.code}
+    return {"code": _matrix_attendance(case, target).session_code}
 
 
 def attendance_kwargs(case: Any, target: str) -> dict:
     if target == "missing":
         return {"code": uuid.uuid4(), "attendance_code": uuid.uuid4()}
-    session = pats_group(case) if target == "own" else quinns_session(case)
+    attendance = _matrix_attendance(case, target)
+    return {"code": attendance.session_code, "attendance_code": attendance.code}
+
+
+def admitted_session_kwargs(case: Any, target: str) -> dict:
+    """A second session of each where the participant is already in the room."""
+    if target == "missing":
+        return {"code": uuid.uuid4()}
+    title = f"Afternoon session ({target})"
+    session = StandInSession.objects.filter(title=title).first()
+    if session is None:
+        if target == "own":
+            session = make_session(case, title, [case.alvarez, case.sam], [case.pat])
+        else:
+            session = make_session(case, title, [case.chen], [case.quinn])
     person = case.pat if target == "own" else case.quinn
-    return {"code": session.code, "attendance_code": waiting_attendance(session, person).code}
+    attendance = waiting_attendance(session, person)
+    attendance.state = Attendance.State.ADMITTED
+    attendance.admitted_at = timezone.now()
+    attendance.save()
+    return {"code": session.code}

@@ -204,6 +204,11 @@ class TwoPeopleTests(VideoPagesTestCase):
         self.assertLess(after["videoBytes"] - before["videoBytes"], 2_000)
         self.assertGreater(after["audioBytes"] - before["audioBytes"], 2_000)
 
+        # "I need help" reaches the facilitator's panel, and nobody else's screen.
+        pat.get_by_role("button", name="I need help").click()
+        pat.get_by_text("Your facilitator has been told privately").wait_for()
+        alvarez.get_by_role("heading", name="Asked for help").wait_for(timeout=10_000)
+
         attendance = Attendance.objects.get(participant=self.pat)
         self.assertEqual(attendance.state, Attendance.State.ADMITTED)
         self.assertTrue(attendance.events.filter(kind=PresenceEvent.Kind.JOINED).exists())

@@ -280,3 +280,33 @@ def test_fake_is_the_default_seam_in_tests(settings):
     assert settings.TELEHEALTH_JANUS_CLIENT.endswith("FakeJanus")
     with mock.patch.object(FakeJanus, "available", False):
         assert not FakeJanus().health().ok
+
+
+class HelpTests(VideoTestCase):
+    def test_i_need_help_alerts_the_facilitators_privately(self):
+        self.admitted_pat()
+        self.assertEqual(self.client.post(self.url("help")).status_code, 200)
+        event = AuditEvent.objects.get(event_type="telehealth.help_requested")
+        self.assertEqual(event.participant, self.pat)
+        self.login(self.sam)
+        response = self.client.get(self.url("waiting_list"))
+        self.assertContains(response, "Asked for help")
+        self.assertContains(response, "555-555-0100")
+        attendance = Attendance.objects.get()
+        self.client.post(self.url("help_seen", attendance.code))
+        self.assertNotContains(self.client.get(self.url("waiting_list")), "Asked for help")
+
+    def test_a_waiting_participant_cannot_raise_help_in_a_room_they_are_not_in(self):
+        waiting_attendance(self.group, self.pat)
+        self.login(self.pat_user)
+        self.assertEqual(self.client.post(self.url("help")).status_code, 403)
+
+
+class LeftTheGroupTests(VideoTestCase):
+    def test_a_participant_removed_from_the_group_is_refused_mid_session(self):
+        self.admitted_pat()
+        self.group.participants.remove(self.pat)
+        self.assertEqual(
+            self.client.post(self.url("presence"), {"kind": "heartbeat"}).status_code, 404
+        )
+        self.assertEqual(self.client.post(self.url("ticket")).status_code, 404)

@@ -353,6 +353,37 @@ def remove_participant(attendance: Attendance, room: Room | None, *, acting_user
         _kick(room, previous_id)
 
 
+# The room client publishes audio first, so a participant's microphone is always mid "0".
+AUDIO_MID = "0"
+
+
+@transaction.atomic
+def set_muted(attendance: Attendance, room: Room, *, mute: bool, acting_user: User) -> None:
+    """Mute (or allow again) a participant's microphone for everyone in the room."""
+    attendance = Attendance.objects.select_for_update().get(pk=attendance.pk)
+    attendance.muted_by_facilitator = mute
+    attendance.save(update_fields=["muted_by_facilitator"])
+    record(
+        "telehealth.muted" if mute else "telehealth.unmuted",
+        acting_user=acting_user,
+        participant=attendance.participant,
+        target=attendance,
+        details={"session": str(attendance.session_code)},
+    )
+    if room.is_open and attendance.janus_participant_id:
+        try:
+            with janus.connect_node() as client:
+                client.mute(
+                    room.janus_room_id,
+                    room.secret,
+                    attendance.janus_participant_id,
+                    mid=AUDIO_MID,
+                    mute=mute,
+                )
+        except janus.JanusError as exc:
+            raise VideoUnavailable("Could not reach the video service; try again.") from exc
+
+
 def _kick(room: Room, janus_participant_id: str) -> None:
     try:
         with janus.connect_node() as client:

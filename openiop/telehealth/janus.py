@@ -237,6 +237,19 @@ class JanusClient:
     def kick(self, room_id: str, secret: str, participant_id: str) -> None:
         self._plugin({"request": "kick", "room": room_id, "secret": secret, "id": participant_id})
 
+    def mute(self, room_id: str, secret: str, participant_id: str, *, mid: str, mute: bool) -> None:
+        """Stop (or resume) forwarding one of a publisher's streams to everyone."""
+        self._plugin(
+            {
+                "request": "moderate",
+                "room": room_id,
+                "secret": secret,
+                "id": participant_id,
+                "mid": mid,
+                "mute": mute,
+            }
+        )
+
     def participants(self, room_id: str) -> list[dict[str, Any]]:
         data = self._plugin({"request": "listparticipants", "room": room_id})
         return list(data.get("participants", []))

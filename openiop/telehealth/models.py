@@ -117,6 +117,8 @@ class Attendance(models.Model):
     help_acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
+    # Muted for everyone by a facilitator (Janus "moderate"), until they allow it again.
+    muted_by_facilitator = models.BooleanField(default=False)
     # The participant's current Janus publisher id, so a facilitator can remove them.
     janus_participant_id = models.CharField(max_length=64, blank=True)
     minutes_attended = models.PositiveIntegerField(null=True, blank=True)

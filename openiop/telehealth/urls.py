@@ -22,6 +22,7 @@ urlpatterns = [
     path("<uuid:code>/admit-all/", views.admit_all, name="admit_all"),
     path("<uuid:code>/people/<uuid:attendance_code>/admit/", views.admit, name="admit"),
     path("<uuid:code>/people/<uuid:attendance_code>/remove/", views.remove, name="remove"),
+    path("<uuid:code>/people/<uuid:attendance_code>/mute/", views.mute, name="mute"),
     path("<uuid:code>/end/", views.end, name="end"),
     path("<uuid:code>/attendance/", views.attendance, name="attendance"),
     path(

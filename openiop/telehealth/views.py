@@ -296,6 +296,21 @@ def remove(request: AuthedRequest, code: str, attendance_code: str) -> HttpRespo
 
 @require_POST
 @login_required
+def mute(request: AuthedRequest, code: str, attendance_code: str) -> HttpResponse:
+    info, item = access.get_attendance_for_facilitator(request.user, code, attendance_code)
+    room = _room_for(info)
+    if room is not None:
+        try:
+            actions.set_muted(
+                item, room, mute=request.POST.get("mute") != "0", acting_user=request.user
+            )
+        except actions.VideoUnavailable as exc:
+            return HttpResponse(str(exc), status=503)
+    return _after_facilitator_post(request, info)
+
+
+@require_POST
+@login_required
 def end(request: AuthedRequest, code: str) -> HttpResponse:
     info = access.get_facilitator_session(request.user, code)
     room = _room_for(info)

@@ -193,6 +193,9 @@ MATRIX: dict[str, Entry] = {
     "telehealth:remove": Entry(
         "POST", {**NOBODY, **VIDEO_STAFF_302}, attendance_kwargs, other={"chen": 302}
     ),
+    "telehealth:mute": Entry(
+        "POST", {**NOBODY, **VIDEO_STAFF_302}, attendance_kwargs, other={"chen": 302}
+    ),
     "telehealth:end": Entry(
         "POST", {**NOBODY, **VIDEO_STAFF_302}, session_kwargs, other={"chen": 302}
     ),

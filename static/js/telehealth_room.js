@@ -181,6 +181,9 @@
       publish();
       (msg.publishers || []).forEach(subscribe);
     } else if (event === "event") {
+      if (msg.moderation) {
+        onModeration(msg);
+      }
       (msg.publishers || []).forEach(subscribe);
       var gone = msg.unpublished || msg.leaving;
       if (gone === "ok" && msg.reason === "kicked") {
@@ -205,6 +208,17 @@
     }
     if (jsep) {
       publisher.handleRemoteJsep({ jsep: jsep });
+    }
+  }
+
+  /* A facilitator muted (or unmuted) someone's stream for everyone. */
+  function onModeration(msg) {
+    var muted = msg.moderation === "muted";
+    if (msg.id === api.publisherId) {
+      api.mutedBy = muted ? "facilitator" : null;
+      document.dispatchEvent(new CustomEvent("openiop:moderated", { detail: msg.moderation }));
+    } else if (feeds[msg.id] && feeds[msg.id].tile) {
+      feeds[msg.id].tile.classList.toggle("muted", muted);
     }
   }
 

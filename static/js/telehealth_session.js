@@ -108,6 +108,14 @@
     });
   });
 
+  document.addEventListener("openiop:moderated", function (e) {
+    var status = document.getElementById("video-status");
+    status.textContent =
+      e.detail === "muted"
+        ? "The facilitator has muted your microphone for now."
+        : "The facilitator has turned your microphone back on.";
+  });
+
   var help = document.getElementById("help-button");
   if (help) {
     help.addEventListener("click", function () {

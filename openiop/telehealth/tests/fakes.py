@@ -58,3 +58,6 @@ class FakeJanus:
 
     def kick(self, room_id: str, secret: str, participant_id: str) -> None:
         self.kicked.append((room_id, participant_id))
+
+    def mute(self, room_id: str, secret: str, participant_id: str, *, mid: str, mute: bool) -> None:
+        pass

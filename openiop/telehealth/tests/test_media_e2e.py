@@ -246,3 +246,19 @@ def test_clients_rejoin_on_their_own_after_janus_restarts(lab, make_room):
         assert page.evaluate("window.openiopVideo.reconnects") >= 1
         assert status(page) == "joined"
     record_metrics("janus_restart", {"lost_to_media_again_s": round(back_at - lost_at, 1)})
+
+
+def test_a_facilitator_can_mute_a_participant_for_everyone(lab, make_room):
+    room = make_room(publishers=4)
+    pat, alvarez = room.open("Pat P."), room.open("Alvarez A.")
+    wait_for_media([pat, alvarez], expected_feeds=1, timeout=30)
+    pat_id = str(pat.evaluate("window.openiopVideo.publisherId"))
+    with lab.client() as client:
+        # The room client publishes audio first, so Pat's microphone is mid "0".
+        client.mute(room.room.room_id, room.room.secret, pat_id, mid="0", mute=True)
+    time.sleep(1)
+    _, audio0 = received([alvarez])
+    time.sleep(2)
+    _, audio1 = received([alvarez])
+    assert audio1 - audio0 < 500, "Pat's audio still reaches the facilitator"
+    assert pat.evaluate("window.openiopVideo.mutedBy") == "facilitator"

@@ -310,3 +310,19 @@ class LeftTheGroupTests(VideoTestCase):
             self.client.post(self.url("presence"), {"kind": "heartbeat"}).status_code, 404
         )
         self.assertEqual(self.client.post(self.url("ticket")).status_code, 404)
+
+
+class MuteTests(VideoTestCase):
+    def test_a_facilitator_mutes_a_participant_for_everyone(self):
+        self.admitted_pat()
+        self.client.post(self.url("presence"), {"kind": "joined", "janus_id": "111"})
+        attendance = Attendance.objects.get()
+        self.login(self.alvarez)
+        with mock.patch.object(FakeJanus, "mute", create=True) as mute:
+            self.client.post(self.url("mute", attendance.code), {"mute": "1"})
+        room = Room.objects.get()
+        mute.assert_called_once_with(room.janus_room_id, room.secret, "111", mid="0", mute=True)
+        attendance.refresh_from_db()
+        self.assertTrue(attendance.muted_by_facilitator)
+        self.assertContains(self.client.get(self.url("waiting_list")), "Let speak")
+        self.assertTrue(AuditEvent.objects.filter(event_type="telehealth.muted").exists())

@@ -61,5 +61,16 @@ def get_session(code: uuid.UUID | str) -> SessionInfo | None:
     return _info(session) if session else None
 
 
+def upcoming_for_user(user: User, *, since: datetime, limit: int = 20) -> list[SessionInfo]:
+    """Sessions the user is booked into or assigned to that have not ended before ``since``."""
+    sessions = StandInSession.objects.filter(ends_at__gte=since, cancelled=False)
+    if user.is_staff_member:
+        sessions = sessions.filter(facilitators=user)
+    else:
+        sessions = sessions.filter(participants__user=user)
+    sessions = sessions.order_by("starts_at").prefetch_related("facilitators", "participants")
+    return [_info(s) for s in sessions[:limit]]
+
+
 def facilitators(info: SessionInfo) -> list[User]:
     return list(User.objects.filter(pk__in=info.facilitator_ids).prefetch_related("licenses"))

@@ -5,6 +5,7 @@ from . import views
 app_name = "telehealth"
 
 urlpatterns = [
+    path("", views.sessions, name="sessions"),
     path("health/", views.video_health, name="health"),
     path("<uuid:code>/join/", views.join, name="join"),
     path("<uuid:code>/waiting/", views.waiting, name="waiting"),

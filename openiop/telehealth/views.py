@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from openiop.lib.http import AuthedRequest
 from openiop.participants.models import Participant
 
-from . import access, actions, janus
+from . import access, actions, janus, schedule
 from .access import Seat
 from .forms import CorrectionForm, LocationForm, PresenceForm
 from .models import Attendance, Room
@@ -47,6 +47,20 @@ def video_health(request: AuthedRequest) -> JsonResponse:
     if request.user.is_staff_member:
         body["detail"] = health.detail
     return JsonResponse(body)
+
+
+@require_GET
+@login_required
+def sessions(request: AuthedRequest) -> HttpResponse:
+    """My video sessions: today's and upcoming, with a way in when they are open."""
+    now = timezone.now()
+    upcoming = schedule.upcoming_for_user(request.user, since=now - actions.CLOSE_GRACE)
+    rows = [(info, not _window_problem(info)) for info in upcoming]
+    return render(
+        request,
+        "telehealth/sessions.html",
+        {"rows": rows, "opens_minutes": settings.TELEHEALTH_OPENS_MINUTES_BEFORE},
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -148,6 +148,8 @@ MATRIX: dict[str, Entry] = {
     # Video: only the session's assigned staff (Alvarez, Sam / Chen) and booked participants
     # (Pat / Quinn); not the director, not the care team, not intake.
     "telehealth:health": Entry("GET", {r: 200 for r in ROLES if r != "anonymous"}),
+    # Lists only the signed-in person's own sessions.
+    "telehealth:sessions": Entry("GET", {r: 200 for r in ROLES if r != "anonymous"}),
     "telehealth:join": Entry(
         "GET", {**NOBODY, **VIDEO_STAFF_OK, "pat": 200}, session_kwargs, other=VIDEO_OTHER_OK
     ),

@@ -326,3 +326,27 @@ class MuteTests(VideoTestCase):
         self.assertTrue(attendance.muted_by_facilitator)
         self.assertContains(self.client.get(self.url("waiting_list")), "Let speak")
         self.assertTrue(AuditEvent.objects.filter(event_type="telehealth.muted").exists())
+
+
+class SessionListTests(VideoTestCase):
+    def test_it_lists_only_my_sessions(self):
+        later = make_session(
+            self, "Tomorrow's group", [self.chen], [self.quinn], starts_in=timedelta(days=1)
+        )
+        self.login(self.pat_user)
+        response = self.client.get(reverse("telehealth:sessions"))
+        self.assertContains(response, "Evening skills group")
+        self.assertContains(response, self.url("join"))
+        self.assertNotContains(response, later.title)
+        self.login(self.chen)
+        response = self.client.get(reverse("telehealth:sessions"))
+        self.assertContains(response, "Tomorrow&#x27;s group")
+        self.assertContains(response, "Opens 15 minutes before the start.")
+        self.assertNotContains(response, "Evening skills group")
+
+    def test_the_list_takes_a_constant_number_of_queries(self):
+        for n in range(5):
+            make_session(self, f"Group {n}", [self.alvarez], [self.pat])
+        self.login(self.pat_user)
+        with self.assertNumQueries(5):
+            self.client.get(reverse("telehealth:sessions"))

@@ -296,6 +296,8 @@ JANUS_NAT_1_1_MAPPING = env("JANUS_NAT_1_1_MAPPING")
 TELEHEALTH_STUN_URLS = env_list("TELEHEALTH_STUN_URLS")
 TELEHEALTH_TURN_URLS = env_list("TELEHEALTH_TURN_URLS")
 TELEHEALTH_TURN_SECRET = env_secret("TELEHEALTH_TURN_SECRET")
+# Camera capture size asked of browsers ("WIDTHxHEIGHT"); simulcast layers are derived from it.
+TELEHEALTH_CAPTURE = env("TELEHEALTH_CAPTURE", "640x480")
 # Tickets (Janus tokens) expire after this many seconds (issue 5: "within minutes").
 TELEHEALTH_TICKET_TTL = env_int("TELEHEALTH_TICKET_TTL", 300)
 # Participants may enter the waiting room this many minutes before the start.

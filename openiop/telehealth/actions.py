@@ -214,7 +214,13 @@ def issue_ticket(
         "pin": room.pin,
         "display": display,
         "simulcast": True,
+        "capture": capture_size(),
     }
+
+
+def capture_size() -> dict[str, int]:
+    width, _, height = settings.TELEHEALTH_CAPTURE.partition("x")
+    return {"width": int(width), "height": int(height)}
 
 
 # Location gate and waiting room ---------------------------------------------------------------

@@ -228,7 +228,10 @@
         { type: "audio", capture: true, recv: false },
         {
           type: "video",
-          capture: { width: { ideal: 640 }, height: { ideal: 480 } },
+          capture: {
+            width: { ideal: (ticket.capture && ticket.capture.width) || 640 },
+            height: { ideal: (ticket.capture && ticket.capture.height) || 480 },
+          },
           recv: false,
           simulcast: !!ticket.simulcast,
         },

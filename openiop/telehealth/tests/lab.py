@@ -253,6 +253,13 @@ class VideoLab:
 
     # Chromium ----------------------------------------------------------------------------
 
+    def janus_cpu_seconds(self) -> float:
+        """CPU time Janus has used so far (user + system), for load figures."""
+        assert self.janus is not None and self.janus.popen is not None
+        stat = Path(f"/proc/{self.janus.popen.pid}/stat").read_text()
+        fields = stat.rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def chromium_wrapper(self) -> str:
         """An executable that starts Debian's Chromium inside the namespace."""
         path = self.workdir / "chromium-in-netns"

@@ -6,12 +6,10 @@ Everything runs in a private network namespace (see lab.py); the pages are serve
 
 from __future__ import annotations
 
-import os
 import secrets
 import statistics
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -169,56 +167,9 @@ def test_two_people_see_and_hear_each_other(make_room):
     record_metrics("two_people_late_joiner", frame_metrics(results[1:]))
 
 
-def janus_cpu_seconds(lab) -> float:
-    stat = Path(f"/proc/{lab.janus.popen.pid}/stat").read_text()
-    fields = stat.rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def received(pages: list[Page]) -> tuple[int, int]:
     results = [stats(p) for p in pages]
     return sum(r["videoBytes"] for r in results), sum(r["audioBytes"] for r in results)
-
-
-def test_six_people_all_see_and_hear_everyone(lab, make_room):
-    room = make_room(publishers=8)
-    pages = [room.open(f"Person {n}.") for n in range(6)]
-    results = wait_for_media(pages, expected_feeds=5, timeout=45)
-    for r in results:
-        assert r["errors"] == []
-        assert r["videoStreams"] == 5, r
-        assert r["audioStreams"] == 5, r
-        assert r["framesDecoded"] > 0
-    # Forwarding load over a 3 s window once everyone is connected.
-    cpu0, bytes0, t0 = janus_cpu_seconds(lab), sum(received(pages)), time.monotonic()
-    time.sleep(3)
-    cpu1, bytes1, t1 = janus_cpu_seconds(lab), sum(received(pages)), time.monotonic()
-    record_metrics(
-        "six_people",
-        {
-            **frame_metrics(results),
-            "janus_cpu_percent_of_one_core": round(100 * (cpu1 - cpu0) / (t1 - t0), 1),
-            "forwarded_mbps": round((bytes1 - bytes0) * 8 / (t1 - t0) / 1e6, 2),
-        },
-    )
-
-
-def test_audio_only_stops_video_while_audio_continues(make_room):
-    room = make_room(publishers=4)
-    pat, alvarez = room.open("Pat P."), room.open("Alvarez A.")
-    wait_for_media([pat, alvarez], expected_feeds=1, timeout=30)
-    pat.evaluate("window.openiopVideo.setAudioOnly(true)")
-    time.sleep(1.5)  # let the configure land and in-flight video drain
-    video0, audio0 = received([pat])
-    time.sleep(3)
-    video1, audio1 = received([pat])
-    assert video1 - video0 < 2_000, "video still flowing in audio-only mode"
-    assert audio1 - audio0 > 3_000, "audio stopped in audio-only mode"
-    record_metrics("audio_only", {"received_kbps": round((audio1 - audio0) * 8 / 3 / 1000, 1)})
-    # Back to video: frames flow again.
-    pat.evaluate("window.openiopVideo.setAudioOnly(false)")
-    time.sleep(2)
-    assert received([pat])[0] > video1
 
 
 def status(page: Page) -> str:

@@ -21,7 +21,7 @@ from playwright.sync_api import Page, sync_playwright
 
 from openiop.accounts.mfa import MFA_VERIFIED_SESSION_KEY
 from openiop.accounts.models import User
-from openiop.telehealth.models import Attendance, PresenceEvent
+from openiop.telehealth.models import Attendance, PresenceEvent, Room
 from openiop.testing import BrowserTestCase
 
 from .helpers import make_session
@@ -167,6 +167,10 @@ class TwoPeopleTests(VideoPagesTestCase):
         self.assertEqual(serious_violations(pat), [])
         self.assertIsNone(pat.evaluate("window.openiopVideo"))
         self.assertEqual(media(alvarez)["feeds"], 0)
+        room = Room.objects.get(session_code=session.code)
+        with self.lab.client() as janus_client:
+            in_room = janus_client.participants(room.janus_room_id)
+        self.assertEqual([p["display"] for p in in_room], ["Rosa A."])
         alvarez.get_by_text("Pat L.").wait_for()
 
         admitted_at = time.monotonic()

@@ -392,6 +392,22 @@
     document.dispatchEvent(new CustomEvent("openiop:audio-only", { detail: api.audioOnly }));
   };
 
+  /* Pin every subscription to one simulcast layer (0 lowest); the quality loop moves from there. */
+  api.setLayer = function (layer) {
+    Object.keys(feeds).forEach(function (id) {
+      var feed = feeds[id];
+      if (!feed.handle || !feed.videoMid) {
+        return;
+      }
+      feed.layer = layer;
+      feed.bad = 0;
+      feed.good = 0;
+      feed.handle.send({
+        message: { request: "configure", streams: [{ mid: feed.videoMid, substream: layer }] },
+      });
+    });
+  };
+
   api.setMuted = function (muted) {
     if (!publisher) {
       return;
@@ -435,6 +451,7 @@
         }
         if (s.kind === "video") {
           total.videoBytes += s.bytesReceived || 0;
+          total.frameWidth = Math.max(total.frameWidth || 0, s.frameWidth || 0);
           total.framesDecoded += s.framesDecoded || 0;
           if ((s.framesDecoded || 0) > 0) {
             total.videoStreams += 1;

@@ -42,6 +42,7 @@ def browser(lab) -> Iterator[Browser]:
 class Room:
     def __init__(self, lab, pages: PageServer, browser: Browser, publishers: int) -> None:
         self.lab, self.pages, self.browser = lab, pages, browser
+        self.extra: dict[str, Any] = {}
         with lab.client() as client:
             self.room = client.create_room(publishers=publishers)
         self.contexts: list[Any] = []
@@ -57,6 +58,7 @@ class Room:
             "pin": self.room.pin,
             "display": name,
             "simulcast": False,
+            **self.extra,
         }
 
     def refresh(self, name: str) -> dict[str, Any]:
@@ -213,3 +215,27 @@ def test_a_facilitator_can_mute_a_participant_for_everyone(lab, make_room):
     _, audio1 = received([alvarez])
     assert audio1 - audio0 < 500, "Pat's audio still reaches the facilitator"
     assert pat.evaluate("window.openiopVideo.mutedBy") == "facilitator"
+
+
+def wait_until(page: Page, predicate, timeout: float) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        result = stats(page)
+        if predicate(result) or time.monotonic() > deadline:
+            return result
+        time.sleep(0.25)
+
+
+def test_a_subscriber_can_switch_simulcast_layers(make_room):
+    room = make_room(publishers=4)
+    room.extra = {"simulcast": True, "capture": {"width": 1280, "height": 720}}
+    pat, alvarez = room.open("Pat P."), room.open("Alvarez A.")
+    wait_for_media([pat, alvarez], expected_feeds=1, timeout=30)
+    # Lowest layer: a quarter of the captured width.
+    pat.evaluate("window.openiopVideo.setLayer(0)")
+    low = wait_until(pat, lambda r: 0 < r.get("frameWidth", 0) <= 320, timeout=10)
+    assert 0 < low["frameWidth"] <= 320, low
+    # Back up: a larger layer arrives (the top one may be held back while the CPU is busy).
+    pat.evaluate("window.openiopVideo.setLayer(2)")
+    high = wait_until(pat, lambda r: r.get("frameWidth", 0) > 320, timeout=15)
+    assert high["frameWidth"] > 320, high

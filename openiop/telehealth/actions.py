@@ -151,14 +151,16 @@ def ensure_room_on_node(room: Room, *, acting_user: User) -> None:
 
 
 @transaction.atomic
-def close_room(room: Room, info: SessionInfo, *, acting_user: User) -> None:
+def close_room(room: Room, info: SessionInfo | None, *, acting_user: User | None) -> None:
+    """End the room for everyone; ``acting_user`` is None when the system closes it."""
     room = Room.objects.select_for_update().get(pk=room.pk)
     if not room.is_open:
         return
     room.status = Room.Status.CLOSED
     room.closed_at = timezone.now()
     room.save(update_fields=["status", "closed_at"])
-    finalize_attendance(info, acting_user=acting_user)
+    if info is not None:
+        finalize_attendance(info, acting_user=acting_user)
     record("telehealth.room_closed", acting_user=acting_user, target=room)
     try:
         with janus.connect_node() as client:
@@ -166,6 +168,24 @@ def close_room(room: Room, info: SessionInfo, *, acting_user: User) -> None:
     except janus.JanusError:
         # Janus down: its rooms are gone with it (rooms are never permanent).
         pass
+
+
+def close_finished_rooms(*, now: datetime | None = None) -> int:
+    """Close every open room whose session ended more than CLOSE_GRACE ago (run every minute).
+
+    Facilitators usually end the session themselves; this catches the rest, so no room outlives
+    its session on Janus. Returns how many rooms were closed.
+    """
+    from .schedule import get_session
+
+    now = now or timezone.now()
+    closed = 0
+    for room in Room.objects.filter(status=Room.Status.OPEN):
+        info = get_session(room.session_code)
+        if info is None or info.ends_at + CLOSE_GRACE < now:
+            close_room(room, info, acting_user=None)
+            closed += 1
+    return closed
 
 
 # Tickets --------------------------------------------------------------------------------------
@@ -489,7 +509,7 @@ def summarize(attendance: Attendance, info: SessionInfo, now: datetime | None = 
 
 
 @transaction.atomic
-def finalize_attendance(info: SessionInfo, *, acting_user: User) -> None:
+def finalize_attendance(info: SessionInfo, *, acting_user: User | None) -> None:
     now = timezone.now()
     for attendance in Attendance.objects.select_for_update().filter(session_code=info.code):
         summary = summarize(attendance, info, now=max(now, info.ends_at))

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from openiop.audit.models import AuditEvent
-from openiop.telehealth import tokens
+from openiop.telehealth import actions, tokens
 from openiop.telehealth.models import Attendance, PresenceEvent, Room
 from openiop.testing import BaseTestCase
 
@@ -350,3 +350,19 @@ class SessionListTests(VideoTestCase):
         self.login(self.pat_user)
         with self.assertNumQueries(5):
             self.client.get(reverse("telehealth:sessions"))
+
+
+class CloseFinishedRoomsTests(VideoTestCase):
+    def test_rooms_of_finished_sessions_are_closed_with_attendance(self):
+        attendance = self.admitted_pat()
+        room = Room.objects.get()
+        after_end = self.group.ends_at + timedelta(minutes=31)
+        self.assertEqual(actions.close_finished_rooms(now=self.group.ends_at), 0)
+        self.assertEqual(actions.close_finished_rooms(now=after_end), 1)
+        room.refresh_from_db()
+        attendance.refresh_from_db()
+        self.assertEqual(room.status, Room.Status.CLOSED)
+        self.assertEqual(attendance.minutes_attended, 0)
+        self.assertNotIn(room.janus_room_id, FakeJanus.rooms)
+        event = AuditEvent.objects.get(event_type="telehealth.room_closed")
+        self.assertIsNone(event.actor)

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 ORDINAL_VALUE_URL = "http://hl7.org/fhir/StructureDefinition/ordinalValue"
 MIN_VALUE_URL = "http://hl7.org/fhir/StructureDefinition/minValue"
@@ -608,7 +608,7 @@ def _str(data: dict[str, Any], key: str, at: str) -> str:
     return value
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -632,7 +632,7 @@ def _extension_int(data: dict[str, Any], url: str, value_key: str, at: str) -> i
             or (isinstance(value, float) and value.is_integer())
             or (isinstance(value, Decimal) and value == value.to_integral_value())
         )
-        if not whole:
+        if not whole or value is None:
             raise DefinitionError("must be a whole number", path=f"{at}.extension[{i}].{value_key}")
         return int(value)
     return None

@@ -135,11 +135,12 @@ def score(definition: Definition, answers: Mapping[str, Any]) -> ScoreResult:
     findings = {f.id: evaluator.evaluate(f.condition) for f in definition.findings}
 
     critical = []
-    for rule in definition.critical_items:
-        if rule.item in item_scores and item_scores[rule.item] >= rule.min_score:
-            critical.append(CriticalHit(rule.id, rule.item, rule.label, "answered"))
-        elif rule.when_missing and rule.item in missing:
-            critical.append(CriticalHit(rule.id, rule.item, rule.label, "missing"))
+    for item_rule in definition.critical_items:
+        hit = (item_rule.id, item_rule.item, item_rule.label)
+        if item_scores.get(item_rule.item, -1) >= item_rule.min_score:
+            critical.append(CriticalHit(*hit, "answered"))
+        elif item_rule.when_missing and item_rule.item in missing:
+            critical.append(CriticalHit(*hit, "missing"))
 
     return ScoreResult(
         definition_id=definition.id,

@@ -276,9 +276,9 @@ def recommend(rule_set: RuleSet, facts: Mapping[str, Any]) -> Recommendation:
 
     rank = {level: i for i, level in enumerate(rule_set.levels)}
     level = rule_set.default_level
-    for rule in fired:
-        if rule.level is not None and rank[rule.level] > rank[level]:
-            level = rule.level
+    for hit in fired:
+        if hit.level is not None and rank[hit.level] > rank[level]:
+            level = hit.level
     flags = tuple(dict.fromkeys(r.flag for r in fired if r.flag))
     return Recommendation(
         level=level,

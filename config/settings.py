@@ -87,6 +87,9 @@ INSTALLED_APPS = [
     "openiop.accounts",
     "openiop.programs",
     "openiop.participants",
+    "openiop.assessments",
+    "openiop.safety",
+    "openiop.intake",
 ]
 
 MIDDLEWARE = [

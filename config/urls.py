@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("openiop.core.urls")),
     path("accounts/", include("allauth.urls")),
     path("participants/", include("openiop.participants.urls")),
+    path("assessments/", include("openiop.assessments.urls")),
+    path("safety/", include("openiop.safety.urls")),
     path("me/", include("openiop.audit.urls")),
     path("admin/", admin.site.urls),
 ]

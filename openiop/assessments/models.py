@@ -191,3 +191,16 @@ class Response(models.Model):
     @property
     def is_critical(self) -> bool:
         return bool(self.critical_items)
+
+    @property
+    def score_summary(self) -> list[str]:
+        """e.g. ["PHQ-9 total score: 11 (Moderate)"]; a score with a missing item says so."""
+        parts = []
+        for value in self.scores.values():
+            if value["value"] is None:
+                parts.append(f"{value['label']}: not scored (incomplete)")
+            elif value["band_label"]:
+                parts.append(f"{value['label']}: {value['value']} ({value['band_label']})")
+            else:
+                parts.append(f"{value['label']}: {value['value']}")
+        return parts

@@ -19,6 +19,13 @@ ROLES = ("anonymous", "dana", "alvarez", "sam", "chen", "ivy", "admin", "pat", "
 # URL names that belong to allauth's sign-in/MFA pages or Django's admin, which guard
 # themselves (tested in accounts/tests); "home"-less public endpoints are listed in MATRIX.
 EXEMPT_PREFIXES = ("account_", "mfa_", "admin:")
+# Pages that show a form on GET and take it on POST.
+GET_AND_POST = {
+    "participants:edit",
+    "participants:new",
+    "assessments:respond",
+    "assessments:correct",
+}
 
 
 @dataclass
@@ -53,8 +60,99 @@ def member_kwargs(case: Any, target: str) -> dict:
     return {"code": uuid.uuid4(), "member_code": uuid.uuid4()}
 
 
+def _participant(case: Any, target: str) -> Any:
+    return case.pat if target == "own" else case.quinn
+
+
+def assignment_kwargs(case: Any, target: str) -> dict:
+    """An open PHQ-9 assignment of the target participant."""
+    from openiop.assessments.models import Assignment, InstrumentDefinition
+
+    if target == "missing":
+        return {"code": uuid.uuid4()}
+    participant = _participant(case, target)
+    instrument = InstrumentDefinition.objects.get(key="phq-9")
+    assignment, _ = Assignment.objects.get_or_create(
+        participant=participant,
+        instrument=instrument,
+        status=Assignment.Status.OPEN,
+        defaults={"assigned_by": case.dana},
+    )
+    return {"code": assignment.code}
+
+
+def response_kwargs(case: Any, target: str) -> dict:
+    """A submitted GAD-7 response of the target participant."""
+    from django.utils import timezone
+
+    from openiop.assessments.models import Assignment, InstrumentDefinition, Response
+
+    if target == "missing":
+        return {"code": uuid.uuid4()}
+    participant = _participant(case, target)
+    existing = Response.objects.filter(participant=participant, instrument__key="gad-7").first()
+    if existing is None:
+        instrument = InstrumentDefinition.objects.get(key="gad-7")
+        assignment = Assignment.objects.create(
+            participant=participant,
+            instrument=instrument,
+            assigned_by=case.dana,
+            status=Assignment.Status.COMPLETED,
+            completed_at=timezone.now(),
+        )
+        existing = Response.objects.create(
+            assignment=assignment,
+            participant=participant,
+            instrument=instrument,
+            status=Response.Status.SUBMITTED,
+            source=Response.Source.PARTICIPANT,
+            answers={str(n): "LA6568-5" for n in range(1, 8)},
+            started_by=participant.user,
+            submitted_by=participant.user,
+            submitted_at=timezone.now(),
+            complete=True,
+            scores={
+                "total": {"label": "GAD-7", "value": 0, "band": "minimal", "band_label": "Minimal"}
+            },
+        )
+    return {"code": existing.code}
+
+
+def alert_kwargs(case: Any, target: str) -> dict:
+    """An open safety alert about the target participant."""
+    from django.utils import timezone
+
+    from openiop.safety.models import SafetyAlert
+
+    if target == "missing":
+        return {"code": uuid.uuid4()}
+    now = timezone.now()
+    alert, _ = SafetyAlert.objects.get_or_create(
+        participant=_participant(case, target),
+        kind=SafetyAlert.Kind.CLINICIAN_CONCERN,
+        status=SafetyAlert.Status.OPEN,
+        defaults={"opened_at": now, "last_triggered_at": now},
+    )
+    return {"code": alert.code}
+
+
 STAFF_OK = {r: 200 for r in ("dana", "alvarez", "sam", "chen", "ivy", "admin")}
 PARTICIPANTS_404 = {"pat": 404, "quinn": 404}
+# Write access to Pat's chart: her team (Sam read-only), the director and intake coordinator.
+STAFF_CHART_WRITERS = {
+    "dana": 200,
+    "alvarez": 200,
+    "sam": 403,
+    "chen": 404,
+    "ivy": 200,
+    "admin": 404,
+    **PARTICIPANTS_404,
+}
+STAFF_CHART_READERS = {**STAFF_CHART_WRITERS, "sam": 200}
+OTHER_STAFF_READERS = {"dana": 200, "chen": 200, "ivy": 200}
+# Answering a questionnaire: the participant it is assigned to, or staff with write access.
+CHART_WRITERS = {**STAFF_CHART_WRITERS, "pat": 200}
+OTHER_WRITERS = {**OTHER_STAFF_READERS, "quinn": 200}
 
 MATRIX: dict[str, Entry] = {
     "home": Entry(
@@ -136,6 +234,71 @@ MATRIX: dict[str, Entry] = {
         other={"dana": 302, "chen": 403, "ivy": 403, "quinn": 403},
     ),
     "audit:record_access": Entry("GET", {**{r: 404 for r in STAFF_OK}, "pat": 200, "quinn": 200}),
+    "assessments:mine": Entry("GET", {**{r: 404 for r in STAFF_OK}, "pat": 200, "quinn": 200}),
+    "assessments:respond": Entry("GET", CHART_WRITERS, assignment_kwargs, other=OTHER_WRITERS),
+    "assessments:autosave": Entry("POST", CHART_WRITERS, assignment_kwargs, other=OTHER_WRITERS),
+    "assessments:submitted": Entry(
+        "GET",
+        {**{r: 404 for r in STAFF_OK}, "pat": 200, "quinn": 404},
+        response_kwargs,
+        other={"quinn": 200},
+    ),
+    "assessments:participant": Entry(
+        "GET", STAFF_CHART_READERS, chart_kwargs, other=OTHER_STAFF_READERS
+    ),
+    "assessments:assign": Entry(
+        "POST",
+        {**{r: 302 if v == 200 else v for r, v in STAFF_CHART_WRITERS.items()}},
+        chart_kwargs,
+        other={r: 302 for r in OTHER_STAFF_READERS},
+    ),
+    "assessments:response": Entry(
+        "GET", STAFF_CHART_READERS, response_kwargs, other=OTHER_STAFF_READERS
+    ),
+    "assessments:response_fhir": Entry(
+        "GET", STAFF_CHART_READERS, response_kwargs, other=OTHER_STAFF_READERS
+    ),
+    "assessments:correct": Entry(
+        "GET", STAFF_CHART_WRITERS, response_kwargs, other=OTHER_STAFF_READERS
+    ),
+    "safety:alerts": Entry("GET", {**STAFF_OK, **PARTICIPANTS_404}),
+    # Alerts go to the care team and the program's on-call clinician (Dr. Chen), nobody else.
+    "safety:alert": Entry(
+        "GET",
+        {
+            "dana": 404,
+            "alvarez": 200,
+            "sam": 200,
+            "chen": 200,
+            "ivy": 404,
+            "admin": 404,
+            **PARTICIPANTS_404,
+        },
+        alert_kwargs,
+        other={"chen": 200},
+    ),
+    "safety:acknowledge": Entry(
+        "POST",
+        {
+            "dana": 404,
+            "alvarez": 302,
+            "sam": 403,
+            "chen": 302,
+            "ivy": 404,
+            "admin": 404,
+            **PARTICIPANTS_404,
+        },
+        alert_kwargs,
+        other={"chen": 302},
+        data={"action": "contacted", "note": "Called; safe at home."},
+    ),
+    "safety:raise_concern": Entry(
+        "POST",
+        {**{r: 302 if v == 200 else v for r, v in CHART_WRITERS.items()}, "pat": 403},
+        chart_kwargs,
+        other={"dana": 302, "chen": 302, "ivy": 302, "quinn": 403},
+        data={"concern": "Seemed withdrawn in group."},
+    ),
 }
 
 
@@ -198,11 +361,7 @@ class AuthorizationMatrixTestCase(BaseTestCase):
             role = next(r for r in ROLES if r != "anonymous" and entry.expect.get(r) in (200, 302))
             self.login(self.everyone[role])
             with self.subTest(url=name):
-                if (
-                    entry.method == "GET"
-                    and name != "participants:edit"
-                    and name != "participants:new"
-                ):
+                if entry.method == "GET" and name not in GET_AND_POST:
                     self.assertEqual(self.client.post(url).status_code, 405)
                 elif entry.method == "POST":
                     self.assertEqual(self.client.get(url).status_code, 405)

@@ -17,4 +17,4 @@ def safety_banner(context: dict[str, Any]) -> dict[str, Any]:
     if user is None or not user.is_authenticated or not user.is_staff_member:
         return {"alerts": [], "more": 0}
     alerts = list(open_alerts_for_user(user)[: BANNER_LIMIT + 1])
-    return {"alerts": alerts[:BANNER_LIMIT], "more": len(alerts) > BANNER_LIMIT}
+    return {"alerts": alerts[:BANNER_LIMIT], "more": len(alerts) > BANNER_LIMIT, "user": user}

@@ -15,6 +15,7 @@ urlpatterns = [
     path("participants/", include("openiop.participants.urls")),
     path("assessments/", include("openiop.assessments.urls")),
     path("safety/", include("openiop.safety.urls")),
+    path("intake/", include("openiop.intake.urls")),
     path("me/", include("openiop.audit.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -25,6 +25,10 @@ GET_AND_POST = {
     "participants:new",
     "assessments:respond",
     "assessments:correct",
+    "intake:new",
+    "intake:assessment",
+    "intake:level_of_care",
+    "intake:rules",
 }
 
 
@@ -134,6 +138,38 @@ def alert_kwargs(case: Any, target: str) -> dict:
         defaults={"opened_at": now, "last_triggered_at": now},
     )
     return {"code": alert.code}
+
+
+def referral_kwargs(case: Any, target: str) -> dict:
+    """A referral at the comprehensive-assessment step for the target participant."""
+    from openiop.intake.models import Referral
+
+    if target == "missing":
+        return {"code": uuid.uuid4()}
+    participant = _participant(case, target)
+    referral, _ = Referral.objects.get_or_create(
+        participant=participant,
+        defaults={
+            "program": case.program,
+            "source": Referral.Source.SELF,
+            "reason": "Synthetic",
+            "consent_to_contact": True,
+            "stage": Referral.Stage.ASSESSMENT,
+            "created_by": case.ivy,
+        },
+    )
+    return {"code": referral.code}
+
+
+def program_kwargs(case: Any, target: str) -> dict:
+    from openiop.programs.models import Program
+
+    if target == "missing":
+        return {"code": uuid.uuid4()}
+    if target == "own":
+        return {"code": case.program.code}
+    other, _ = Program.objects.get_or_create(name="Adolescent IOP")
+    return {"code": other.code}
 
 
 STAFF_OK = {r: 200 for r in ("dana", "alvarez", "sam", "chen", "ivy", "admin")}
@@ -298,6 +334,40 @@ MATRIX: dict[str, Entry] = {
         chart_kwargs,
         other={"dana": 302, "chen": 302, "ivy": 302, "quinn": 403},
         data={"concern": "Seemed withdrawn in group."},
+    ),
+    "intake:referrals": Entry("GET", {**STAFF_OK, **PARTICIPANTS_404}),
+    "intake:new": Entry(
+        "GET", {**{r: 404 for r in STAFF_OK}, "dana": 200, "ivy": 200, **PARTICIPANTS_404}
+    ),
+    "intake:referral": Entry(
+        "GET", STAFF_CHART_READERS, referral_kwargs, other=OTHER_STAFF_READERS
+    ),
+    "intake:screening": Entry(
+        "POST",
+        {r: 302 if v == 200 else v for r, v in STAFF_CHART_WRITERS.items()},
+        referral_kwargs,
+        other={r: 302 for r in OTHER_STAFF_READERS},
+        data={"outcome": "proceed"},
+    ),
+    "intake:assessment": Entry(
+        "GET", STAFF_CHART_WRITERS, referral_kwargs, other=OTHER_STAFF_READERS
+    ),
+    # The fixture referral is not at the decision step, so readers are sent back to it.
+    "intake:level_of_care": Entry(
+        "GET",
+        {r: 302 if v == 200 else v for r, v in STAFF_CHART_READERS.items()},
+        referral_kwargs,
+        other={r: 302 for r in OTHER_STAFF_READERS},
+    ),
+    "intake:outcome": Entry(
+        "POST",
+        {r: 302 if v == 200 else v for r, v in STAFF_CHART_WRITERS.items()},
+        referral_kwargs,
+        other={r: 302 for r in OTHER_STAFF_READERS},
+        data={"outcome": "admit"},
+    ),
+    "intake:rules": Entry(
+        "GET", {**{r: 404 for r in STAFF_OK}, "dana": 200, **PARTICIPANTS_404}, program_kwargs
     ),
 }
 

@@ -100,11 +100,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "openiop.audit.middleware.AuditContextMiddleware",
     "openiop.accounts.middleware.SessionPolicyMiddleware",
     "openiop.accounts.middleware.StaffMFAMiddleware",
     "openiop.core.middleware.NoStoreMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -179,6 +179,10 @@ LOGIN_REDIRECT_URL = "home"
 # allauth: accounts are made by staff, never by sign-up; email is the login.
 ACCOUNT_ADAPTER = "openiop.accounts.adapters.AccountAdapter"
 MFA_ADAPTER = "openiop.accounts.adapters.MFAAdapter"
+ACCOUNT_FORMS = {
+    "login": "openiop.accounts.forms.LoginForm",
+    "reset_password": "openiop.accounts.forms.ResetPasswordForm",
+}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -204,7 +208,10 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "reauthenticate": "10/m/user",
 }
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = False
+# WebAuthn needs HTTPS, except on a developer's own machine (http://localhost).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
 MFA_TOTP_ISSUER = SITE_NAME
 
 # Sessions: an idle timeout by role plus an absolute cap, both enforced server-side

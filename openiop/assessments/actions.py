@@ -85,6 +85,16 @@ def load_shipped_instruments(*, acting_user: User | None) -> list[InstrumentDefi
     return rows
 
 
+def shipped_instrument(key: str) -> InstrumentDefinition:
+    """The current version of a shipped instrument, loading the shipped files if a flushed
+    database (e.g. after browser tests) lost what the data migration loaded."""
+    row = InstrumentDefinition.objects.filter(key=key, is_active=True).first()
+    if row is None:
+        load_shipped_instruments(acting_user=None)
+        row = InstrumentDefinition.objects.get(key=key, is_active=True)
+    return row
+
+
 @transaction.atomic
 def assign_instrument(
     participant: Participant, instrument: InstrumentDefinition, *, acting_user: User

@@ -70,12 +70,13 @@ def _participant(case: Any, target: str) -> Any:
 
 def assignment_kwargs(case: Any, target: str) -> dict:
     """An open PHQ-9 assignment of the target participant."""
-    from openiop.assessments.models import Assignment, InstrumentDefinition
+    from openiop.assessments.actions import shipped_instrument
+    from openiop.assessments.models import Assignment
 
     if target == "missing":
         return {"code": uuid.uuid4()}
     participant = _participant(case, target)
-    instrument = InstrumentDefinition.objects.get(key="phq-9")
+    instrument = shipped_instrument("phq-9")
     assignment, _ = Assignment.objects.get_or_create(
         participant=participant,
         instrument=instrument,
@@ -89,14 +90,15 @@ def response_kwargs(case: Any, target: str) -> dict:
     """A submitted GAD-7 response of the target participant."""
     from django.utils import timezone
 
-    from openiop.assessments.models import Assignment, InstrumentDefinition, Response
+    from openiop.assessments.actions import shipped_instrument
+    from openiop.assessments.models import Assignment, Response
 
     if target == "missing":
         return {"code": uuid.uuid4()}
     participant = _participant(case, target)
     existing = Response.objects.filter(participant=participant, instrument__key="gad-7").first()
     if existing is None:
-        instrument = InstrumentDefinition.objects.get(key="gad-7")
+        instrument = shipped_instrument("gad-7")
         assignment = Assignment.objects.create(
             participant=participant,
             instrument=instrument,

@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, IntegrityError, transaction
 
 from openiop.assessments import actions
+from openiop.assessments.actions import shipped_instrument
 from openiop.assessments.models import Assignment, InstrumentDefinition, Response
 from openiop.assessments.scoring import InvalidAnswer
 from openiop.audit.models import AuditEvent
@@ -30,7 +31,7 @@ class AssessmentActionsTestCase(BaseTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
-        cls.phq9 = InstrumentDefinition.objects.get(key="phq-9")
+        cls.phq9 = shipped_instrument("phq-9")
 
     def assign(self):
         return actions.assign_instrument(self.pat, self.phq9, acting_user=self.alvarez)

@@ -6,7 +6,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from openiop.assessments import actions
-from openiop.assessments.models import InstrumentDefinition
+from openiop.assessments.actions import shipped_instrument
 from openiop.audit.models import AuditEvent
 from openiop.safety.models import SafetyAlert
 from openiop.testing import BrowserTestCase
@@ -29,7 +29,7 @@ class SuicideItemAlertTestCase(BrowserTestCase):
     viewport = PHONE
 
     def test_item_9_reaches_a_clinician_who_acknowledges_it(self):
-        phq9 = InstrumentDefinition.objects.get(key="phq-9")
+        phq9 = shipped_instrument("phq-9")
         actions.assign_instrument(self.pat, phq9, acting_user=self.alvarez)
 
         # Pat answers on her phone: items 1-8 "Not at all", item 9 "Several days" (total 1).

@@ -9,6 +9,7 @@ from django.urls import reverse
 from fhir.resources.R4B.bundle import Bundle
 
 from openiop.assessments import actions
+from openiop.assessments.actions import shipped_instrument
 from openiop.assessments.models import Assignment, InstrumentDefinition, Response
 from openiop.audit.models import AuditEvent
 from openiop.safety.models import SafetyAlert
@@ -30,7 +31,7 @@ class RespondTestCase(BaseTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
-        cls.phq9 = InstrumentDefinition.objects.get(key="phq-9")
+        cls.phq9 = shipped_instrument("phq-9")
 
     def setUp(self):
         self.assignment = actions.assign_instrument(self.pat, self.phq9, acting_user=self.alvarez)
@@ -120,7 +121,7 @@ class RespondTestCase(BaseTestCase):
         self.assertEqual(submitted.submitted_by, self.alvarez)
 
     def test_asq_question_5_is_hidden_until_a_yes(self):
-        asq = InstrumentDefinition.objects.get(key="asq")
+        asq = shipped_instrument("asq")
         assignment = actions.assign_instrument(self.pat, asq, acting_user=self.alvarez)
         self.login(self.pat_user)
         page = self.client.get(reverse("assessments:respond", args=[assignment.code]))
@@ -130,7 +131,7 @@ class RespondTestCase(BaseTestCase):
 
 class StaffReviewTestCase(BaseTestCase):
     def setUp(self):
-        phq9 = InstrumentDefinition.objects.get(key="phq-9")
+        phq9 = shipped_instrument("phq-9")
         assignment = actions.assign_instrument(self.pat, phq9, acting_user=self.alvarez)
         answers = {str(n): SEVERAL for n in range(1, 10)} | {"9": NONE}
         self.response = actions.submit_response(
@@ -148,7 +149,7 @@ class StaffReviewTestCase(BaseTestCase):
         with CaptureQueriesContext(connection) as one:
             self.client.get(url)
         for key in ("gad-7", "phq-2", "pcl-5"):
-            instrument = InstrumentDefinition.objects.get(key=key)
+            instrument = shipped_instrument(key)
             actions.assign_instrument(self.pat, instrument, acting_user=self.alvarez)
         with CaptureQueriesContext(connection) as more:
             self.client.get(url)
@@ -190,7 +191,7 @@ class StaffReviewTestCase(BaseTestCase):
 
     def test_assigning_from_the_participant_page(self):
         self.login(self.ivy)
-        gad7 = InstrumentDefinition.objects.get(key="gad-7")
+        gad7 = shipped_instrument("gad-7")
         url = reverse("assessments:assign", args=[self.pat.code])
         self.client.post(url, {"instrument": gad7.pk})
         self.assertTrue(Assignment.objects.filter(participant=self.pat, instrument=gad7).exists())

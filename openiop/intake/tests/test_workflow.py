@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from openiop.assessments import actions as assessment_actions
-from openiop.assessments.models import InstrumentDefinition
+from openiop.assessments.actions import shipped_instrument
 from openiop.audit.models import AuditEvent
 from openiop.intake import actions
 from openiop.intake.models import EpisodeOfCare, LevelOfCareDecision, Referral
@@ -86,7 +86,7 @@ class IntakeWorkflowTestCase(IntakeTestCase):
 
     def test_the_recommendation_uses_instruments_ratings_and_hours(self):
         referral = self.through_assessment()
-        phq9 = InstrumentDefinition.objects.get(key="phq-9")
+        phq9 = shipped_instrument("phq-9")
         assignment = assessment_actions.assign_instrument(
             referral.participant, phq9, acting_user=self.ivy
         )

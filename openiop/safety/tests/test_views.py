@@ -1,5 +1,7 @@
 """The banner on every staff page, the alert page and acknowledgement."""
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from openiop.audit.models import AuditEvent
@@ -74,5 +76,12 @@ class SafetyPagesTestCase(BaseTestCase):
         self.login(self.chen)
         url = reverse("safety:alerts")
         self.client.get(url)
-        with self.assertNumQueries(7):
+        with CaptureQueriesContext(connection) as one:
             self.client.get(url)
+        actions.raise_alert(
+            self.quinn, kind=SafetyAlert.Kind.CLINICIAN_CONCERN, acting_user=self.chen
+        )
+        with CaptureQueriesContext(connection) as two:
+            page = self.client.get(url)
+        self.assertContains(page, "Quinn M.")
+        self.assertEqual(len(two), len(one))

@@ -38,6 +38,7 @@ def main(count: int) -> None:
         Personas.create_personas()
         pat = Personas.pat
         client = Client()
+        assert pat.user is not None
         client.force_login(pat.user)
         phq9 = shipped_instrument("phq-9")
         data = {f"q-{n}": "LA6568-5" for n in range(1, 9)} | {

@@ -1,0 +1,18 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from openiop.core import views as core_views
+
+# The admin signs in through the same login, lockout and MFA pages as everyone else.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.site_header = "OpenIOP administration"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("", include("openiop.core.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("participants/", include("openiop.participants.urls")),
+    path("me/", include("openiop.audit.urls")),
+    path("admin/", admin.site.urls),
+]

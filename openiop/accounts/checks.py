@@ -1,0 +1,60 @@
+"""OpenIOP's own deploy checks: Django's `check --deploy` looks at none of these."""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import Error, Tags, register
+
+
+@register(Tags.security, deploy=True)
+def check_security_policy(app_configs: Any, **kwargs: Any) -> list[Error]:
+    errors = []
+    middleware = settings.MIDDLEWARE
+    if not getattr(settings, "OPENIOP_STAFF_MFA_REQUIRED", False) or (
+        "openiop.accounts.middleware.StaffMFAMiddleware" not in middleware
+    ):
+        errors.append(
+            Error(
+                "Multi-factor authentication is not enforced for staff.",
+                hint="Set OPENIOP_STAFF_MFA_REQUIRED=true and keep StaffMFAMiddleware.",
+                id="openiop.E001",
+            )
+        )
+    for name in ("OPENIOP_IDLE_TIMEOUT_STAFF", "OPENIOP_IDLE_TIMEOUT_PARTICIPANT"):
+        value = getattr(settings, name, None)
+        if (
+            not value
+            or value <= 0
+            or "openiop.accounts.middleware.SessionPolicyMiddleware" not in (middleware)
+        ):
+            errors.append(
+                Error(
+                    f"{name} is unset: sessions never time out when idle.",
+                    hint="Set it to a number of seconds (staff: 900).",
+                    id="openiop.E002",
+                )
+            )
+    policy = getattr(settings, "CONTENT_SECURITY_POLICY", None)
+    directives = (policy or {}).get("DIRECTIVES", {})
+    script_src = directives.get("script-src") or directives.get("default-src") or []
+    if (
+        "csp.middleware.CSPMiddleware" not in middleware
+        or not directives
+        or "'unsafe-inline'" in script_src
+    ):
+        errors.append(
+            Error(
+                "No Content-Security-Policy that forbids inline scripts.",
+                hint="Keep csp.middleware.CSPMiddleware and CONTENT_SECURITY_POLICY.",
+                id="openiop.E003",
+            )
+        )
+    if not getattr(settings, "ACCOUNT_RATE_LIMITS", {}).get("login_failed"):
+        errors.append(
+            Error(
+                "Failed sign-ins are not rate limited.",
+                hint="Set ACCOUNT_RATE_LIMITS['login_failed'].",
+                id="openiop.E004",
+            )
+        )
+    return errors

@@ -1,0 +1,84 @@
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from openiop.accounts import mfa
+from openiop.audit.actions import record
+
+AUTH_TIME_KEY = "openiop.auth_time"
+LAST_SEEN_KEY = "openiop.last_seen"
+
+
+def idle_timeout_for(user) -> int:
+    if user.is_staff_member:
+        return settings.OPENIOP_IDLE_TIMEOUT_STAFF
+    return settings.OPENIOP_IDLE_TIMEOUT_PARTICIPANT
+
+
+def start_session_clock(request: HttpRequest) -> None:
+    now = int(time.time())
+    request.session[AUTH_TIME_KEY] = now
+    request.session[LAST_SEEN_KEY] = now
+
+
+class SessionPolicyMiddleware:
+    """Ends a session after the role's idle timeout, and after the absolute cap regardless."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated:
+            now = int(time.time())
+            auth_time = request.session.get(AUTH_TIME_KEY, now)
+            last_seen = request.session.get(LAST_SEEN_KEY, now)
+            idle = now - last_seen > idle_timeout_for(user)
+            capped = now - auth_time > settings.OPENIOP_SESSION_ABSOLUTE_CAP
+            if idle or capped:
+                record(
+                    "auth.session_expired",
+                    acting_user=user,
+                    details={"reason": "idle" if idle else "absolute_cap"},
+                )
+                logout(request)
+                messages.info(request, "You were signed out to protect your information.")
+                return redirect_to_login(request.get_full_path(), reverse(settings.LOGIN_URL))
+            request.session.setdefault(AUTH_TIME_KEY, now)
+            request.session[LAST_SEEN_KEY] = now
+        return self.get_response(request)
+
+
+class StaffMFAMiddleware:
+    """Staff reach no page until a second factor is enrolled and proven in this session."""
+
+    ALWAYS_ALLOWED = ("mfa_activate_totp", "mfa_reauthenticate", "account_logout")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            settings.OPENIOP_STAFF_MFA_REQUIRED
+            and user.is_authenticated
+            and user.is_staff_member
+            and not mfa.session_is_mfa_verified(request)
+            and not self._is_exempt(request.path)
+        ):
+            if mfa.has_totp(user):
+                return redirect(f"{reverse('mfa_reauthenticate')}?next={request.path}")
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+    def _is_exempt(self, path: str) -> bool:
+        if path.startswith(settings.STATIC_URL) or path == reverse("core:health"):
+            return True
+        return path in {reverse(name) for name in self.ALWAYS_ALLOWED}

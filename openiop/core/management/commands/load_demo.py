@@ -1,0 +1,35 @@
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from openiop.core import demo
+from openiop.programs.models import Program
+
+
+class Command(BaseCommand):
+    help = "Load the synthetic demo organisation and print its logins (demo only)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--participants", type=int, default=30)
+        parser.add_argument("--weeks", type=int, default=8)
+        parser.add_argument("--quiet", action="store_true", help="Do not print the logins.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION:
+            raise CommandError("The demo loader refuses to run in production mode.")
+        if Program.objects.filter(name=demo.DEMO_PROGRAM).exists():
+            self.stdout.write("The demo is already loaded.")
+        else:
+            demo.load(participants=options["participants"], weeks=options["weeks"])
+            self.stdout.write(
+                f"Loaded {demo.DEMO_PROGRAM} with {options['participants']} participants."
+            )
+        if options["quiet"]:
+            return
+        self.stdout.write(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD})")
+        self.stdout.write("Staff sign in with the password, then a code from the TOTP secret")
+        self.stdout.write("(any authenticator app, or: oathtool --totp -b SECRET).\n")
+        for login in demo.logins():
+            secret = f"  TOTP secret {login.totp_secret}" if login.totp_secret else ""
+            self.stdout.write(f"  {login.role:<20} {login.email:<40}{secret}")

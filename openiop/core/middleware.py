@@ -1,0 +1,35 @@
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+
+class NoStoreMiddleware:
+    """Pages seen while signed in may carry PHI: browsers and proxies must not keep them,
+    so the back button after sign-out shows nothing (SECURITY.md A6)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.user.is_authenticated and not request.path.startswith(settings.STATIC_URL):
+            response["Cache-Control"] = "no-store"
+            response["Pragma"] = "no-cache"
+        return response
+
+
+class BodySizeLimitMiddleware:
+    """Refuse oversized bodies before anything reads them (Django only limits form fields)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return HttpResponse("Bad Content-Length.", status=400, content_type="text/plain")
+        if length > settings.OPENIOP_MAX_REQUEST_BODY:
+            return HttpResponse("Request too large.", status=413, content_type="text/plain")
+        return self.get_response(request)

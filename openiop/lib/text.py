@@ -1,0 +1,36 @@
+"""Text helpers for identity fields: emails and people's names."""
+
+import unicodedata
+
+# Invisible characters that can reorder or hide text (Trojan Source, CVE-2021-42574) or make two
+# names look alike. ZWJ/ZWNJ (U+200D/U+200C) stay allowed: Persian and Indic names use them.
+FORBIDDEN_IN_NAMES = frozenset(
+    [
+        "\u061c",  # Arabic letter mark
+        "\u200b",  # zero width space
+        "\u200e",  # left-to-right mark
+        "\u200f",  # right-to-left mark
+        "\u2060",  # word joiner
+        "\ufeff",  # zero width no-break space (BOM)
+        *(chr(c) for c in range(0x202A, 0x202F)),  # LRE, RLE, PDF, LRO, RLO
+        *(chr(c) for c in range(0x2066, 0x206A)),  # LRI, RLI, FSI, PDI
+    ]
+)
+
+
+def normalize_email(email: str) -> str:
+    """The one form an email takes for storage and look-up: NFKC, then case-folded.
+
+    Full-width and other compatibility forms fold onto their plain letters, so
+    "ＰＡＴ@Example.org" and "pat@example.org" are the same account.
+    """
+    return unicodedata.normalize("NFKC", email.strip()).casefold()
+
+
+def invisible_characters(value: str) -> list[str]:
+    """The code points in `value` that a name must not contain, as U+XXXX labels."""
+    found = []
+    for char in value:
+        if char in FORBIDDEN_IN_NAMES or (unicodedata.category(char) == "Cc"):
+            found.append(f"U+{ord(char):04X}")
+    return found

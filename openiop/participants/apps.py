@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ParticipantsConfig(AppConfig):
+    name = "openiop.participants"
+    label = "participants"
+    verbose_name = "Participants"

@@ -1,0 +1,102 @@
+from django import forms
+from django.core.exceptions import ValidationError
+
+from openiop.accounts.models import User
+from openiop.lib.text import invisible_characters
+from openiop.participants.models import CareTeamMember, Participant
+from openiop.programs.models import Program
+
+STALE_EDIT_MESSAGE = (
+    "Someone else changed this chart while you were editing. Your entries are kept below; "
+    "check the current values and save again."
+)
+
+NAME_FIELDS = (
+    "given_name",
+    "family_name",
+    "preferred_name",
+    "pronouns",
+    "emergency_contact_name",
+    "emergency_contact_relationship",
+)
+
+
+class ParticipantForm(forms.ModelForm):
+    class Meta:
+        model = Participant
+        fields = [
+            "given_name",
+            "family_name",
+            "preferred_name",
+            "pronouns",
+            "date_of_birth",
+            "home_state",
+            "timezone",
+            "phone",
+            "email",
+            "emergency_contact_name",
+            "emergency_contact_phone",
+            "emergency_contact_relationship",
+        ]
+        widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"})}
+        labels = {"home_state": "Home state", "timezone": "Time zone"}
+
+    def clean(self) -> dict:
+        cleaned = super().clean() or {}
+        for name in NAME_FIELDS:
+            value = cleaned.get(name)
+            if value and (found := invisible_characters(value)):
+                self.add_error(
+                    name,
+                    "This contains invisible formatting characters ("
+                    + ", ".join(found)
+                    + ") that can disguise text. Please retype it.",
+                )
+        return cleaned
+
+
+class NewParticipantForm(ParticipantForm):
+    program = forms.ModelChoiceField(queryset=Program.objects.none())
+
+    class Meta(ParticipantForm.Meta):
+        fields = ["program", *ParticipantForm.Meta.fields]
+
+    def __init__(self, *args, programs=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        program_field = self.fields["program"]
+        assert isinstance(program_field, forms.ModelChoiceField)
+        program_field.queryset = programs if programs is not None else Program.objects.none()
+
+
+class EditParticipantForm(ParticipantForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta(ParticipantForm.Meta):
+        pass
+
+    def clean_version(self) -> int:
+        version = self.cleaned_data["version"]
+        if self.instance.pk and version != self.instance.version:
+            raise ValidationError(STALE_EDIT_MESSAGE)
+        return version
+
+
+class CareTeamMemberForm(forms.Form):
+    clinician = forms.ModelChoiceField(queryset=User.objects.none())
+    role = forms.ChoiceField(choices=CareTeamMember.Role.choices)
+    can_write = forms.BooleanField(required=False, initial=True, label="May change the chart")
+
+    def __init__(self, *args, participant: Participant, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        clinician_field = self.fields["clinician"]
+        assert isinstance(clinician_field, forms.ModelChoiceField)
+        clinician_field.queryset = (
+            User.objects.filter(
+                is_active=True,
+                role__in=[User.Role.CLINICIAN, User.Role.PROGRAM_DIRECTOR],
+                program_memberships__program=participant.program,
+            )
+            .exclude(care_team_roles__participant=participant)
+            .distinct()
+            .order_by("family_name", "given_name")
+        )

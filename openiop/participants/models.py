@@ -1,0 +1,102 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from openiop.accounts.models import validate_timezone
+from openiop.lib.states import STATE_CHOICES
+
+
+class Participant(models.Model):
+    """The chart header of a person in treatment."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="participant",
+    )
+    program = models.ForeignKey(
+        "programs.Program",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="participants",
+    )
+    given_name = models.CharField(max_length=150)
+    family_name = models.CharField(max_length=150)
+    preferred_name = models.CharField(max_length=150, blank=True)
+    pronouns = models.CharField(max_length=40, blank=True)
+    date_of_birth = models.DateField()
+    home_state = models.CharField(max_length=2, choices=STATE_CHOICES)
+    timezone = models.CharField(
+        max_length=64, default="America/New_York", validators=[validate_timezone]
+    )
+    phone = models.CharField(max_length=32, blank=True)
+    email = models.EmailField(blank=True)
+    emergency_contact_name = models.CharField(max_length=150, blank=True)
+    emergency_contact_phone = models.CharField(max_length=32, blank=True)
+    emergency_contact_relationship = models.CharField(max_length=60, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["family_name", "given_name", "id"]
+        indexes = [models.Index(fields=["program", "family_name", "given_name"])]
+
+    def __str__(self) -> str:
+        return self.short_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("participants:chart", args=[self.code])
+
+    @property
+    def name_in_use(self) -> str:
+        return self.preferred_name or self.given_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def short_name(self) -> str:
+        """First name and last initial: what other participants and texts may see."""
+        initial = self.family_name[:1]
+        return f"{self.name_in_use} {initial}." if initial else self.name_in_use
+
+
+class CareTeamMember(models.Model):
+    """A clinician with a role in one participant's care; the basis of chart access."""
+
+    class Role(models.TextChoices):
+        PRIMARY_CLINICIAN = "primary_clinician", "Primary clinician"
+        THERAPIST = "therapist", "Therapist"
+        PSYCHIATRIC_PRESCRIBER = "psychiatric_prescriber", "Psychiatric prescriber"
+        NURSE = "nurse", "Nurse"
+        CASE_MANAGER = "case_manager", "Case manager"
+        PEER_SUPPORT = "peer_support", "Peer support"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="care_team")
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="care_team_roles"
+    )
+    role = models.CharField(max_length=32, choices=Role.choices)
+    can_write = models.BooleanField(
+        default=True, help_text="Off for members who may read the chart but not change it."
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "clinician"], name="one_care_team_role_per_clinician"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_role_display()

@@ -1,0 +1,139 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from openiop.lib.http import AuthedRequest
+from openiop.participants import access, actions
+from openiop.participants.forms import (
+    STALE_EDIT_MESSAGE,
+    CareTeamMemberForm,
+    EditParticipantForm,
+    NewParticipantForm,
+)
+
+CASELOAD_PAGE_SIZE = 50
+
+
+@require_GET
+@login_required
+def caseload(request: AuthedRequest) -> HttpResponse:
+    if not request.user.is_staff_member:
+        raise Http404
+    participants = (
+        access.visible_participants(request.user)
+        .select_related("program")
+        .order_by("family_name", "given_name", "id")
+    )
+    page = Paginator(participants, CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "participants/caseload.html",
+        {
+            "page": page,
+            "can_create": access.can_create_participants(request.user),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def new(request: AuthedRequest) -> HttpResponse:
+    if not access.can_create_participants(request.user):
+        raise Http404
+    programs = access.programs_for_new_participants(request.user)
+    form = NewParticipantForm(request.POST or None, programs=programs)
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        program = fields.pop("program")
+        participant = actions.create_participant(
+            program=program, fields=fields, acting_user=request.user
+        )
+        messages.success(request, "Participant added.")
+        return redirect(participant)
+    status = 400 if form.is_bound else 200
+    return render(request, "participants/new.html", {"form": form}, status=status)
+
+
+@require_GET
+@login_required
+def chart(request: AuthedRequest, code: str) -> HttpResponse:
+    participant = access.get_participant_for_user(request.user, code)
+    can_write = access.participant_access(request.user, participant) == access.Access.WRITE
+    care_team = participant.care_team.select_related("clinician").order_by("added_at")
+    can_manage = access.can_manage_care_team(request.user, participant)
+    return render(
+        request,
+        "participants/chart.html",
+        {
+            "participant": participant,
+            "care_team": care_team,
+            "can_write": can_write,
+            "can_manage_team": can_manage,
+            "team_form": CareTeamMemberForm(participant=participant) if can_manage else None,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def edit(request: AuthedRequest, code: str) -> HttpResponse:
+    participant = access.get_participant_for_user(request.user, code, write=True)
+    if request.method == "POST":
+        form = EditParticipantForm(request.POST, instance=participant)
+        if form.is_valid():
+            fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+            try:
+                actions.update_participant(
+                    participant,
+                    fields=fields,
+                    expected_version=form.cleaned_data["version"],
+                    acting_user=request.user,
+                )
+            except actions.StaleEdit:
+                form.add_error(None, STALE_EDIT_MESSAGE)
+            else:
+                messages.success(request, "Chart updated.")
+                return redirect(participant)
+        return render(
+            request,
+            "participants/edit.html",
+            {"form": form, "participant": participant},
+            status=400,
+        )
+    form = EditParticipantForm(instance=participant, initial={"version": participant.version})
+    return render(request, "participants/edit.html", {"form": form, "participant": participant})
+
+
+@require_POST
+@login_required
+def add_care_team_member(request: AuthedRequest, code: str) -> HttpResponse:
+    participant = access.get_participant_for_user(request.user, code, write=True)
+    if not access.can_manage_care_team(request.user, participant):
+        raise PermissionDenied
+    form = CareTeamMemberForm(request.POST, participant=participant)
+    if not form.is_valid():
+        messages.error(request, "Choose a clinician of this program and a role.")
+        return redirect(participant)
+    actions.add_care_team_member(
+        participant,
+        clinician=form.cleaned_data["clinician"],
+        role=form.cleaned_data["role"],
+        can_write=form.cleaned_data["can_write"],
+        acting_user=request.user,
+    )
+    messages.success(request, "Care team updated.")
+    return redirect(participant)
+
+
+@require_POST
+@login_required
+def remove_care_team_member(request: AuthedRequest, code: str, member_code: str) -> HttpResponse:
+    member = access.get_care_team_member_for_user(request.user, code, member_code)
+    participant = member.participant
+    actions.remove_care_team_member(member, acting_user=request.user)
+    messages.success(request, "Care team updated.")
+    return redirect(participant)

@@ -1,0 +1,44 @@
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from openiop.audit.models import AuditEvent
+from openiop.testing import BrowserTestCase
+
+pytestmark = pytest.mark.browser
+
+
+def serious_violations(page) -> list[str]:
+    results = Axe().run(page)
+    return [
+        f"{v['id']}: {v['help']}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+class SignInTestCase(BrowserTestCase):
+    def test_clinician_signs_in_with_password_and_totp(self):
+        self.page.goto(self.url("/accounts/login/"))
+        self.assertEqual(serious_violations(self.page), [])
+        self.screenshot("login")
+
+        self.sign_in(self.alvarez)
+
+        self.page.get_by_role("heading", name="My caseload").wait_for()
+        self.assertIn("Lindqvist, Pat", self.page.content())
+        self.assertNotIn("Marlowe", self.page.content())
+        self.assertEqual(serious_violations(self.page), [])
+        self.screenshot("caseload")
+        self.assertTrue(
+            AuditEvent.objects.filter(actor=self.alvarez, event_type="mfa.verified").exists()
+        )
+        self.assertTrue(
+            AuditEvent.objects.filter(actor=self.alvarez, event_type="auth.login").exists()
+        )
+
+    def test_participant_sees_their_home_on_a_phone(self):
+        self.page.set_viewport_size({"width": 390, "height": 844})
+        self.sign_in(self.pat_user)
+        self.page.get_by_role("heading", name="My week").wait_for()
+        self.assertEqual(serious_violations(self.page), [])
+        self.screenshot("participant-home-phone")

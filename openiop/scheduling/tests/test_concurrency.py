@@ -20,7 +20,7 @@ def run_at_once(jobs):
         try:
             barrier.wait()
             job()
-        except Exception as error:  # noqa: BLE001 - reported to the test below
+        except Exception as error:  # reported to the test below
             errors.append(error)
         finally:
             connection.close()

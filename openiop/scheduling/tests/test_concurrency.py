@@ -67,7 +67,7 @@ class SimultaneousAdmissionTestCase(ConcurrentTestCase):
             .first()
         )
         assert first_waiting is not None
-        actions.end_enrollment(seated.first(), acting_user=self.dana)
+        actions.end_enrollment(seated[0], acting_user=self.dana)
         first_waiting.refresh_from_db()
         self.assertEqual(first_waiting.status, Enrollment.Status.SEATED)
         self.assertEqual(Enrollment.objects.filter(status=Enrollment.Status.SEATED).count(), 3)

@@ -124,7 +124,11 @@ def add_extra_session(
     acting_user: User,
 ) -> Session:
     """A one-off group session; every member seated on that day is booked into it."""
-    group = Group.objects.select_for_update().select_related("track__program").get(pk=group.pk)
+    group = (
+        Group.objects.select_for_update(of=("self",))
+        .select_related("track__program")
+        .get(pk=group.pk)
+    )
     program = group.track.program
     if ends_at <= starts_at:
         raise SchedulingError("The end time must be after the start time.")
@@ -230,7 +234,11 @@ def add_holiday(program: Program, *, day: date, name: str, acting_user: User) ->
 
 def _lock_group(group: Group) -> Group:
     """Row lock on the group: every change to its seats goes through here, one at a time."""
-    return Group.objects.select_for_update().select_related("track__program").get(pk=group.pk)
+    return (
+        Group.objects.select_for_update(of=("self",))
+        .select_related("track__program")
+        .get(pk=group.pk)
+    )
 
 
 def _planned_sessions(enrollment: Enrollment, *, from_day: date) -> list[Session]:
@@ -514,7 +522,9 @@ def book_appointment(
     # Lock both people so two coordinators cannot book the same slot at once.
     User.objects.select_for_update().filter(pk=clinician.pk).first()
     participant = (
-        Participant.objects.select_for_update().select_related("program").get(pk=participant.pk)
+        Participant.objects.select_for_update(of=("self",))
+        .select_related("program")
+        .get(pk=participant.pk)
     )
     program = participant.program
     if program is None:
@@ -577,7 +587,7 @@ def record_attendance(
 ) -> Booking:
     """Mark one participant at one session; absent and excused are 0 minutes."""
     booking = (
-        Booking.objects.select_for_update()
+        Booking.objects.select_for_update(of=("self",))
         .select_related("session", "participant")
         .get(pk=booking.pk)
     )
@@ -612,7 +622,9 @@ def record_attendance(
 @transaction.atomic
 def book_makeup(participant: Participant, session: Session, *, acting_user: User) -> Booking:
     """Book a participant into one session of another group of their track, seat permitting."""
-    session = Session.objects.select_for_update().select_related("group").get(pk=session.pk)
+    session = (
+        Session.objects.select_for_update(of=("self",)).select_related("group").get(pk=session.pk)
+    )
     if session.group is None or session.is_cancelled or session.starts_at <= timezone.now():
         raise SchedulingError("That session cannot take a make-up booking.")
     booked = session.bookings.filter(status=Booking.Status.BOOKED).count()

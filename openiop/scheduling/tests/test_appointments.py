@@ -1,0 +1,105 @@
+from datetime import UTC, date, datetime, time
+
+import time_machine
+
+from openiop.accounts.models import StateLicense
+from openiop.scheduling import actions
+from openiop.scheduling.errors import (
+    AvailabilityError,
+    ConflictError,
+    LicensureError,
+    SchedulingError,
+)
+from openiop.scheduling.models import Booking, ClinicianAvailability, Session
+from openiop.scheduling.tests.base import SchedulingTestCase
+
+NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)
+TUESDAY = date(2026, 3, 3)
+
+
+@time_machine.travel(NOW, tick=False)
+class AppointmentTestCase(SchedulingTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        for clinician in (cls.alvarez, cls.chen):
+            for weekday in range(5):
+                ClinicianAvailability.objects.create(
+                    clinician=clinician,
+                    weekday=weekday,
+                    starts_at=time(9),
+                    ends_at=time(17),
+                    timezone="America/New_York",
+                )
+
+    def book(self, clinician, day=TUESDAY, start=time(10), end=time(11), participant=None):
+        return actions.book_appointment(
+            participant or self.pat,
+            clinician=clinician,
+            kind=Session.Kind.INDIVIDUAL,
+            day=day,
+            starts_at=start,
+            ends_at=end,
+            acting_user=self.dana,
+        )
+
+    def test_it_books_a_licensed_available_clinician(self):
+        session = self.book(self.alvarez)
+        self.assertEqual(session.starts_at, datetime(2026, 3, 3, 15, tzinfo=UTC))
+        self.assertTrue(Booking.objects.filter(session=session, participant=self.pat).exists())
+
+    def test_it_refuses_a_clinician_not_licensed_in_the_participants_state(self):
+        self.pat.home_state = "NJ"
+        self.pat.save()
+        with self.assertRaises(LicensureError) as caught:
+            self.book(self.chen)
+        self.assertEqual(
+            str(caught.exception),
+            "Wei Chen, MD is not licensed in New Jersey, where this participant is. "
+            "Book a clinician licensed in NJ.",
+        )
+        self.assertFalse(Session.objects.filter(kind=Session.Kind.INDIVIDUAL).exists())
+        self.book(self.alvarez)  # licensed in NY and NJ
+
+    def test_a_licence_that_expires_before_the_appointment_does_not_count(self):
+        StateLicense.objects.filter(user=self.chen, state="NY").update(expires_on=date(2026, 3, 2))
+        with self.assertRaises(LicensureError):
+            self.book(self.chen)
+
+    def test_it_refuses_times_outside_availability(self):
+        with self.assertRaisesMessage(AvailabilityError, "not available at that time"):
+            self.book(self.alvarez, start=time(18), end=time(19))
+
+    def test_it_refuses_a_clinician_double_booking(self):
+        self.book(self.alvarez)
+        with self.assertRaisesMessage(ConflictError, "already has a session at that time"):
+            self.book(self.alvarez, start=time(10, 30), end=time(11, 30), participant=self.quinn)
+
+    def test_a_facilitated_group_counts_as_a_conflict(self):
+        ClinicianAvailability.objects.create(
+            clinician=self.alvarez,
+            weekday=2,
+            starts_at=time(17),
+            ends_at=time(22),
+            timezone="America/New_York",
+        )
+        actions.generate_group_sessions(self.group, first_day=TUESDAY, last_day=date(2026, 3, 8))
+        with self.assertRaisesMessage(ConflictError, "Rosa Alvarez, PsyD already has a session"):
+            self.book(
+                self.alvarez,
+                day=date(2026, 3, 4),
+                start=time(17, 30),
+                end=time(18, 30),
+                participant=self.quinn,
+            )
+
+    def test_it_refuses_a_participant_double_booking(self):
+        self.book(self.alvarez)
+        with self.assertRaisesMessage(ConflictError, "participant already has a session"):
+            self.book(self.chen, start=time(10, 30), end=time(11, 30))
+
+    def test_it_refuses_an_end_before_the_start_and_the_past(self):
+        with self.assertRaisesMessage(SchedulingError, "end time must be after"):
+            self.book(self.alvarez, start=time(11), end=time(10))
+        with self.assertRaisesMessage(SchedulingError, "in the future"):
+            self.book(self.alvarez, day=date(2026, 3, 2), start=time(6), end=time(7))

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("openiop.core.urls")),
     path("accounts/", include("allauth.urls")),
     path("participants/", include("openiop.participants.urls")),
+    path("schedule/", include("openiop.scheduling.urls")),
     path("me/", include("openiop.audit.urls")),
     path("admin/", admin.site.urls),
 ]

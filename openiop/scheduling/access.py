@@ -63,6 +63,26 @@ def get_program_for_director(user: User, code: uuid.UUID | str) -> Program:
     return program
 
 
+def programs_for_user(user: User) -> Any:
+    """Programs whose week grid the user may open (mirrors get_program_for_user)."""
+    roles = [ProgramMembership.Role.DIRECTOR] if user.role == User.Role.PROGRAM_DIRECTOR else []
+    if user.role == User.Role.INTAKE_COORDINATOR:
+        roles = list(ProgramMembership.Role)
+    return (
+        Program.objects.filter(memberships__user=user, memberships__role__in=roles)
+        .distinct()
+        .order_by("name")
+    )
+
+
+def facilitated_groups(user: User) -> Any:
+    return (
+        Group.objects.filter(facilitator_roles__clinician=user, is_active=True)
+        .select_related("track")
+        .order_by("track__name", "name")
+    )
+
+
 def facilitates(user: User, group: Group) -> bool:
     return GroupFacilitator.objects.filter(group=group, clinician=user).exists()
 

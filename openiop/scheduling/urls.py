@@ -5,6 +5,7 @@ from openiop.scheduling import views
 app_name = "scheduling"
 
 urlpatterns = [
+    path("", views.index, name="index"),
     path("my-week/", views.my_week, name="my_week"),
     path("my-week/reminders/", views.reminder_preferences, name="reminder_preferences"),
     path("calendar/", views.calendar, name="calendar"),

@@ -209,6 +209,22 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_GET
 @login_required
+def index(request: AuthedRequest) -> HttpResponse:
+    """Staff's way in: the programs whose week they see and the groups they facilitate."""
+    if not request.user.is_staff_member:
+        raise Http404
+    return render(
+        request,
+        "scheduling/index.html",
+        {
+            "programs": access.programs_for_user(request.user),
+            "groups": access.facilitated_groups(request.user),
+        },
+    )
+
+
+@require_GET
+@login_required
 def week_grid(request: AuthedRequest, code: str) -> HttpResponse:
     program = access.get_program_for_user(request.user, code)
     monday = queries.parse_week(request.GET.get("week"), _local_today(program.timezone))

@@ -162,6 +162,7 @@ MATRIX: dict[str, Entry] = {
     # Scheduling. Group "own" is Pat's (Dr. Alvarez leads, Sam co-facilitates); "other" is
     # Quinn's (Dr. Chen leads). Directors manage; intake coordinators admit; facilitators see
     # their own group and record its attendance.
+    "scheduling:index": Entry("GET", {**STAFF_OK, **PARTICIPANTS_404}),
     "scheduling:my_week": Entry("GET", {**{r: 404 for r in STAFF_OK}, "pat": 200, "quinn": 200}),
     "scheduling:reminder_preferences": Entry(
         "POST", {**{r: 404 for r in STAFF_OK}, "pat": 302, "quinn": 302}

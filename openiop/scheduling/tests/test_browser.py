@@ -1,4 +1,4 @@
-from datetime import time, timedelta
+from datetime import time
 
 import pytest
 from django.utils import timezone

@@ -3,3 +3,15 @@ import os
 # Playwright's sync API keeps an event loop in the test thread; Django's ORM calls around it
 # stay synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    if "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
+        import pytest
+
+        pytest.exit(
+            "The test suite runs on PostgreSQL: set DATABASE_URL, or run `make test`.",
+            returncode=2,
+        )

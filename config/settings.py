@@ -100,11 +100,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "openiop.audit.middleware.AuditContextMiddleware",
     "openiop.accounts.middleware.SessionPolicyMiddleware",
     "openiop.accounts.middleware.StaffMFAMiddleware",
     "openiop.core.middleware.NoStoreMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -179,6 +179,10 @@ LOGIN_REDIRECT_URL = "home"
 # allauth: accounts are made by staff, never by sign-up; email is the login.
 ACCOUNT_ADAPTER = "openiop.accounts.adapters.AccountAdapter"
 MFA_ADAPTER = "openiop.accounts.adapters.MFAAdapter"
+ACCOUNT_FORMS = {
+    "login": "openiop.accounts.forms.LoginForm",
+    "reset_password": "openiop.accounts.forms.ResetPasswordForm",
+}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

@@ -12,8 +12,9 @@ from typing import Any, ClassVar
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.conf import settings
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from django.core.cache import cache
 from django.db import connection
-from django.test import TestCase
+from django.test import TestCase, TransactionTestCase
 
 from openiop.accounts.mfa import MFA_VERIFIED_SESSION_KEY
 from openiop.accounts.models import StateLicense, User
@@ -193,6 +194,11 @@ class BaseTestCase(Personas, TestCase):
     def setUpTestData(cls) -> None:
         cls.create_personas()
 
+    def setUp(self) -> None:
+        super().setUp()
+        # Rate limits and used TOTP codes live in the cache; each test starts clean.
+        cache.clear()
+
     def login(self, user: User, *, mfa: bool = True) -> None:
         """Sign in as `user`; staff count as having passed their second factor."""
         self.client.force_login(user)
@@ -202,7 +208,26 @@ class BaseTestCase(Personas, TestCase):
             session.save()
 
 
-class BrowserTestCase(Personas, StaticLiveServerTestCase):
+class AuditTrailFlushMixin:
+    """For TransactionTestCase subclasses: flushing the database truncates every table, and
+    the audit trail refuses that on purpose; the test database's owner lifts the guard for
+    the flush only."""
+
+    def _fixture_teardown(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER USER")
+        try:
+            super()._fixture_teardown()  # type: ignore[misc]
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER USER")
+
+
+class TransactionalTestCase(AuditTrailFlushMixin, TransactionTestCase):
+    """Real commits, for tests of locking and concurrency."""
+
+
+class BrowserTestCase(AuditTrailFlushMixin, Personas, StaticLiveServerTestCase):
     """A real headless Chromium (Debian's) against the live test server."""
 
     host = "127.0.0.1"
@@ -240,17 +265,6 @@ class BrowserTestCase(Personas, StaticLiveServerTestCase):
     def tearDown(self) -> None:
         self.context.close()
         super().tearDown()
-
-    def _fixture_teardown(self) -> None:
-        # Flushing the database truncates every table, and the audit trail refuses that on
-        # purpose; the test database's owner lifts the guard for the flush only.
-        with connection.cursor() as cursor:
-            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER USER")
-        try:
-            super()._fixture_teardown()  # type: ignore[misc]
-        finally:
-            with connection.cursor() as cursor:
-                cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER USER")
 
     def url(self, path: str) -> str:
         return f"{self.live_server_url}{path}"

@@ -14,6 +14,9 @@ from openiop.audit.actions import record
 
 AUTH_TIME_KEY = "openiop.auth_time"
 LAST_SEEN_KEY = "openiop.last_seen"
+# The last-seen time is rewritten at most this often: a session write on every request would
+# cost three queries, and a minute is finer than any idle timeout needs.
+LAST_SEEN_RESOLUTION = 30
 
 
 def idle_timeout_for(user) -> int:
@@ -51,8 +54,10 @@ class SessionPolicyMiddleware:
                 logout(request)
                 messages.info(request, "You were signed out to protect your information.")
                 return redirect_to_login(request.get_full_path(), reverse(settings.LOGIN_URL))
-            request.session.setdefault(AUTH_TIME_KEY, now)
-            request.session[LAST_SEEN_KEY] = now
+            if AUTH_TIME_KEY not in request.session:
+                request.session[AUTH_TIME_KEY] = now
+            if now - last_seen >= LAST_SEEN_RESOLUTION or LAST_SEEN_KEY not in request.session:
+                request.session[LAST_SEEN_KEY] = now
         return self.get_response(request)
 
 

@@ -51,16 +51,16 @@ def visible_participants(user: User) -> QuerySet[Participant]:
         return qs.none()
     if user.role == User.Role.PARTICIPANT:
         return qs.filter(user=user)
+    # Subqueries rather than joins: no DISTINCT, so counting a large caseload stays cheap.
+    on_team = CareTeamMember.objects.filter(clinician=user).values("participant_id")
     if user.role == User.Role.CLINICIAN:
-        return qs.filter(
-            Q(care_team__clinician=user) | Q(pk__in=_facilitated_participant_ids(user))
-        ).distinct()
+        return qs.filter(Q(pk__in=on_team) | Q(pk__in=_facilitated_participant_ids(user)))
     if user.role == User.Role.PROGRAM_DIRECTOR:
         return qs.filter(
             Q(program_id__in=_directed_program_ids(user))
-            | Q(care_team__clinician=user)
+            | Q(pk__in=on_team)
             | Q(pk__in=_facilitated_participant_ids(user))
-        ).distinct()
+        )
     if user.role == User.Role.INTAKE_COORDINATOR:
         return qs.filter(program_id__in=_member_program_ids(user))
     # Administrators run accounts and the audit trail; they do not read charts.

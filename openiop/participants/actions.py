@@ -1,6 +1,5 @@
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
 from openiop.accounts.models import User
 from openiop.audit.actions import record
@@ -30,21 +29,23 @@ def update_participant(
     participant: Participant, *, fields: dict, expected_version: int, acting_user: User
 ) -> Participant:
     """Save the chart header if nobody saved it since `expected_version` was read."""
-    changed = sorted(name for name, value in fields.items() if getattr(participant, name) != value)
-    updated = Participant.objects.filter(pk=participant.pk, version=expected_version).update(
-        **fields, version=F("version") + 1, updated_at=timezone.now()
-    )
-    if not updated:
+    current = Participant.objects.select_for_update().get(pk=participant.pk)
+    if current.version != expected_version:
         raise StaleEdit
-    participant.refresh_from_db()
+    changed = sorted(name for name, value in fields.items() if getattr(current, name) != value)
+    for name, value in fields.items():
+        setattr(current, name, value)
+    current.version = F("version") + 1
+    current.save()
+    current.refresh_from_db()
     record(
         "participant.updated",
         acting_user=acting_user,
-        participant=participant,
-        target=participant,
+        participant=current,
+        target=current,
         details={"fields": changed},
     )
-    return participant
+    return current
 
 
 @transaction.atomic

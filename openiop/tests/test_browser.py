@@ -42,3 +42,25 @@ class SignInTestCase(BrowserTestCase):
         self.page.get_by_role("heading", name="My week").wait_for()
         self.assertEqual(serious_violations(self.page), [])
         self.screenshot("participant-home-phone")
+
+
+class ChartPagesTestCase(BrowserTestCase):
+    def test_chart_pages_are_accessible_and_keyboard_usable(self):
+        self.sign_in(self.alvarez)
+        self.page.goto(self.url(f"/participants/{self.pat.code}/"))
+        self.page.get_by_role("heading", name="Chart header").wait_for()
+        self.assertEqual(serious_violations(self.page), [])
+
+        # The first Tab reaches the skip link, which moves focus to the main content.
+        self.page.keyboard.press("Tab")
+        focused = self.page.evaluate("document.activeElement.textContent")
+        self.assertEqual(focused.strip(), "Skip to main content")
+        self.page.keyboard.press("Enter")
+        self.assertEqual(self.page.evaluate("document.activeElement.id"), "main")
+
+        self.page.get_by_role("link", name="Edit chart header").click()
+        self.page.get_by_label("Given name").fill("Pat\u202eevil")
+        self.page.get_by_role("button", name="Save").click()
+        self.page.get_by_text("invisible formatting characters").wait_for()
+        self.assertEqual(serious_violations(self.page), [])
+        self.screenshot("chart-edit-error")

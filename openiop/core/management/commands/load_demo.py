@@ -3,8 +3,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from openiop.accounts.models import User
 from openiop.core import demo
-from openiop.programs.models import Program
 
 
 class Command(BaseCommand):
@@ -18,7 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
             raise CommandError("The demo loader refuses to run in production mode.")
-        if Program.objects.filter(name=demo.DEMO_PROGRAM).exists():
+        if User.objects.filter(email__endswith=f"@{demo.DEMO_DOMAIN}").exists():
             self.stdout.write("The demo is already loaded.")
         else:
             demo.load(participants=options["participants"], weeks=options["weeks"])

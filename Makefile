@@ -1,0 +1,15 @@
+.PHONY: demo test install bench
+
+# Install what is needed, load the synthetic demo program into SQLite, serve it on :8000.
+demo:
+	scripts/demo.sh
+
+# Install what is needed and run the whole suite (lint, types, checks, tests) on PostgreSQL.
+test:
+	scripts/test.sh
+
+install:
+	scripts/install.sh test
+
+bench:
+	.venv/bin/python bench/caseload.py

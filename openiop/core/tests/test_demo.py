@@ -1,0 +1,61 @@
+from io import StringIO
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from allauth.mfa.utils import decrypt
+from django.core.management import call_command
+from django.utils import timezone
+
+from openiop.accounts.models import User
+from openiop.core import demo
+from openiop.participants.access import visible_participants
+from openiop.participants.models import Participant
+from openiop.testing import BaseTestCase, BrowserTestCase
+
+
+class DemoLoaderTestCase(BaseTestCase):
+    def test_it_loads_every_discipline_and_prints_logins_with_totp_secrets(self):
+        out = StringIO()
+        call_command("load_demo", "--participants", "30", stdout=out)
+        loaded = Participant.objects.filter(user__email__endswith=demo.DEMO_DOMAIN).count()
+        self.assertEqual(loaded, 30)
+        disciplines = set(
+            User.objects.filter(email__endswith=demo.DEMO_DOMAIN).values_list(
+                "discipline", flat=True
+            )
+        )
+        self.assertLessEqual(set(User.Discipline.values), disciplines)
+        text = out.getvalue()
+        self.assertIn("rosa.alvarez@demo.openiop.invalid", text)
+        self.assertIn("TOTP secret", text)
+        self.assertIn(demo.DEMO_PASSWORD, text)
+
+    def test_it_takes_a_size_option(self):
+        demo.load(participants=250, weeks=52)
+        loaded = Participant.objects.filter(user__email__endswith=demo.DEMO_DOMAIN).count()
+        self.assertEqual(loaded, 250)
+
+
+@pytest.mark.browser
+class DemoSignInTestCase(BrowserTestCase):
+    def test_a_demo_clinician_signs_in_and_sees_only_their_caseload(self):
+        demo.load(participants=30)
+        rosa = User.objects.get(email="rosa.alvarez@demo.openiop.invalid")
+        secret = decrypt(Authenticator.objects.get(user=rosa, type="totp").data["secret"])
+        code = format_hotp_value(hotp_value(secret, int(timezone.now().timestamp()) // 30))
+
+        page = self.page
+        page.goto(self.url("/accounts/login/"))
+        page.get_by_label("Email").fill(rosa.email)
+        page.get_by_label("Password").fill(demo.DEMO_PASSWORD)
+        page.get_by_role("button", name="Sign In").click()
+        page.get_by_label("Code").fill(code)
+        page.get_by_role("button", name="Sign In").click()
+        page.get_by_role("heading", name="My caseload").wait_for()
+
+        expected = visible_participants(rosa).count()
+        self.assertEqual(expected, 10)
+        self.assertEqual(page.locator("tbody tr").count(), expected)
+        self.assertIn(f"{expected} participants", page.content())
+        self.screenshot("demo-caseload")

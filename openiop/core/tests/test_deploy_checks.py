@@ -1,0 +1,79 @@
+import os
+import secrets
+import subprocess
+import sys
+
+from django.conf import settings
+from django.test import SimpleTestCase, override_settings
+
+from openiop.accounts.checks import check_security_policy
+
+PRODUCTION_ENV = {
+    "OPENIOP_MODE": "production",
+    "SECRET_KEY": secrets.token_urlsafe(64),
+    "ALLOWED_HOSTS": "openiop.example.org",
+    "DATABASE_URL": "sqlite:////tmp/openiop-deploy-check.sqlite3",
+}
+
+
+def run_deploy_check(**extra_env: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, **PRODUCTION_ENV, **extra_env}
+    env.pop("OPENIOP_TESTING", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+class DeployCheckTestCase(SimpleTestCase):
+    def test_production_settings_pass_every_deploy_check(self):
+        result = run_deploy_check()
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn("no issues", result.stdout)
+
+    def test_it_fails_when_staff_mfa_is_not_enforced(self):
+        result = run_deploy_check(OPENIOP_STAFF_MFA_REQUIRED="false")
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("openiop.E001", result.stderr + result.stdout)
+
+    def test_it_fails_when_the_idle_timeout_is_unset(self):
+        result = run_deploy_check(OPENIOP_IDLE_TIMEOUT_STAFF="0")
+        self.assertIn("openiop.E002", result.stderr + result.stdout)
+
+    def test_production_refuses_to_start_without_a_secret_key(self):
+        result = run_deploy_check(SECRET_KEY="")
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("SECRET_KEY", result.stderr)
+
+
+class SecurityPolicyCheckTestCase(SimpleTestCase):
+    def test_it_reports_a_missing_csp(self):
+        middleware = [m for m in settings.MIDDLEWARE if m != "csp.middleware.CSPMiddleware"]
+        with override_settings(MIDDLEWARE=middleware):
+            ids = [e.id for e in check_security_policy(None)]
+        self.assertIn("openiop.E003", ids)
+
+    def test_it_reports_inline_scripts_allowed(self):
+        policy = {
+            "DIRECTIVES": {"default-src": ["'self'"], "script-src": ["'self'", "'unsafe-inline'"]}
+        }
+        with override_settings(CONTENT_SECURITY_POLICY=policy):
+            ids = [e.id for e in check_security_policy(None)]
+        self.assertIn("openiop.E003", ids)
+
+    def test_the_current_settings_pass(self):
+        self.assertEqual(check_security_policy(None), [])
+
+
+class BodySizeLimitTestCase(SimpleTestCase):
+    @override_settings(OPENIOP_MAX_REQUEST_BODY=1000)
+    def test_it_refuses_an_oversized_body_before_reading_it(self):
+        response = self.client.post(
+            "/accounts/login/", data="x" * 2000, content_type="application/octet-stream"
+        )
+        self.assertEqual(response.status_code, 413)

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The whole check, as CI runs it: lint, types, migrations, deploy checks, then the suite on
+# a real PostgreSQL and a real Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install.sh test
+mkdir -p var
+
+DATABASE_URL=$(scripts/postgres.sh start)
+export DATABASE_URL
+trap 'scripts/postgres.sh stop' EXIT
+
+echo "== ruff"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+echo "== mypy"
+.venv/bin/mypy .
+echo "== migrations"
+DATABASE_URL=sqlite:///var/migrations-check.sqlite3 .venv/bin/python manage.py makemigrations --check --dry-run
+echo "== check --deploy (production settings)"
+OPENIOP_MODE=production \
+  SECRET_KEY="$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+  ALLOWED_HOSTS=openiop.example.org \
+  DJANGO_ALLOW_ASYNC_UNSAFE= \
+  .venv/bin/python manage.py check --deploy --fail-level WARNING
+echo "== pytest"
+.venv/bin/pytest "$@"

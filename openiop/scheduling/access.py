@@ -101,14 +101,19 @@ def get_group_for_user(user: User, code: uuid.UUID | str, *, manage: bool = Fals
     return group
 
 
-def get_session_for_user(user: User, code: uuid.UUID | str, *, cancel: bool = False) -> Session:
+def get_session_for_user(
+    user: User, code: uuid.UUID | str, *, cancel: bool = False, attend: bool = False
+) -> Session:
     """Group sessions follow their group; appointments are seen by their clinician and the
-    program's directors. Cancelling is for directors (and an appointment's clinician)."""
+    program's directors. Cancelling is for directors (and an appointment's clinician);
+    recording attendance for directors and the group's facilitators."""
     session: Session = _lookup(Session, code, related=("group", "clinician", "program"))
     director = is_director(user, session.program_id)
     if session.group is not None:
         get_group_for_user(user, session.group.code)
         if cancel and not director:
+            raise PermissionDenied
+        if attend and not (director or facilitates(user, session.group)):
             raise PermissionDenied
         return session
     if session.clinician_id == user.pk or director:

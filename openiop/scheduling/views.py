@@ -405,6 +405,9 @@ def session_detail(request: AuthedRequest, code: str) -> HttpResponse:
             "end": session.local_end(zone),
             "bookings": bookings,
             "started": session.starts_at <= timezone.now(),
+            "can_record": access.is_director(request.user, session.program_id)
+            or (session.group is not None and access.facilitates(request.user, session.group))
+            or session.clinician_id == request.user.pk,
             "can_cancel": access.is_director(request.user, session.program_id)
             or session.clinician_id == request.user.pk,
             "cancel_form": CancelSessionForm(),
@@ -416,7 +419,7 @@ def session_detail(request: AuthedRequest, code: str) -> HttpResponse:
 @require_POST
 @login_required
 def record_attendance(request: AuthedRequest, code: str) -> HttpResponse:
-    session = access.get_session_for_user(request.user, code)
+    session = access.get_session_for_user(request.user, code, attend=True)
     form = AttendanceForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose an attendance status.")

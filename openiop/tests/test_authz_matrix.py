@@ -249,10 +249,10 @@ MATRIX: dict[str, Entry] = {
             "dana": 302,
             "alvarez": 302,
             "sam": 302,
-            "ivy": 302,
+            "ivy": 403,
         },
         _scheduled("session"),
-        other={"dana": 302, "chen": 302, "ivy": 302},
+        other={"dana": 302, "chen": 302, "ivy": 403},
     ),
     "scheduling:cancel_session": Entry(
         "POST",

@@ -499,33 +499,25 @@ def clinician_sessions(clinician: User) -> Any:
     )
 
 
-@transaction.atomic
-def book_appointment(
+def _check_appointment(
     participant: Participant,
-    *,
     clinician: User,
-    kind: str,
+    *,
     day: date,
     starts_at: time,
     ends_at: time,
-    fold: int | None = None,
-    acting_user: User,
-) -> Session:
-    """Book an individual, family or psychiatry appointment (times in the program's zone).
+    fold: int | None,
+    moving: Session | None = None,
+) -> tuple[datetime, datetime]:
+    """Lock both people, then refuse what cannot be booked; returns the UTC start and end.
 
-    Refuses, with a message naming the reason: a clinician not licensed in the participant's
+    Refused, with a message naming the reason: a clinician not licensed in the participant's
     state on that day (telehealth follows the patient), a time outside the clinician's
-    availability, and overlaps with either person's other sessions.
+    availability, and overlaps with either person's other sessions (`moving` excepted).
     """
-    if kind == Session.Kind.GROUP:
-        raise SchedulingError("Group sessions come from the group's template.")
     # Lock both people so two coordinators cannot book the same slot at once.
     User.objects.select_for_update().filter(pk=clinician.pk).first()
-    participant = (
-        Participant.objects.select_for_update(of=("self",))
-        .select_related("program")
-        .get(pk=participant.pk)
-    )
+    Participant.objects.select_for_update().filter(pk=participant.pk).first()
     program = participant.program
     if program is None:
         raise SchedulingError("The participant is not in a program.")
@@ -543,18 +535,50 @@ def book_appointment(
         )
     if not _within_availability(clinician, start, end):
         raise AvailabilityError(f"{clinician.display_name} is not available at that time.")
-    if clinician_sessions(clinician).filter(starts_at__lt=end, ends_at__gt=start).exists():
+    others = Session.objects.exclude(pk=moving.pk) if moving else Session.objects.all()
+    if (
+        clinician_sessions(clinician)
+        .filter(pk__in=others.values("pk"), starts_at__lt=end, ends_at__gt=start)
+        .exists()
+    ):
         raise ConflictError(f"{clinician.display_name} already has a session at that time.")
-    if Booking.objects.filter(
-        participant=participant,
-        status=Booking.Status.BOOKED,
-        session__status=Session.Status.SCHEDULED,
-        session__starts_at__lt=end,
-        session__ends_at__gt=start,
-    ).exists():
+    if (
+        Booking.objects.filter(
+            participant=participant,
+            status=Booking.Status.BOOKED,
+            session__status=Session.Status.SCHEDULED,
+            session__starts_at__lt=end,
+            session__ends_at__gt=start,
+        )
+        .exclude(session=moving)
+        .exists()
+    ):
         raise ConflictError("The participant already has a session at that time.")
+    return start, end
+
+
+@transaction.atomic
+def book_appointment(
+    participant: Participant,
+    *,
+    clinician: User,
+    kind: str,
+    day: date,
+    starts_at: time,
+    ends_at: time,
+    fold: int | None = None,
+    acting_user: User,
+) -> Session:
+    """Book an individual, family or psychiatry appointment (times in the program's zone)."""
+    if kind == Session.Kind.GROUP:
+        raise SchedulingError("Group sessions come from the group's template.")
+    participant = Participant.objects.select_related("program").get(pk=participant.pk)
+    start, end = _check_appointment(
+        participant, clinician, day=day, starts_at=starts_at, ends_at=ends_at, fold=fold
+    )
+    assert participant.program is not None
     session = Session.objects.create(
-        program=program,
+        program=participant.program,
         kind=kind,
         clinician=clinician,
         starts_at=start,
@@ -562,7 +586,7 @@ def book_appointment(
         local_date=day,
         local_starts_at=starts_at,
         local_ends_at=ends_at,
-        timezone=program.timezone,
+        timezone=participant.program.timezone,
     )
     booking = Booking.objects.create(
         session=session, participant=participant, source=Booking.Source.APPOINTMENT
@@ -574,6 +598,63 @@ def book_appointment(
         participant=participant,
         target=session,
         details={"kind": kind, "clinician": str(clinician.code)},
+    )
+    return session
+
+
+@transaction.atomic
+def reschedule_appointment(
+    session: Session,
+    *,
+    day: date,
+    starts_at: time,
+    ends_at: time,
+    fold: int | None = None,
+    acting_user: User,
+) -> Session:
+    """Move an appointment, with the same checks as booking it.
+
+    Reminder jobs carry the start they were made for, so the old time's jobs send nothing;
+    new ones are queued for the new time, and calendar feeds see a higher SEQUENCE.
+    """
+    session = Session.objects.select_for_update(of=("self",)).get(pk=session.pk)
+    if session.group_id is not None or session.clinician is None:
+        raise SchedulingError("Only appointments can be moved; group sessions follow the template.")
+    if session.is_cancelled or session.starts_at <= timezone.now():
+        raise SchedulingError("Only upcoming, scheduled appointments can be moved.")
+    booking = session.bookings.select_related("participant__program").get(
+        status=Booking.Status.BOOKED
+    )
+    start, end = _check_appointment(
+        booking.participant,
+        session.clinician,
+        day=day,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        fold=fold,
+        moving=session,
+    )
+    previous = session.starts_at
+    session.starts_at, session.ends_at = start, end
+    session.local_date, session.local_starts_at, session.local_ends_at = day, starts_at, ends_at
+    session.sequence += 1
+    session.save(
+        update_fields=[
+            "starts_at",
+            "ends_at",
+            "local_date",
+            "local_starts_at",
+            "local_ends_at",
+            "sequence",
+        ]
+    )
+    reminders.schedule_reminders([booking], session_for={session.pk: session})
+    record(
+        "scheduling.appointment_moved",
+        acting_user=acting_user,
+        participant=booking.participant,
+        target=session,
+        details={"from": previous.isoformat(), "to": start.isoformat()},
     )
     return session
 

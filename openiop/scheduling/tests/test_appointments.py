@@ -1,4 +1,4 @@
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import time_machine
 
@@ -103,3 +103,54 @@ class AppointmentTestCase(SchedulingTestCase):
             self.book(self.alvarez, start=time(11), end=time(10))
         with self.assertRaisesMessage(SchedulingError, "in the future"):
             self.book(self.alvarez, day=date(2026, 3, 2), start=time(6), end=time(7))
+
+    def test_moving_an_appointment_retires_the_old_reminders(self):
+        from django_tasks import default_task_backend
+
+        from openiop.notifications.sms import locmem
+        from openiop.scheduling import tasks
+
+        locmem.reset()
+        with self.captureOnCommitCallbacks(execute=True):
+            session = self.book(self.alvarez)
+        old_start = session.starts_at
+        with self.captureOnCommitCallbacks(execute=True):
+            actions.reschedule_appointment(
+                session,
+                day=date(2026, 3, 4),
+                starts_at=time(14),
+                ends_at=time(15),
+                acting_user=self.dana,
+            )
+        session.refresh_from_db()
+        self.assertEqual(session.sequence, 1)
+        booking = session.bookings.get()
+        with time_machine.travel(old_start - timedelta(hours=1), tick=False):
+            self.assertEqual(
+                tasks.send_reminder.call(booking.pk, "hour_before", old_start.isoformat()), 0
+            )
+        new_jobs = [
+            r
+            for r in default_task_backend.results  # type: ignore[attr-defined]
+            if r.task.name == "send_reminder" and r.args[2] == session.starts_at.isoformat()
+        ]
+        self.assertEqual(len(new_jobs), 2)
+        with time_machine.travel(session.starts_at - timedelta(hours=1), tick=False):
+            self.assertEqual(tasks.send_reminder.call(*new_jobs[1].args), 2)
+        self.assertEqual(len(locmem.outbox), 1)
+
+    def test_a_move_is_checked_like_a_booking(self):
+        session = self.book(self.alvarez)
+        self.book(self.alvarez, start=time(14), end=time(15), participant=self.quinn)
+        with self.assertRaisesMessage(ConflictError, "already has a session"):
+            actions.reschedule_appointment(
+                session, day=TUESDAY, starts_at=time(14), ends_at=time(15), acting_user=self.dana
+            )
+        # Moving within its own slot is no conflict with itself.
+        actions.reschedule_appointment(
+            session,
+            day=TUESDAY,
+            starts_at=time(10, 30),
+            ends_at=time(11, 30),
+            acting_user=self.dana,
+        )

@@ -7,7 +7,9 @@ from unittest import mock
 
 import time_machine
 from django.core import mail
+from django.core.management import call_command
 from django.db import connection
+from django.test import override_settings
 from django_tasks import default_task_backend
 
 from openiop.notifications.sms import locmem
@@ -206,3 +208,27 @@ class ConcurrentReminderTestCase(ConcurrentTestCase):
         self.job()
         self.assertEqual(len(locmem.outbox), 1)
         self.assertEqual(ReminderClaim.objects.get(channel="sms").status, ReminderClaim.Status.SENT)
+
+
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
+class DatabaseWorkerTestCase(ConcurrentTestCase):
+    """The real queue: jobs stored in the database, run by `manage.py db_worker` (which closes
+    connections between jobs, so this needs real transactions)."""
+
+    def work(self, at):
+        with time_machine.travel(at, tick=False):
+            call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+    def test_the_worker_sends_each_reminder_when_due_and_once(self):
+        locmem.reset()
+        with time_machine.travel(ADMITTED, tick=False):
+            actions.admit(self.pat, self.group, starts_on=date(2026, 3, 2), acting_user=self.dana)
+        self.work(ADMITTED)
+        self.assertEqual(locmem.outbox, [])
+
+        self.work(DAY_BEFORE + timedelta(minutes=1))
+        self.work(DAY_BEFORE + timedelta(minutes=2))
+        self.assertEqual(
+            [m.body for m in locmem.outbox],
+            ["Reminder: you have a session on Wed 4 Mar at 18:00 EST. Sign in to join."],
+        )

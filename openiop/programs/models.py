@@ -3,11 +3,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 
-from openiop.accounts.models import validate_timezone
-from openiop.lib.recurrence import WeeklyBlock
+from openiop.accounts.models import User, validate_timezone
+from openiop.lib.recurrence import RecurrenceError, WeeklyBlock, expand
 
 
 class Program(models.Model):
@@ -134,6 +135,23 @@ class TrackBlock(models.Model):
     def __str__(self) -> str:
         return f"{self.rule} {self.starts_at:%H:%M}-{self.ends_at:%H:%M}"
 
+    def clean(self) -> None:
+        """Refuse a rule that cannot be read, yields nothing, or meets a DST gap or an
+        unchosen ambiguous time in its first year."""
+        super().clean()
+        if self.track_id is None and not hasattr(self, "track"):
+            return
+        track = self.track
+        try:
+            expand(
+                self.as_weekly_block(track.starts_on),
+                track.program.timezone,
+                first_day=track.starts_on,
+                last_day=track.starts_on + timedelta(days=365),
+            )
+        except RecurrenceError as error:
+            raise ValidationError(str(error)) from error
+
     def as_weekly_block(self, starts_on: date) -> WeeklyBlock:
         return WeeklyBlock(
             rule=self.rule,
@@ -221,6 +239,21 @@ class GroupFacilitator(models.Model):
 
     def __str__(self) -> str:
         return self.get_role_display()
+
+    def clean(self) -> None:
+        """The lead is a licensed clinician; co-facilitators and peers need no licence."""
+        super().clean()
+        if self.role != self.Role.LEAD or self.clinician_id is None:
+            return
+        clinician = self.clinician
+        if (
+            clinician.role not in (User.Role.CLINICIAN, User.Role.PROGRAM_DIRECTOR)
+            or clinician.discipline == User.Discipline.PEER_SPECIALIST
+            or not clinician.licensed_states()
+        ):
+            raise ValidationError(
+                {"clinician": "A group's lead facilitator must be a licensed clinician."}
+            )
 
 
 class CurriculumTopic(models.Model):

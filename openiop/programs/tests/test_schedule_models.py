@@ -1,4 +1,5 @@
 from datetime import date, time
+from typing import ClassVar
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -8,6 +9,9 @@ from openiop.testing import BaseTestCase
 
 
 class TemplateValidationTestCase(BaseTestCase):
+    track: ClassVar[Track]
+    group: ClassVar[Group]
+
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()

@@ -58,3 +58,5 @@ class TemplateValidationTestCase(BaseTestCase):
         page = self.client.get(reverse("admin:programs_group_change", args=[self.group.pk]))
         self.assertEqual(page.status_code, 200)
         self.assertNotContains(page, 'name="capacity"')
+        availability = reverse("admin:scheduling_clinicianavailability_add")
+        self.assertEqual(self.client.get(availability).status_code, 200)

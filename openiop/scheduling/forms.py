@@ -121,3 +121,23 @@ class CapacityForm(forms.Form):
 class ReminderPreferenceForm(forms.Form):
     sms = forms.BooleanField(label="Text message reminders", required=False)
     email = forms.BooleanField(label="Email reminders", required=False)
+
+
+class ExtraSessionForm(forms.Form):
+    day = forms.DateField(label="Date", widget=DateInput)
+    starts_at = forms.TimeField(label="Start time", widget=TimeInput)
+    ends_at = forms.TimeField(label="End time", widget=TimeInput)
+    fold = forms.TypedChoiceField(
+        label="If this time happens twice (the night the clocks go back)",
+        choices=[("", "Refuse"), ("0", "The first"), ("1", "The second")],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("starts_at"), data.get("ends_at")
+        if start and end and end <= start:
+            self.add_error("ends_at", "The end time must be after the start time.")
+        return data

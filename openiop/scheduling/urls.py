@@ -17,6 +17,7 @@ urlpatterns = [
     path("groups/<uuid:code>/", views.roster, name="roster"),
     path("groups/<uuid:code>/admit/", views.admit, name="admit"),
     path("groups/<uuid:code>/capacity/", views.set_capacity, name="set_capacity"),
+    path("groups/<uuid:code>/extra-session/", views.add_extra_session, name="add_extra_session"),
     path("enrollments/<uuid:code>/end/", views.end_enrollment, name="end_enrollment"),
     path("sessions/<uuid:code>/", views.session_detail, name="session"),
     path("sessions/<uuid:code>/attendance/", views.record_attendance, name="record_attendance"),

@@ -27,6 +27,7 @@ from openiop.scheduling.forms import (
     AttendanceForm,
     CancelSessionForm,
     CapacityForm,
+    ExtraSessionForm,
     HolidayForm,
     ReminderPreferenceForm,
 )
@@ -350,6 +351,7 @@ def roster(request: AuthedRequest, code: str) -> HttpResponse:
             "can_manage": can_manage,
             "is_director": access.is_director(request.user, program.pk),
             "capacity_form": CapacityForm(initial={"capacity": group.capacity}),
+            "extra_form": ExtraSessionForm(),
         },
     )
 
@@ -372,6 +374,37 @@ def set_capacity(request: AuthedRequest, code: str) -> HttpResponse:
             messages.success(request, "Capacity saved.")
     else:
         messages.error(request, "Enter a number of seats.")
+    return redirect("scheduling:roster", group.code)
+
+
+@require_POST
+@login_required
+def add_extra_session(request: AuthedRequest, code: str) -> HttpResponse:
+    group = access.get_group_for_user(request.user, code, manage=True)
+    if not access.is_director(request.user, group.track.program_id):
+        raise PermissionDenied
+    form = ExtraSessionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(str(error) for error in errors))
+        return redirect("scheduling:roster", group.code)
+    data = form.cleaned_data
+    if data["day"] < _local_today(group.track.program.timezone):
+        messages.error(request, "An extra session cannot be in the past.")
+        return redirect("scheduling:roster", group.code)
+    try:
+        actions.add_extra_session(
+            group,
+            day=data["day"],
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            fold=data["fold"],
+            acting_user=request.user,
+        )
+    except (SchedulingError, recurrence.RecurrenceError) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Extra session added; the group's members are booked.")
     return redirect("scheduling:roster", group.code)
 
 

@@ -218,6 +218,18 @@ MATRIX: dict[str, Entry] = {
         _scheduled("group"),
         other={"dana": 302, "chen": 403, "ivy": 403},
     ),
+    "scheduling:add_extra_session": Entry(
+        "POST",
+        {
+            **{r: 404 for r in ROLES if r != "anonymous"},
+            "dana": 302,
+            "alvarez": 403,
+            "sam": 403,
+            "ivy": 403,
+        },
+        _scheduled("group"),
+        other={"dana": 302, "chen": 403, "ivy": 403},
+    ),
     "scheduling:end_enrollment": Entry(
         "POST",
         {

@@ -167,6 +167,27 @@ class StaffPagesTestCase(SchedulingTestCase):
         booking.refresh_from_db()
         self.assertEqual((booking.attendance, booking.minutes_attended), ("late", 150))
 
+    def test_a_director_adds_an_extra_session_and_bad_times_are_refused(self):
+        actions.admit(self.pat, self.group, starts_on=date(2026, 3, 2), acting_user=self.dana)
+        self.login(self.dana)
+        url = reverse("scheduling:add_extra_session", args=[self.group.code])
+        self.client.post(url, {"day": "2026-03-07", "starts_at": "10:00", "ends_at": "12:00"})
+        extra = Session.objects.get(group=self.group, is_extra=True)
+        self.assertTrue(extra.bookings.filter(participant=self.pat).exists())
+        response = self.client.post(
+            url, {"day": "2026-03-08", "starts_at": "02:30", "ends_at": "03:30"}, follow=True
+        )
+        self.assertContains(response, "does not exist in America/New_York")
+        response = self.client.post(
+            url, {"day": "2026-11-01", "starts_at": "01:15", "ends_at": "01:45"}, follow=True
+        )
+        self.assertContains(response, "happens twice")
+        self.client.post(
+            url, {"day": "2026-11-01", "starts_at": "01:15", "ends_at": "01:45", "fold": "1"}
+        )
+        second = Session.objects.get(group=self.group, local_date=date(2026, 11, 1))
+        self.assertEqual(second.starts_at, datetime(2026, 11, 1, 6, 15, tzinfo=UTC))
+
     def test_a_director_cancels_a_session(self):
         actions.generate_group_sessions(
             self.group, first_day=date(2026, 3, 2), last_day=date(2026, 3, 8)

@@ -5,8 +5,10 @@ from django.http import HttpRequest
 MFA_VERIFIED_SESSION_KEY = "openiop.mfa_verified"
 
 
-def has_totp(user) -> bool:
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+def has_second_factor(user) -> bool:
+    return Authenticator.objects.filter(
+        user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+    ).exists()
 
 
 def mark_verified(request: HttpRequest) -> None:

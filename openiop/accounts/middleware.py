@@ -64,7 +64,12 @@ class SessionPolicyMiddleware:
 class StaffMFAMiddleware:
     """Staff reach no page until a second factor is enrolled and proven in this session."""
 
-    ALWAYS_ALLOWED = ("mfa_activate_totp", "mfa_reauthenticate", "account_logout")
+    ALWAYS_ALLOWED = (
+        "mfa_activate_totp",
+        "mfa_reauthenticate",
+        "mfa_reauthenticate_webauthn",
+        "account_logout",
+    )
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -78,7 +83,7 @@ class StaffMFAMiddleware:
             and not mfa.session_is_mfa_verified(request)
             and not self._is_exempt(request.path)
         ):
-            if mfa.has_totp(user):
+            if mfa.has_second_factor(user):
                 return redirect(f"{reverse('mfa_reauthenticate')}?next={request.path}")
             return redirect("mfa_activate_totp")
         return self.get_response(request)

@@ -42,6 +42,8 @@ from openiop.scheduling.models import (
 )
 
 STATE_NAMES = dict(STATE_CHOICES)
+# A weekly series covers at most a long IOP stay (CLINICAL.md: 6-12 weeks, often extended).
+MAX_WEEKLY_APPOINTMENTS = 16
 
 
 def _program_today(program: Program) -> date:
@@ -567,39 +569,58 @@ def book_appointment(
     starts_at: time,
     ends_at: time,
     fold: int | None = None,
+    weeks: int = 1,
     acting_user: User,
 ) -> Session:
-    """Book an individual, family or psychiatry appointment (times in the program's zone)."""
+    """Book an individual, family or psychiatry appointment (times in the program's zone).
+
+    `weeks` > 1 books the same local time every week (e.g. the weekly individual session);
+    all or nothing: one refused week refuses the series, naming that week's date. Returns the
+    first session.
+    """
     if kind == Session.Kind.GROUP:
         raise SchedulingError("Group sessions come from the group's template.")
+    if not 1 <= weeks <= MAX_WEEKLY_APPOINTMENTS:
+        raise SchedulingError(f"Repeat for 1 to {MAX_WEEKLY_APPOINTMENTS} weeks.")
     participant = Participant.objects.select_related("program").get(pk=participant.pk)
-    start, end = _check_appointment(
-        participant, clinician, day=day, starts_at=starts_at, ends_at=ends_at, fold=fold
-    )
     assert participant.program is not None
-    session = Session.objects.create(
-        program=participant.program,
-        kind=kind,
-        clinician=clinician,
-        starts_at=start,
-        ends_at=end,
-        local_date=day,
-        local_starts_at=starts_at,
-        local_ends_at=ends_at,
-        timezone=participant.program.timezone,
+    sessions = []
+    for week in range(weeks):
+        on = day + timedelta(weeks=week)
+        try:
+            start, end = _check_appointment(
+                participant, clinician, day=on, starts_at=starts_at, ends_at=ends_at, fold=fold
+            )
+        except SchedulingError as error:
+            if weeks == 1:
+                raise
+            raise type(error)(f"{on:%a %-d %b %Y}: {error}") from error
+        sessions.append(
+            Session.objects.create(
+                program=participant.program,
+                kind=kind,
+                clinician=clinician,
+                starts_at=start,
+                ends_at=end,
+                local_date=on,
+                local_starts_at=starts_at,
+                local_ends_at=ends_at,
+                timezone=participant.program.timezone,
+            )
+        )
+    bookings = Booking.objects.bulk_create(
+        Booking(session=session, participant=participant, source=Booking.Source.APPOINTMENT)
+        for session in sessions
     )
-    booking = Booking.objects.create(
-        session=session, participant=participant, source=Booking.Source.APPOINTMENT
-    )
-    reminders.schedule_reminders([booking], session_for={session.pk: session})
+    reminders.schedule_reminders(bookings, session_for={s.pk: s for s in sessions})
     record(
         "scheduling.appointment_booked",
         acting_user=acting_user,
         participant=participant,
-        target=session,
-        details={"kind": kind, "clinician": str(clinician.code)},
+        target=sessions[0],
+        details={"kind": kind, "clinician": str(clinician.code), "weeks": weeks},
     )
-    return session
+    return sessions[0]
 
 
 @transaction.atomic

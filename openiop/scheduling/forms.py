@@ -71,6 +71,9 @@ class AppointmentForm(forms.Form):
         empty_value=None,
         required=False,
     )
+    weeks = forms.IntegerField(
+        label="Repeat weekly for (weeks)", min_value=1, max_value=16, initial=1
+    )
 
     def __init__(self, *args: Any, clinicians: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -581,6 +581,7 @@ def new_appointment(request: AuthedRequest, code: str) -> HttpResponse:
                 starts_at=data["starts_at"],
                 ends_at=data["ends_at"],
                 fold=data["fold"],
+                weeks=data["weeks"],
                 acting_user=request.user,
             )
         except (SchedulingError, recurrence.RecurrenceError) as error:

@@ -48,6 +48,35 @@ class AppointmentTestCase(SchedulingTestCase):
         self.assertEqual(session.starts_at, datetime(2026, 3, 3, 15, tzinfo=UTC))
         self.assertTrue(Booking.objects.filter(session=session, participant=self.pat).exists())
 
+    def test_a_weekly_series_books_every_week_or_none(self):
+        self.book(self.chen, day=date(2026, 3, 17), participant=self.quinn)
+        with self.assertRaisesMessage(ConflictError, "Tue 17 Mar 2026: Wei Chen, MD already has"):
+            actions.book_appointment(
+                self.pat,
+                clinician=self.chen,
+                kind=Session.Kind.INDIVIDUAL,
+                day=TUESDAY,
+                starts_at=time(10),
+                ends_at=time(11),
+                weeks=4,
+                acting_user=self.dana,
+            )
+        self.assertFalse(Booking.objects.filter(participant=self.pat).exists())
+        actions.book_appointment(
+            self.pat,
+            clinician=self.alvarez,
+            kind=Session.Kind.INDIVIDUAL,
+            day=TUESDAY,
+            starts_at=time(10),
+            ends_at=time(11),
+            weeks=4,
+            acting_user=self.dana,
+        )
+        days = Booking.objects.filter(participant=self.pat).values_list(
+            "session__local_date", flat=True
+        )
+        self.assertEqual(sorted(d.day for d in days), [3, 10, 17, 24])
+
     def test_it_refuses_a_clinician_not_licensed_in_the_participants_state(self):
         self.pat.home_state = "NJ"
         self.pat.save()

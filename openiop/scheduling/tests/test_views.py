@@ -125,6 +125,7 @@ class StaffPagesTestCase(SchedulingTestCase):
                 "day": "2026-03-03",
                 "starts_at": "10:00",
                 "ends_at": "11:00",
+                "weeks": 1,
             },
         )
         self.assertContains(response, "Wei Chen, MD is not licensed in New Jersey", status_code=400)

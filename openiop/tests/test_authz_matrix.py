@@ -29,6 +29,8 @@ GET_AND_POST = {
     "intake:assessment",
     "intake:level_of_care",
     "intake:rules",
+    "scheduling:admit",
+    "scheduling:new_appointment",
 }
 
 
@@ -172,6 +174,8 @@ def program_kwargs(case: Any, target: str) -> dict:
         return {"code": case.program.code}
     other, _ = Program.objects.get_or_create(name="Adolescent IOP")
     return {"code": other.code}
+
+
 def _scheduled(kind: str) -> Callable[[Any, str], dict]:
     """kwargs for a scheduling object: Pat's side ("own"), Quinn's side ("other"), missing."""
     from openiop.scheduling.tests.base import matrix_fixture
@@ -557,14 +561,6 @@ MATRIX: dict[str, Entry] = {
         chart_kwargs,
         other={"dana": 200, "chen": 200, "ivy": 200, "quinn": 403},
     ),
-}
-
-# Pages that show a form on GET and take it by POST.
-GET_AND_POST = {
-    "participants:edit",
-    "participants:new",
-    "scheduling:admit",
-    "scheduling:new_appointment",
 }
 
 

@@ -21,7 +21,7 @@ if command -v janus >/dev/null; then
   janus_pid=$!
   trap '[ -n "$janus_pid" ] && kill "$janus_pid" 2>/dev/null || true' EXIT
   echo "Janus (video) is running with var/janus/; its log is var/janus.log"
-  .venv/bin/python manage.py load_video_demo
+  .venv/bin/python manage.py load_video_demo || true
 else
   echo "Janus is not installed: video sessions are unavailable in this demo." >&2
 fi

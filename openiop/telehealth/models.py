@@ -9,41 +9,6 @@ from openiop.lib.states import STATE_CHOICES
 from . import attendance as presence
 
 
-class StandInSession(models.Model):
-    """What telehealth needs to know about one scheduled session.
-
-    A stand-in until the scheduling engine's ``Session`` and ``Booking`` reach main: telehealth
-    reads sessions only through ``schedule.py``, and rooms and attendance refer to sessions by
-    their ``code``, so moving to the real model changes ``schedule.py`` and nothing else.
-    """
-
-    class Kind(models.TextChoices):
-        GROUP = "group", "Group"
-        INDIVIDUAL = "individual", "Individual"
-
-    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.GROUP)
-    # Shown to participants and in reminders: never a diagnosis or a clinical program name.
-    title = models.CharField(max_length=120)
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
-    capacity = models.PositiveSmallIntegerField(default=12)
-    cancelled = models.BooleanField(default=False)
-    facilitators = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+")
-    participants = models.ManyToManyField("participants.Participant", related_name="+")
-
-    class Meta:
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_at__gt=models.F("starts_at")), name="standin_ends_after_start"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.title
-
-
 class Room(models.Model):
     """The Janus room of one session, created just in time and destroyed at its end."""
 

@@ -1,9 +1,8 @@
-"""The one place telehealth reads sessions from.
+"""The one place telehealth reads sessions from (the scheduling engine's Session and Booking).
 
 Telehealth needs only this much of a scheduled session: its window, its capacity, its
-assigned staff and the participants booked into it. Until the scheduling engine's models are
-on main it reads ``StandInSession``; switching to ``scheduling.Session`` + ``Booking`` (and
-the group's facilitators) means rewriting the two functions below, nothing else.
+assigned staff (the group's facilitators, or the appointment's clinician) and the participants
+booked into it.
 """
 
 from __future__ import annotations
@@ -12,9 +11,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from openiop.accounts.models import User
+from django.db.models import Q, QuerySet
 
-from .models import StandInSession
+from openiop.accounts.models import User
+from openiop.participants.models import Participant
+from openiop.scheduling.models import Booking, Session
 
 
 @dataclass(frozen=True)
@@ -37,39 +38,63 @@ class SessionInfo:
         return self.capacity + len(self.facilitator_ids)
 
 
-def _info(session: StandInSession) -> SessionInfo:
+def _sessions() -> QuerySet[Session]:
+    return Session.objects.select_related("group").prefetch_related(
+        "group__facilitator_roles", "bookings"
+    )
+
+
+def _info(session: Session) -> SessionInfo:
+    booked = frozenset(
+        b.participant_id for b in session.bookings.all() if b.status == Booking.Status.BOOKED
+    )
+    if session.group is not None:
+        staff = frozenset(f.clinician_id for f in session.group.facilitator_roles.all())
+        capacity = session.group.capacity
+        title = session.group.name
+    else:
+        staff = frozenset([session.clinician_id]) if session.clinician_id else frozenset()
+        # An individual or family session: whoever is booked (family members come later).
+        capacity = max(1, len(booked))
+        title = f"{session.get_kind_display()} session"
     return SessionInfo(
         code=session.code,
         program_id=session.program_id,
-        title=session.title,
+        title=title,
         kind=session.kind,
         starts_at=session.starts_at,
         ends_at=session.ends_at,
-        capacity=session.capacity,
-        cancelled=session.cancelled,
-        facilitator_ids=frozenset(u.pk for u in session.facilitators.all()),
-        participant_ids=frozenset(p.pk for p in session.participants.all()),
+        capacity=capacity,
+        cancelled=session.is_cancelled,
+        facilitator_ids=staff,
+        participant_ids=booked,
     )
 
 
 def get_session(code: uuid.UUID | str) -> SessionInfo | None:
-    session = (
-        StandInSession.objects.filter(code=code)
-        .prefetch_related("facilitators", "participants")
-        .first()
-    )
+    session = _sessions().filter(code=code).first()
     return _info(session) if session else None
 
 
 def upcoming_for_user(user: User, *, since: datetime, limit: int = 20) -> list[SessionInfo]:
     """Sessions the user is booked into or assigned to that have not ended before ``since``."""
-    sessions = StandInSession.objects.filter(ends_at__gte=since, cancelled=False)
+    sessions = _sessions().filter(ends_at__gte=since, status=Session.Status.SCHEDULED)
     if user.is_staff_member:
-        sessions = sessions.filter(facilitators=user)
+        sessions = sessions.filter(Q(group__facilitator_roles__clinician=user) | Q(clinician=user))
     else:
-        sessions = sessions.filter(participants__user=user)
-    sessions = sessions.order_by("starts_at").prefetch_related("facilitators", "participants")
-    return [_info(s) for s in sessions[:limit]]
+        sessions = sessions.filter(
+            bookings__participant__user=user, bookings__status=Booking.Status.BOOKED
+        )
+    return [_info(s) for s in sessions.distinct().order_by("starts_at")[:limit]]
+
+
+def booking_for(info: SessionInfo, participant: Participant) -> Booking | None:
+    """Where the scheduling engine keeps this participant's attendance for the session."""
+    return (
+        Booking.objects.filter(session__code=info.code, participant=participant)
+        .select_related("session")
+        .first()
+    )
 
 
 def facilitators(info: SessionInfo) -> list[User]:

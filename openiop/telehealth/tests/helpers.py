@@ -1,21 +1,39 @@
-"""Video sessions for the personas (openiop/testing.py).
+"""Video sessions for the personas (openiop/testing.py), as the scheduling engine stores them.
 
-Pat's evening group: Dr. Alvarez leads it and Sam co-facilitates; Pat is booked into it.
-Quinn's individual session: with Dr. Chen.
+Pat's evening group: Dr. Alvarez leads it and Sam is its peer specialist; Pat is booked into
+its session. Quinn's individual session: with Dr. Chen.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from openiop.telehealth.models import Attendance, StandInSession
+from openiop.programs.models import Group, GroupFacilitator, Track
+from openiop.scheduling.models import Booking, Session
+from openiop.telehealth.models import Attendance
 
 PATS_GROUP = "Evening skills group"
-QUINNS_SESSION = "Individual session"
+QUINNS_SESSION = "Individual"
+
+
+def _times(case: Any, starts_in: timedelta, minutes: int) -> dict[str, Any]:
+    starts_at = timezone.now().replace(second=0, microsecond=0) + starts_in
+    ends_at = starts_at + timedelta(minutes=minutes)
+    zone = ZoneInfo(case.program.timezone)
+    return {
+        "program": case.program,
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "local_date": starts_at.astimezone(zone).date(),
+        "local_starts_at": starts_at.astimezone(zone).time(),
+        "local_ends_at": ends_at.astimezone(zone).time(),
+        "timezone": case.program.timezone,
+    }
 
 
 def make_session(
@@ -27,31 +45,53 @@ def make_session(
     starts_in: timedelta = timedelta(minutes=-5),
     minutes: int = 180,
     capacity: int = 8,
-) -> StandInSession:
-    starts_at = timezone.now() + starts_in
-    session = StandInSession.objects.create(
-        program=case.program,
-        title=title,
-        starts_at=starts_at,
-        ends_at=starts_at + timedelta(minutes=minutes),
-        capacity=capacity,
+) -> Session:
+    """A group session of a group called ``title``; the first facilitator leads it."""
+    track, _ = Track.objects.get_or_create(
+        program=case.program, name="Video test track", defaults={"starts_on": date(2026, 1, 5)}
     )
-    session.facilitators.set(facilitators)
-    session.participants.set(participants)
+    group = Group.objects.create(
+        track=track,
+        name=title,
+        capacity=capacity,
+        hard_cap=max(capacity, Group.DEFAULT_CAPACITY),
+        curriculum_starts_on=date(2026, 1, 5),
+    )
+    for n, person in enumerate(facilitators):
+        role = GroupFacilitator.Role.LEAD if n == 0 else GroupFacilitator.Role.CO_FACILITATOR
+        GroupFacilitator.objects.create(group=group, clinician=person, role=role)
+    session = Session.objects.create(
+        group=group, kind=Session.Kind.GROUP, **_times(case, starts_in, minutes)
+    )
+    Booking.objects.bulk_create(
+        Booking(session=session, participant=p, source=Booking.Source.MAKEUP) for p in participants
+    )
     return session
 
 
-def pats_group(case: Any) -> StandInSession:
-    existing = StandInSession.objects.filter(title=PATS_GROUP).first()
+def make_appointment(case: Any, clinician: Any, participant: Any) -> Session:
+    session = Session.objects.create(
+        kind=Session.Kind.INDIVIDUAL,
+        clinician=clinician,
+        **_times(case, timedelta(minutes=-5), 60),
+    )
+    Booking.objects.create(
+        session=session, participant=participant, source=Booking.Source.APPOINTMENT
+    )
+    return session
+
+
+def pats_group(case: Any) -> Session:
+    existing = Session.objects.filter(group__name=PATS_GROUP).first()
     return existing or make_session(case, PATS_GROUP, [case.alvarez, case.sam], [case.pat])
 
 
-def quinns_session(case: Any) -> StandInSession:
-    existing = StandInSession.objects.filter(title=QUINNS_SESSION).first()
-    return existing or make_session(case, QUINNS_SESSION, [case.chen], [case.quinn], capacity=1)
+def quinns_session(case: Any) -> Session:
+    existing = Session.objects.filter(kind=Session.Kind.INDIVIDUAL, clinician=case.chen).first()
+    return existing or make_appointment(case, case.chen, case.quinn)
 
 
-def waiting_attendance(session: StandInSession, participant: Any) -> Attendance:
+def waiting_attendance(session: Session, participant: Any) -> Attendance:
     existing = Attendance.objects.filter(session_code=session.code, participant=participant)
     return existing.first() or Attendance.objects.create(
         session_code=session.code,
@@ -66,7 +106,7 @@ def waiting_attendance(session: StandInSession, participant: Any) -> Attendance:
 
 
 def _matrix_attendance(case: Any, target: str) -> Attendance:
-    """Own = Pat waiting in Pat's group; other = Quinn waiting in Quinn's session.
+    """Own = Pat waiting in Pat's group; other = Quinn waiting for Dr. Chen.
 
     Both exist whichever matrix entry runs first, so every entry sees the same state.
     """
@@ -93,8 +133,8 @@ def admitted_session_kwargs(case: Any, target: str) -> dict:
     """A second session of each where the participant is already in the room."""
     if target == "missing":
         return {"code": uuid.uuid4()}
-    title = f"Afternoon session ({target})"
-    session = StandInSession.objects.filter(title=title).first()
+    title = f"Afternoon group ({target})"
+    session = Session.objects.filter(group__name=title).first()
     if session is None:
         if target == "own":
             session = make_session(case, title, [case.alvarez, case.sam], [case.pat])

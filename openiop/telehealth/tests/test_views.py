@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from openiop.audit.models import AuditEvent
+from openiop.scheduling.models import Booking
 from openiop.telehealth import actions, tokens
 from openiop.telehealth.models import Attendance, PresenceEvent, Room
 from openiop.testing import BaseTestCase
@@ -305,7 +306,9 @@ class HelpTests(VideoTestCase):
 class LeftTheGroupTests(VideoTestCase):
     def test_a_participant_removed_from_the_group_is_refused_mid_session(self):
         self.admitted_pat()
-        self.group.participants.remove(self.pat)
+        Booking.objects.filter(session=self.group, participant=self.pat).update(
+            status=Booking.Status.RELEASED
+        )
         self.assertEqual(
             self.client.post(self.url("presence"), {"kind": "heartbeat"}).status_code, 404
         )
@@ -330,14 +333,14 @@ class MuteTests(VideoTestCase):
 
 class SessionListTests(VideoTestCase):
     def test_it_lists_only_my_sessions(self):
-        later = make_session(
+        make_session(
             self, "Tomorrow's group", [self.chen], [self.quinn], starts_in=timedelta(days=1)
         )
         self.login(self.pat_user)
         response = self.client.get(reverse("telehealth:sessions"))
         self.assertContains(response, "Evening skills group")
         self.assertContains(response, self.url("join"))
-        self.assertNotContains(response, later.title)
+        self.assertNotContains(response, "Tomorrow&#x27;s group")
         self.login(self.chen)
         response = self.client.get(reverse("telehealth:sessions"))
         self.assertContains(response, "Tomorrow&#x27;s group")

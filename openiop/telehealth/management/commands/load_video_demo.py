@@ -6,40 +6,49 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 from django.utils import timezone
 
-from openiop.accounts.models import User
 from openiop.core import demo
-from openiop.participants.models import Participant
-from openiop.programs.models import Program
-from openiop.telehealth.models import StandInSession
-
-TITLE = "Evening skills group (video demo)"
+from openiop.lib.recurrence import get_zone
+from openiop.programs.models import Group, GroupFacilitator, Program
+from openiop.scheduling import actions
+from openiop.scheduling.errors import SchedulingError
+from openiop.scheduling.models import Session
 
 
 class Command(BaseCommand):
-    help = "Add a video group session starting now to the demo program (demo only)."
+    help = "Add a video group session starting now to a demo group led by Dr. Alvarez."
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
             raise CommandError("The demo loader refuses to run in production mode.")
         program = Program.objects.filter(name=demo.DEMO_PROGRAM).first()
-        if program is None:
+        lead = GroupFacilitator.objects.filter(
+            role=GroupFacilitator.Role.LEAD,
+            clinician__email=demo.staff_email("Rosa", "Alvarez"),
+            group__track__program=program,
+            group__seated_count__gt=0,
+        ).first()
+        if program is None or lead is None:
             raise CommandError("Load the demo first (manage.py load_demo).")
+        group: Group = lead.group
         now = timezone.now()
-        session = StandInSession.objects.filter(title=TITLE, ends_at__gt=now).first()
+        session = Session.objects.filter(
+            group=group, starts_at__lte=now, ends_at__gt=now, status=Session.Status.SCHEDULED
+        ).first()
         if session is None:
-            session = StandInSession.objects.create(
-                program=program,
-                title=TITLE,
-                starts_at=now,
-                ends_at=now + timedelta(hours=3),
-                capacity=12,
-            )
-            session.facilitators.set(
-                User.objects.filter(email__in=[demo.staff_email("Rosa", "Alvarez")])
-            )
-            session.participants.set(Participant.objects.filter(program=program)[:6])
-        self.stdout.write(f"Video session: {reverse('telehealth:join', args=[session.code])}")
-        for person in session.participants.select_related("user")[:3]:
-            if person.user is not None:
-                self.stdout.write(f"  participant {person.user.email}")
-        self.stdout.write(f"  facilitator {demo.staff_email('Rosa', 'Alvarez')}")
+            local = now.astimezone(get_zone(program.timezone)).replace(second=0, microsecond=0)
+            end = min(local + timedelta(hours=2), local.replace(hour=23, minute=59))
+            try:
+                session = actions.add_extra_session(
+                    group,
+                    day=local.date(),
+                    starts_at=local.time(),
+                    ends_at=end.time(),
+                    acting_user=lead.clinician,
+                )
+            except SchedulingError as exc:
+                raise CommandError(f"No video demo session: {exc}") from exc
+        self.stdout.write(f"Video session now: {reverse('telehealth:join', args=[session.code])}")
+        self.stdout.write(f"  facilitator {lead.clinician.email}")
+        for booking in session.bookings.select_related("participant__user")[:3]:
+            if booking.participant.user is not None:
+                self.stdout.write(f"  participant {booking.participant.user.email}")

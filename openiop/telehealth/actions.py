@@ -7,6 +7,7 @@ for a lost race is destroyed again.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,6 +18,9 @@ from django.utils import timezone
 from openiop.accounts.models import User
 from openiop.audit.actions import record
 from openiop.participants.models import Participant
+from openiop.scheduling import actions as scheduling_actions
+from openiop.scheduling.errors import AttendanceError
+from openiop.scheduling.models import Booking
 
 from . import attendance as presence
 from . import janus, tokens
@@ -508,8 +512,40 @@ def summarize(attendance: Attendance, info: SessionInfo, now: datetime | None = 
     return presence.summarize(events, starts_at=info.starts_at, ends_at=info.ends_at, now=now)
 
 
+def _booking_status(minutes: int, *, late: bool, left_early: bool) -> str:
+    if minutes == 0:
+        return Booking.Attendance.ABSENT
+    if late:
+        return Booking.Attendance.LATE
+    if left_early:
+        return Booking.Attendance.LEFT_EARLY
+    return Booking.Attendance.PRESENT
+
+
+def _feed_ledger(
+    booking: Booking, minutes: int, *, late: bool, left_early: bool, acting_user: User | None
+) -> None:
+    """Write the minutes into the scheduling engine's booking (the hours ledger reads it)."""
+    status = _booking_status(minutes, late=late, left_early=left_early)
+    session_minutes = booking.session.minutes
+    # AttendanceError: ended before it started, or cancelled: nothing to count.
+    with contextlib.suppress(AttendanceError):
+        scheduling_actions.record_attendance(
+            booking,
+            attendance=status,
+            minutes=min(minutes, session_minutes) if status != "absent" else None,
+            # None when the system closes the room; the booking then has no recorder.
+            acting_user=acting_user,  # type: ignore[arg-type]
+        )
+
+
 @transaction.atomic
 def finalize_attendance(info: SessionInfo, *, acting_user: User | None) -> None:
+    """Compute minutes for everyone who came, and feed the hours ledger.
+
+    A booking already marked by staff is left alone; a booked participant who never came to
+    the room is marked absent.
+    """
     now = timezone.now()
     for attendance in Attendance.objects.select_for_update().filter(session_code=info.code):
         summary = summarize(attendance, info, now=max(now, info.ends_at))
@@ -517,6 +553,24 @@ def finalize_attendance(info: SessionInfo, *, acting_user: User | None) -> None:
         attendance.late = summary.late
         attendance.left_early = summary.left_early
         attendance.save(update_fields=["minutes_attended", "late", "left_early"])
+    bookings = Booking.objects.filter(
+        session__code=info.code, status=Booking.Status.BOOKED, attendance=""
+    ).select_related("session", "participant")
+    by_participant = {
+        a.participant_id: a for a in Attendance.objects.filter(session_code=info.code)
+    }
+    for booking in bookings:
+        item = by_participant.get(booking.participant_id)
+        if item is None:
+            _feed_ledger(booking, 0, late=False, left_early=False, acting_user=acting_user)
+        else:
+            _feed_ledger(
+                booking,
+                item.minutes_attended or 0,
+                late=item.late,
+                left_early=item.left_early,
+                acting_user=acting_user,
+            )
     record(
         "telehealth.attendance_computed",
         acting_user=acting_user,
@@ -537,6 +591,21 @@ def correct_attendance(
     attendance.save(
         update_fields=["corrected_minutes", "correction_reason", "corrected_by", "corrected_at"]
     )
+    booking = (
+        Booking.objects.filter(
+            session__code=attendance.session_code, participant=attendance.participant
+        )
+        .select_related("session", "participant")
+        .first()
+    )
+    if booking is not None:
+        _feed_ledger(
+            booking,
+            minutes,
+            late=attendance.late,
+            left_early=attendance.left_early,
+            acting_user=acting_user,
+        )
     record(
         "telehealth.attendance_corrected",
         acting_user=acting_user,

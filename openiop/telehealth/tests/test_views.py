@@ -242,6 +242,10 @@ class AttendanceTests(VideoTestCase):
         attendance.refresh_from_db()
         self.assertEqual(attendance.minutes_attended, 97)
         self.assertTrue(attendance.left_early)
+        # The scheduling engine's booking (the hours ledger) gets the same minutes.
+        booking = Booking.objects.get(session=self.group, participant=self.pat)
+        self.assertEqual(booking.attendance, Booking.Attendance.LEFT_EARLY)
+        self.assertEqual(booking.minutes_attended, 97)
         self.assertEqual(Room.objects.get().status, Room.Status.CLOSED)
         self.assertEqual(FakeJanus.rooms, {})
         self.assertContains(self.client.get(self.url("attendance")), "<td>97</td>", html=False)
@@ -369,3 +373,23 @@ class CloseFinishedRoomsTests(VideoTestCase):
         self.assertNotIn(room.janus_room_id, FakeJanus.rooms)
         event = AuditEvent.objects.get(event_type="telehealth.room_closed")
         self.assertIsNone(event.actor)
+
+
+class LedgerTests(VideoTestCase):
+    def test_a_booked_participant_who_never_came_is_marked_absent(self):
+        self.login(self.alvarez)
+        self.client.get(self.url("room"))
+        self.client.post(self.url("end"))
+        booking = Booking.objects.get(session=self.group, participant=self.pat)
+        self.assertEqual(booking.attendance, Booking.Attendance.ABSENT)
+        self.assertEqual(booking.minutes_attended, 0)
+
+    def test_a_correction_reaches_the_ledger(self):
+        attendance = self.admitted_pat()
+        self.login(self.alvarez)
+        self.client.post(
+            self.url("correct", attendance.code),
+            {"minutes": "150", "reason": "Video failed; joined by phone"},
+        )
+        booking = Booking.objects.get(session=self.group, participant=self.pat)
+        self.assertEqual(booking.minutes_attended, 150)

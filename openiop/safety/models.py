@@ -16,6 +16,7 @@ class SafetyAlert(models.Model):
     class Kind(models.TextChoices):
         CRITICAL_ITEM = "critical_item", "Critical answer on an instrument"
         CLINICIAN_CONCERN = "clinician_concern", "Clinician's concern"
+        HELP_REQUESTED = "help_requested", "Asked for help during a video session"
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"

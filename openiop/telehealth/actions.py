@@ -18,6 +18,8 @@ from django.utils import timezone
 from openiop.accounts.models import User
 from openiop.audit.actions import record
 from openiop.participants.models import Participant
+from openiop.safety.actions import raise_alert
+from openiop.safety.models import SafetyAlert
 from openiop.scheduling import actions as scheduling_actions
 from openiop.scheduling.errors import AttendanceError
 from openiop.scheduling.models import Booking
@@ -428,10 +430,11 @@ def _kick(room: Room, janus_participant_id: str) -> None:
 
 @transaction.atomic
 def request_help(attendance: Attendance, *, acting_user: User) -> None:
-    """The participant's "I need help" button: a private alert to the session's facilitators.
+    """The participant's "I need help" button.
 
-    The safety app (escalation, safety alerts) is not on main yet; when it lands, this action
-    also opens a safety alert in the same transaction.
+    Two signals in one transaction: a private alert in the facilitators' room panel (they are
+    with the person right now), and a safety alert for the care team and the on-call clinician,
+    which stays open until a clinician acknowledges it with a documented action.
     """
     attendance = Attendance.objects.select_for_update().get(pk=attendance.pk)
     attendance.help_requested_at = timezone.now()
@@ -446,6 +449,12 @@ def request_help(attendance: Attendance, *, acting_user: User) -> None:
         participant=attendance.participant,
         target=attendance,
         details={"session": str(attendance.session_code)},
+    )
+    raise_alert(
+        attendance.participant,
+        kind=SafetyAlert.Kind.HELP_REQUESTED,
+        acting_user=acting_user,
+        concern='Pressed "I need help" during a video session.',
     )
 
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from openiop.audit.models import AuditEvent
+from openiop.safety.models import SafetyAlert
 from openiop.scheduling.models import Booking
 from openiop.telehealth import actions, tokens
 from openiop.telehealth.models import Attendance, PresenceEvent, Room
@@ -293,6 +294,9 @@ class HelpTests(VideoTestCase):
         self.assertEqual(self.client.post(self.url("help")).status_code, 200)
         event = AuditEvent.objects.get(event_type="telehealth.help_requested")
         self.assertEqual(event.participant, self.pat)
+        alert = SafetyAlert.objects.get(participant=self.pat)
+        self.assertEqual(alert.kind, SafetyAlert.Kind.HELP_REQUESTED)
+        self.assertEqual(alert.status, SafetyAlert.Status.OPEN)
         self.login(self.sam)
         response = self.client.get(self.url("waiting_list"))
         self.assertContains(response, "Asked for help")

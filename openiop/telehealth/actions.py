@@ -8,6 +8,7 @@ for a lost race is destroyed again.
 from __future__ import annotations
 
 import contextlib
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -134,12 +135,16 @@ def get_or_open_room(info: SessionInfo, *, acting_user: User) -> Room:
     return room
 
 
-def as_janus_room(room: Room) -> janus.Room:
+# A participant, the co-facilitator, and room for a second staff member.
+BREAKOUT_PUBLISHERS = 3
+
+
+def as_janus_room(room: Room, *, breakout: bool = False) -> janus.Room:
     return janus.Room(
-        room_id=room.janus_room_id,
+        room_id=room.breakout_janus_room_id if breakout else room.janus_room_id,
         secret=room.secret,
         pin=room.pin,
-        publishers=room.publishers,
+        publishers=BREAKOUT_PUBLISHERS if breakout else room.publishers,
         bitrate=room.bitrate,
     )
 
@@ -149,6 +154,8 @@ def ensure_room_on_node(room: Room, *, acting_user: User) -> None:
     try:
         with janus.connect_node() as client:
             recreated = client.ensure_room(as_janus_room(room))
+            if room.breakout_janus_room_id:
+                client.ensure_room(as_janus_room(room, breakout=True))
     except janus.JanusError as exc:
         raise VideoUnavailable("Video is not available right now. Retrying…") from exc
     if recreated:
@@ -171,6 +178,8 @@ def close_room(room: Room, info: SessionInfo | None, *, acting_user: User | None
     try:
         with janus.connect_node() as client:
             client.destroy_room(room.janus_room_id, room.secret)
+            if room.breakout_janus_room_id:
+                client.destroy_room(room.breakout_janus_room_id, room.secret)
     except janus.JanusError:
         # Janus down: its rooms are gone with it (rooms are never permanent).
         pass
@@ -220,23 +229,26 @@ def issue_ticket(
     display: str,
     acting_user: User,
     participant: Participant | None = None,
+    breakout: bool = False,
 ) -> dict[str, Any]:
     """A short-lived core token + room token + pin: all a browser needs to join this room."""
     ttl = settings.TELEHEALTH_TICKET_TTL
     secret = settings.JANUS_TOKEN_SECRET
+    room_id = room.breakout_janus_room_id if breakout else room.janus_room_id
     record(
         "telehealth.ticket_issued",
         acting_user=acting_user,
         participant=participant,
         target=room,
-        details={"session": str(info.code), "ttl": ttl},
+        details={"session": str(info.code), "ttl": ttl, "breakout": breakout},
     )
     return {
         "server": settings.JANUS_PUBLIC_URL,
         "iceServers": ice_servers(),
         "coreToken": tokens.core_token(secret, ttl=ttl),
-        "roomToken": tokens.room_token(secret, room.janus_room_id, ttl=ttl),
-        "room": room.janus_room_id,
+        "roomToken": tokens.room_token(secret, room_id, ttl=ttl),
+        "room": room_id,
+        "breakout": breakout,
         "pin": room.pin,
         "display": display,
         "simulcast": True,
@@ -385,6 +397,53 @@ def remove_participant(attendance: Attendance, room: Room | None, *, acting_user
         _kick(room, previous_id)
 
 
+def move(attendance: Attendance, room: Room, *, to_breakout: bool, acting_user: User) -> None:
+    """Move a participant into the private breakout room, or back to the group.
+
+    The participant's page notices within seconds (it polls its status), leaves one Janus room
+    and joins the other with a fresh ticket. The breakout room is created on first use.
+    """
+    if to_breakout and not room.breakout_janus_room_id:
+        breakout_id = str(uuid.uuid4())
+        try:
+            with janus.connect_node() as client:
+                client.ensure_room(
+                    janus.Room(
+                        room_id=breakout_id,
+                        secret=room.secret,
+                        pin=room.pin,
+                        publishers=BREAKOUT_PUBLISHERS,
+                        bitrate=room.bitrate,
+                    )
+                )
+        except janus.JanusError as exc:
+            raise VideoUnavailable("Could not reach the video service; try again.") from exc
+        won = Room.objects.filter(pk=room.pk, breakout_janus_room_id="").update(
+            breakout_janus_room_id=breakout_id
+        )
+        if not won:
+            # Another facilitator made one first: use theirs.
+            _destroy_quietly(breakout_id, room.secret)
+        room.refresh_from_db()
+    _set_breakout(attendance, to_breakout=to_breakout, acting_user=acting_user)
+
+
+@transaction.atomic
+def _set_breakout(attendance: Attendance, *, to_breakout: bool, acting_user: User) -> None:
+    attendance = Attendance.objects.select_for_update().get(pk=attendance.pk)
+    if attendance.state != Attendance.State.ADMITTED or attendance.in_breakout == to_breakout:
+        return
+    attendance.in_breakout = to_breakout
+    attendance.save(update_fields=["in_breakout"])
+    record(
+        "telehealth.breakout_started" if to_breakout else "telehealth.breakout_ended",
+        acting_user=acting_user,
+        participant=attendance.participant,
+        target=attendance,
+        details={"session": str(attendance.session_code)},
+    )
+
+
 # The room client publishes audio first, so a participant's microphone is always mid "0".
 AUDIO_MID = "0"
 
@@ -414,6 +473,11 @@ def set_muted(attendance: Attendance, room: Room, *, mute: bool, acting_user: Us
                 )
         except janus.JanusError as exc:
             raise VideoUnavailable("Could not reach the video service; try again.") from exc
+
+
+def _destroy_quietly(janus_room_id: str, secret: str) -> None:
+    with contextlib.suppress(janus.JanusError), janus.connect_node() as client:
+        client.destroy_room(janus_room_id, secret)
 
 
 def _kick(room: Room, janus_participant_id: str) -> None:

@@ -21,6 +21,9 @@ class Room(models.Model):
     # The node holding the room (a pool of nodes is a later step: VIDEO.md "Later").
     janus_node = models.CharField(max_length=200)
     janus_room_id = models.CharField(max_length=36, unique=True)
+    # A private side room (crisis check-in with a co-facilitator), created the first time it
+    # is needed; same secret and pin as the main room.
+    breakout_janus_room_id = models.CharField(max_length=36, blank=True)
     # Needed to destroy the room, kick someone, or re-create it after a Janus restart.
     secret = models.CharField(max_length=64)
     pin = models.CharField(max_length=32)
@@ -82,6 +85,8 @@ class Attendance(models.Model):
     help_acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
+    # In the session's private breakout room instead of the group.
+    in_breakout = models.BooleanField(default=False)
     # Muted for everyone by a facilitator (Janus "moderate"), until they allow it again.
     muted_by_facilitator = models.BooleanField(default=False)
     # The participant's current Janus publisher id, so a facilitator can remove them.

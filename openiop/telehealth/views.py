@@ -133,11 +133,22 @@ def status(request: AuthedRequest, code: str) -> JsonResponse:
     state = current.state if current else "none"
     if room is not None and not room.is_open:
         state = "ended"
-    return JsonResponse({"state": state, "roomUrl": reverse("telehealth:room", args=[info.code])})
+    return JsonResponse(
+        {
+            "state": state,
+            "breakout": bool(current and current.in_breakout),
+            "roomUrl": reverse("telehealth:room", args=[info.code]),
+        }
+    )
 
 
-def _ticket_for(request: AuthedRequest, info: SessionInfo, seat: Seat) -> dict[str, object]:
-    """Raises TelehealthError when this person may not be in the room right now."""
+def _ticket_for(
+    request: AuthedRequest, info: SessionInfo, seat: Seat, *, breakout: bool = False
+) -> dict[str, object]:
+    """Raises TelehealthError when this person may not be in the room right now.
+
+    Participants go where the facilitators put them (group or breakout); staff choose.
+    """
     actions.check_window(info)
     participant = None
     if seat is Seat.PARTICIPANT:
@@ -148,18 +159,23 @@ def _ticket_for(request: AuthedRequest, info: SessionInfo, seat: Seat) -> dict[s
         room = Room.objects.filter(session_code=info.code, status=Room.Status.OPEN).first()
         if room is None:
             raise actions.NotAdmitted("The facilitator has not opened the room yet.")
+        breakout = current.in_breakout
     else:
         room = actions.get_or_open_room(info, acting_user=request.user)
     if not room.is_open:
         raise actions.SessionOver("This session has ended.")
+    if breakout and not room.breakout_janus_room_id:
+        raise actions.NotOpenYet("Nobody has been moved to the breakout room yet.")
     ticket = actions.issue_ticket(
         info,
         room,
         display=actions.display_name(request.user, participant),
         acting_user=request.user,
         participant=participant,
+        breakout=breakout,
     )
-    ticket["refreshUrl"] = reverse("telehealth:ticket", args=[info.code])
+    refresh = reverse("telehealth:ticket", args=[info.code])
+    ticket["refreshUrl"] = f"{refresh}?breakout=1" if breakout and participant is None else refresh
     ticket["csrfToken"] = get_token(request)
     ticket["audioOnly"] = False
     return ticket
@@ -170,7 +186,7 @@ def _ticket_for(request: AuthedRequest, info: SessionInfo, seat: Seat) -> dict[s
 def room(request: AuthedRequest, code: str) -> HttpResponse:
     info, seat = access.get_session_for_user(request.user, code)
     try:
-        ticket = _ticket_for(request, info, seat)
+        ticket = _ticket_for(request, info, seat, breakout=request.GET.get("breakout") == "1")
     except actions.NotAdmitted:
         return redirect("telehealth:waiting", info.code)
     except actions.TelehealthError as exc:
@@ -185,6 +201,8 @@ def room(request: AuthedRequest, code: str) -> HttpResponse:
             "seat": seat.value,
             "ticket": ticket,
             "presence_url": reverse("telehealth:presence", args=[info.code]),
+            "status_url": reverse("telehealth:status", args=[info.code]),
+            "breakout": ticket["breakout"],
             "waiting_list_url": reverse("telehealth:waiting_list", args=[info.code]),
             "help_url": reverse("telehealth:help", args=[info.code]),
         },
@@ -200,7 +218,7 @@ def ticket(request: AuthedRequest, code: str) -> JsonResponse:
     """A fresh ticket for a client that lost Janus; puts the room back if Janus restarted."""
     info, seat = access.get_session_for_user(request.user, code)
     try:
-        fresh = _ticket_for(request, info, seat)
+        fresh = _ticket_for(request, info, seat, breakout=request.GET.get("breakout") == "1")
         room = Room.objects.get(session_code=info.code)
         actions.ensure_room_on_node(room, acting_user=request.user)
     except actions.VideoUnavailable as exc:
@@ -317,6 +335,22 @@ def mute(request: AuthedRequest, code: str, attendance_code: str) -> HttpRespons
         try:
             actions.set_muted(
                 item, room, mute=request.POST.get("mute") != "0", acting_user=request.user
+            )
+        except actions.VideoUnavailable as exc:
+            return HttpResponse(str(exc), status=503)
+    return _after_facilitator_post(request, info)
+
+
+@require_POST
+@login_required
+def breakout(request: AuthedRequest, code: str, attendance_code: str) -> HttpResponse:
+    """Move a participant into the private breakout room (crisis check-in) or back."""
+    info, item = access.get_attendance_for_facilitator(request.user, code, attendance_code)
+    room = _room_for(info)
+    if room is not None and room.is_open:
+        try:
+            actions.move(
+                item, room, to_breakout=request.POST.get("to") != "group", acting_user=request.user
             )
         except actions.VideoUnavailable as exc:
             return HttpResponse(str(exc), status=503)

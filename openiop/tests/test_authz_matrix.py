@@ -621,6 +621,9 @@ MATRIX: dict[str, Entry] = {
     "telehealth:remove": Entry(
         "POST", {**NOBODY, **VIDEO_STAFF_302}, attendance_kwargs, other={"chen": 302}
     ),
+    "telehealth:breakout": Entry(
+        "POST", {**NOBODY, **VIDEO_STAFF_302}, attendance_kwargs, other={"chen": 302}
+    ),
     "telehealth:mute": Entry(
         "POST", {**NOBODY, **VIDEO_STAFF_302}, attendance_kwargs, other={"chen": 302}
     ),

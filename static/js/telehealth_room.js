@@ -419,6 +419,16 @@
     }
   };
 
+  /* Leave this Janus room and join the one a fresh ticket names (group <-> breakout). */
+  api.switchRoom = function () {
+    if (stopped || api.status === "moving") {
+      return;
+    }
+    teardown();
+    setStatus("moving", "Moving you…");
+    refreshAndRejoin();
+  };
+
   api.leave = function () {
     stopped = true;
     if (janus) {

@@ -116,6 +116,28 @@
         : "The facilitator has turned your microphone back on.";
   });
 
+  // Participants: follow the facilitators' moves between the group and the breakout room.
+  if (isParticipant && config.dataset.statusUrl) {
+    var inBreakout = config.dataset.breakout === "1";
+    setInterval(function () {
+      fetch(config.dataset.statusUrl, { headers: { Accept: "application/json" }, cache: "no-store" })
+        .then(function (r) {
+          return r.ok ? r.json() : null;
+        })
+        .then(function (body) {
+          if (!body || body.breakout === inBreakout || !window.openiopVideo) {
+            return;
+          }
+          inBreakout = body.breakout;
+          document.querySelector(".room-title").textContent = inBreakout
+            ? "Private breakout with a facilitator"
+            : "Back with the group";
+          window.openiopVideo.switchRoom();
+        })
+        .catch(function () {});
+    }, 3000);
+  }
+
   var help = document.getElementById("help-button");
   if (help) {
     help.addEventListener("click", function () {

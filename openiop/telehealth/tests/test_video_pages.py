@@ -261,6 +261,34 @@ class TwoPeopleTests(VideoPagesTestCase):
         self.assertEqual(len(summary.intervals), 2)
 
 
+class BreakoutTests(VideoPagesTestCase):
+    def test_a_participant_moves_to_a_private_breakout_with_the_co_facilitator_and_back(self):
+        session = make_session(self, "Evening skills group", [self.alvarez, self.sam], [self.pat])
+        alvarez = self.facilitator_opens_room(session, self.alvarez)
+        pat = self.participant_waits(session, self.pat_user)
+        self.admit(alvarez, "Pat L.")
+        pat.wait_for_url("**/room/")
+        wait_for_media([alvarez, pat], feeds=1)
+
+        alvarez.get_by_role("button", name="Move Pat L. to a private breakout").click()
+        alvarez.get_by_role("button", name="Bring Pat L. back to the group").wait_for()
+        sam = self.open_as(self.sam)
+        sam.goto(self.video_url(session, "room") + "?breakout=1")
+        # Pat's page follows by itself: only Sam is in the breakout with Pat.
+        wait_for_media([sam, pat], feeds=1)
+        self.assertEqual(media(pat)["reconnects"], 1)
+        deadline = time.monotonic() + 10
+        while media(alvarez)["feeds"] != 0:
+            self.assertLess(time.monotonic(), deadline, "the group still receives Pat")
+            time.sleep(0.25)
+        self.page = pat
+        self.screenshot("telehealth-breakout")
+
+        alvarez.get_by_role("button", name="Bring Pat L. back to the group").click()
+        wait_for_media([alvarez, pat], feeds=1)
+        self.assertEqual(media(pat)["reconnects"], 2)
+
+
 class SixPeopleTests(VideoPagesTestCase):
     # 320x240 like the prototype's everyone-sees-everyone runs: six encoders on 2 shared cores.
     @override_settings(TELEHEALTH_CAPTURE="320x240")

@@ -397,3 +397,45 @@ class LedgerTests(VideoTestCase):
         )
         booking = Booking.objects.get(session=self.group, participant=self.pat)
         self.assertEqual(booking.minutes_attended, 150)
+
+
+class BreakoutTests(VideoTestCase):
+    def test_a_facilitator_moves_a_participant_to_a_private_breakout_and_back(self):
+        attendance = self.admitted_pat()
+        self.login(self.alvarez)
+        self.client.post(self.url("breakout", attendance.code), {"to": "breakout"})
+        room = Room.objects.get()
+        self.assertTrue(room.breakout_janus_room_id)
+        self.assertIn(room.breakout_janus_room_id, FakeJanus.rooms)
+        # Sam (co-facilitator) joins the breakout; the group room stays as it was.
+        self.login(self.sam)
+        sam_ticket = self.ticket_in(self.client.get(self.url("room") + "?breakout=1"))
+        self.assertEqual(sam_ticket["room"], room.breakout_janus_room_id)
+        self.login(self.pat_user)
+        self.assertTrue(self.client.get(self.url("status")).json()["breakout"])
+        pat_ticket = self.client.post(self.url("ticket")).json()
+        self.assertEqual(pat_ticket["room"], room.breakout_janus_room_id)
+        self.assertEqual(
+            tokens.verify(
+                "test-token-secret-0123456789-0123456789",
+                pat_ticket["roomToken"],
+                realm=tokens.VIDEOROOM_PLUGIN,
+            ),
+            [f"room={room.breakout_janus_room_id}"],
+        )
+        self.login(self.alvarez)
+        self.client.post(self.url("breakout", attendance.code), {"to": "group"})
+        self.login(self.pat_user)
+        self.assertEqual(self.client.post(self.url("ticket")).json()["room"], room.janus_room_id)
+        kinds = AuditEvent.objects.filter(event_type__startswith="telehealth.breakout")
+        self.assertEqual(
+            list(kinds.order_by("seq").values_list("event_type", flat=True)),
+            ["telehealth.breakout_started", "telehealth.breakout_ended"],
+        )
+
+    def test_ending_the_session_destroys_the_breakout_room_too(self):
+        attendance = self.admitted_pat()
+        self.login(self.alvarez)
+        self.client.post(self.url("breakout", attendance.code), {"to": "breakout"})
+        self.client.post(self.url("end"))
+        self.assertEqual(FakeJanus.rooms, {})

@@ -465,7 +465,7 @@ def set_muted(attendance: Attendance, room: Room, *, mute: bool, acting_user: Us
         try:
             with janus.connect_node() as client:
                 client.mute(
-                    room.janus_room_id,
+                    room.breakout_janus_room_id if attendance.in_breakout else room.janus_room_id,
                     room.secret,
                     attendance.janus_participant_id,
                     mid=AUDIO_MID,
@@ -481,12 +481,11 @@ def _destroy_quietly(janus_room_id: str, secret: str) -> None:
 
 
 def _kick(room: Room, janus_participant_id: str) -> None:
-    try:
-        with janus.connect_node() as client:
-            client.kick(room.janus_room_id, room.secret, janus_participant_id)
-    except janus.JanusError:
-        # Already gone; their next ticket refresh is refused anyway.
-        pass
+    """Out of whichever of the session's rooms they are in (group or breakout)."""
+    for janus_room_id in filter(None, [room.janus_room_id, room.breakout_janus_room_id]):
+        # JanusError: not in that room, or already gone; their next ticket is refused anyway.
+        with contextlib.suppress(janus.JanusError), janus.connect_node() as client:
+            client.kick(janus_room_id, room.secret, janus_participant_id)
 
 
 # Help -----------------------------------------------------------------------------------------

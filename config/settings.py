@@ -89,6 +89,9 @@ INSTALLED_APPS = [
     "openiop.accounts",
     "openiop.programs",
     "openiop.participants",
+    "openiop.assessments",
+    "openiop.safety",
+    "openiop.intake",
     "openiop.scheduling",
 ]
 

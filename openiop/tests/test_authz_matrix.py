@@ -19,6 +19,19 @@ ROLES = ("anonymous", "dana", "alvarez", "sam", "chen", "ivy", "admin", "pat", "
 # URL names that belong to allauth's sign-in/MFA pages or Django's admin, which guard
 # themselves (tested in accounts/tests); "home"-less public endpoints are listed in MATRIX.
 EXEMPT_PREFIXES = ("account_", "mfa_", "admin:")
+# Pages that show a form on GET and take it on POST.
+GET_AND_POST = {
+    "participants:edit",
+    "participants:new",
+    "assessments:respond",
+    "assessments:correct",
+    "intake:new",
+    "intake:assessment",
+    "intake:level_of_care",
+    "intake:rules",
+    "scheduling:admit",
+    "scheduling:new_appointment",
+}
 
 
 @dataclass
@@ -53,6 +66,116 @@ def member_kwargs(case: Any, target: str) -> dict:
     return {"code": uuid.uuid4(), "member_code": uuid.uuid4()}
 
 
+def _participant(case: Any, target: str) -> Any:
+    return case.pat if target == "own" else case.quinn
+
+
+def assignment_kwargs(case: Any, target: str) -> dict:
+    """An open PHQ-9 assignment of the target participant."""
+    from openiop.assessments.actions import shipped_instrument
+    from openiop.assessments.models import Assignment
+
+    if target == "missing":
+        return {"code": uuid.uuid4()}
+    participant = _participant(case, target)
+    instrument = shipped_instrument("phq-9")
+    assignment, _ = Assignment.objects.get_or_create(
+        participant=participant,
+        instrument=instrument,
+        status=Assignment.Status.OPEN,
+        defaults={"assigned_by": case.dana},
+    )
+    return {"code": assignment.code}
+
+
+def response_kwargs(case: Any, target: str) -> dict:
+    """A submitted GAD-7 response of the target participant."""
+    from django.utils import timezone
+
+    from openiop.assessments.actions import shipped_instrument
+    from openiop.assessments.models import Assignment, Response
+
+    if target == "missing":
+        return {"code": uuid.uuid4()}
+    participant = _participant(case, target)
+    existing = Response.objects.filter(participant=participant, instrument__key="gad-7").first()
+    if existing is None:
+        instrument = shipped_instrument("gad-7")
+        assignment = Assignment.objects.create(
+            participant=participant,
+            instrument=instrument,
+            assigned_by=case.dana,
+            status=Assignment.Status.COMPLETED,
+            completed_at=timezone.now(),
+        )
+        existing = Response.objects.create(
+            assignment=assignment,
+            participant=participant,
+            instrument=instrument,
+            status=Response.Status.SUBMITTED,
+            source=Response.Source.PARTICIPANT,
+            answers={str(n): "LA6568-5" for n in range(1, 8)},
+            started_by=participant.user,
+            submitted_by=participant.user,
+            submitted_at=timezone.now(),
+            complete=True,
+            scores={
+                "total": {"label": "GAD-7", "value": 0, "band": "minimal", "band_label": "Minimal"}
+            },
+        )
+    return {"code": existing.code}
+
+
+def alert_kwargs(case: Any, target: str) -> dict:
+    """An open safety alert about the target participant."""
+    from django.utils import timezone
+
+    from openiop.safety.models import SafetyAlert
+
+    if target == "missing":
+        return {"code": uuid.uuid4()}
+    now = timezone.now()
+    alert, _ = SafetyAlert.objects.get_or_create(
+        participant=_participant(case, target),
+        kind=SafetyAlert.Kind.CLINICIAN_CONCERN,
+        status=SafetyAlert.Status.OPEN,
+        defaults={"opened_at": now, "last_triggered_at": now},
+    )
+    return {"code": alert.code}
+
+
+def referral_kwargs(case: Any, target: str) -> dict:
+    """A referral at the comprehensive-assessment step for the target participant."""
+    from openiop.intake.models import Referral
+
+    if target == "missing":
+        return {"code": uuid.uuid4()}
+    participant = _participant(case, target)
+    referral, _ = Referral.objects.get_or_create(
+        participant=participant,
+        defaults={
+            "program": case.program,
+            "source": Referral.Source.SELF,
+            "reason": "Synthetic",
+            "consent_to_contact": True,
+            "stage": Referral.Stage.ASSESSMENT,
+            "created_by": case.ivy,
+        },
+    )
+    return {"code": referral.code}
+
+
+def program_kwargs(case: Any, target: str) -> dict:
+    from openiop.programs.models import Program
+
+    if target == "missing":
+        return {"code": uuid.uuid4()}
+    if target == "own":
+        return {"code": case.program.code}
+    other, _ = Program.objects.get_or_create(name="Adolescent IOP")
+    return {"code": other.code}
+
+
 def _scheduled(kind: str) -> Callable[[Any, str], dict]:
     """kwargs for a scheduling object: Pat's side ("own"), Quinn's side ("other"), missing."""
     from openiop.scheduling.tests.base import matrix_fixture
@@ -78,6 +201,21 @@ def feed_kwargs(case: Any, target: str) -> dict:
 
 STAFF_OK = {r: 200 for r in ("dana", "alvarez", "sam", "chen", "ivy", "admin")}
 PARTICIPANTS_404 = {"pat": 404, "quinn": 404}
+# Write access to Pat's chart: her team (Sam read-only), the director and intake coordinator.
+STAFF_CHART_WRITERS = {
+    "dana": 200,
+    "alvarez": 200,
+    "sam": 403,
+    "chen": 404,
+    "ivy": 200,
+    "admin": 404,
+    **PARTICIPANTS_404,
+}
+STAFF_CHART_READERS = {**STAFF_CHART_WRITERS, "sam": 200}
+OTHER_STAFF_READERS = {"dana": 200, "chen": 200, "ivy": 200}
+# Answering a questionnaire: the participant it is assigned to, or staff with write access.
+CHART_WRITERS = {**STAFF_CHART_WRITERS, "pat": 200}
+OTHER_WRITERS = {**OTHER_STAFF_READERS, "quinn": 200}
 
 MATRIX: dict[str, Entry] = {
     "home": Entry(
@@ -159,6 +297,105 @@ MATRIX: dict[str, Entry] = {
         other={"dana": 302, "chen": 403, "ivy": 403, "quinn": 403},
     ),
     "audit:record_access": Entry("GET", {**{r: 404 for r in STAFF_OK}, "pat": 200, "quinn": 200}),
+    "assessments:mine": Entry("GET", {**{r: 404 for r in STAFF_OK}, "pat": 200, "quinn": 200}),
+    "assessments:respond": Entry("GET", CHART_WRITERS, assignment_kwargs, other=OTHER_WRITERS),
+    "assessments:autosave": Entry("POST", CHART_WRITERS, assignment_kwargs, other=OTHER_WRITERS),
+    "assessments:submitted": Entry(
+        "GET",
+        {**{r: 404 for r in STAFF_OK}, "pat": 200, "quinn": 404},
+        response_kwargs,
+        other={"quinn": 200},
+    ),
+    "assessments:participant": Entry(
+        "GET", STAFF_CHART_READERS, chart_kwargs, other=OTHER_STAFF_READERS
+    ),
+    "assessments:assign": Entry(
+        "POST",
+        {**{r: 302 if v == 200 else v for r, v in STAFF_CHART_WRITERS.items()}},
+        chart_kwargs,
+        other={r: 302 for r in OTHER_STAFF_READERS},
+    ),
+    "assessments:response": Entry(
+        "GET", STAFF_CHART_READERS, response_kwargs, other=OTHER_STAFF_READERS
+    ),
+    "assessments:response_fhir": Entry(
+        "GET", STAFF_CHART_READERS, response_kwargs, other=OTHER_STAFF_READERS
+    ),
+    "assessments:correct": Entry(
+        "GET", STAFF_CHART_WRITERS, response_kwargs, other=OTHER_STAFF_READERS
+    ),
+    "safety:alerts": Entry("GET", {**STAFF_OK, **PARTICIPANTS_404}),
+    # Alerts go to the care team and the program's on-call clinician (Dr. Chen), nobody else.
+    "safety:alert": Entry(
+        "GET",
+        {
+            "dana": 404,
+            "alvarez": 200,
+            "sam": 200,
+            "chen": 200,
+            "ivy": 404,
+            "admin": 404,
+            **PARTICIPANTS_404,
+        },
+        alert_kwargs,
+        other={"chen": 200},
+    ),
+    "safety:acknowledge": Entry(
+        "POST",
+        {
+            "dana": 404,
+            "alvarez": 302,
+            "sam": 403,
+            "chen": 302,
+            "ivy": 404,
+            "admin": 404,
+            **PARTICIPANTS_404,
+        },
+        alert_kwargs,
+        other={"chen": 302},
+        data={"action": "contacted", "note": "Called; safe at home."},
+    ),
+    "safety:raise_concern": Entry(
+        "POST",
+        {**{r: 302 if v == 200 else v for r, v in CHART_WRITERS.items()}, "pat": 403},
+        chart_kwargs,
+        other={"dana": 302, "chen": 302, "ivy": 302, "quinn": 403},
+        data={"concern": "Seemed withdrawn in group."},
+    ),
+    "intake:referrals": Entry("GET", {**STAFF_OK, **PARTICIPANTS_404}),
+    "intake:new": Entry(
+        "GET", {**{r: 404 for r in STAFF_OK}, "dana": 200, "ivy": 200, **PARTICIPANTS_404}
+    ),
+    "intake:referral": Entry(
+        "GET", STAFF_CHART_READERS, referral_kwargs, other=OTHER_STAFF_READERS
+    ),
+    "intake:screening": Entry(
+        "POST",
+        {r: 302 if v == 200 else v for r, v in STAFF_CHART_WRITERS.items()},
+        referral_kwargs,
+        other={r: 302 for r in OTHER_STAFF_READERS},
+        data={"outcome": "proceed"},
+    ),
+    "intake:assessment": Entry(
+        "GET", STAFF_CHART_WRITERS, referral_kwargs, other=OTHER_STAFF_READERS
+    ),
+    # The fixture referral is not at the decision step, so readers are sent back to it.
+    "intake:level_of_care": Entry(
+        "GET",
+        {r: 302 if v == 200 else v for r, v in STAFF_CHART_READERS.items()},
+        referral_kwargs,
+        other={r: 302 for r in OTHER_STAFF_READERS},
+    ),
+    "intake:outcome": Entry(
+        "POST",
+        {r: 302 if v == 200 else v for r, v in STAFF_CHART_WRITERS.items()},
+        referral_kwargs,
+        other={r: 302 for r in OTHER_STAFF_READERS},
+        data={"outcome": "admit"},
+    ),
+    "intake:rules": Entry(
+        "GET", {**{r: 404 for r in STAFF_OK}, "dana": 200, **PARTICIPANTS_404}, program_kwargs
+    ),
     # Scheduling. Group "own" is Pat's (Dr. Alvarez leads, Sam co-facilitates); "other" is
     # Quinn's (Dr. Chen leads). Directors manage; intake coordinators admit; facilitators see
     # their own group and record its attendance.
@@ -324,14 +561,6 @@ MATRIX: dict[str, Entry] = {
         chart_kwargs,
         other={"dana": 200, "chen": 200, "ivy": 200, "quinn": 403},
     ),
-}
-
-# Pages that show a form on GET and take it by POST.
-GET_AND_POST = {
-    "participants:edit",
-    "participants:new",
-    "scheduling:admit",
-    "scheduling:new_appointment",
 }
 
 

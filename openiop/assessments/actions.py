@@ -1,0 +1,284 @@
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from openiop.accounts.models import User
+from openiop.assessments.definitions import SHIPPED_DIR, parse_definition
+from openiop.assessments.models import Assignment, InstrumentDefinition, Response
+from openiop.assessments.scoring import ScoreResult, score, validate_answers
+from openiop.audit.actions import record
+from openiop.participants.models import Participant
+
+
+class AssessmentError(Exception):
+    """A request the assessment rules refuse; the message is safe to show."""
+
+
+class VersionConflict(AssessmentError):
+    pass
+
+
+class AlreadySubmitted(AssessmentError):
+    pass
+
+
+class AlreadyCorrected(AssessmentError):
+    pass
+
+
+@transaction.atomic
+def load_instrument(
+    text: str, *, source: str, acting_user: User | None, shipped: bool = False
+) -> tuple[InstrumentDefinition, bool]:
+    """Validate a whole definition file, then store it. Returns (row, created).
+
+    Nothing is written unless the file is valid (DefinitionError otherwise). Loading the
+    same (id, version) again is a no-op; different content under a loaded version is refused,
+    because stored responses point at that version.
+    """
+    definition = parse_definition(text, source=source)
+    existing = InstrumentDefinition.objects.filter(
+        key=definition.id, version=definition.version
+    ).first()
+    if existing is not None:
+        if existing.source != definition.raw:
+            raise VersionConflict(
+                f"{source}: {definition.id} version {definition.version} is already loaded "
+                "with different content; give the changed file a new version"
+            )
+        return existing, False
+    row = InstrumentDefinition.objects.create(
+        key=definition.id,
+        version=definition.version,
+        title=definition.title,
+        source=definition.raw,
+        validated=definition.validated,
+        shipped=shipped,
+        loaded_by=acting_user,
+    )
+    # An instrument has one current version: new assignments use the newest one loaded.
+    InstrumentDefinition.objects.filter(key=definition.id).exclude(pk=row.pk).update(
+        is_active=False
+    )
+    if acting_user is not None:
+        record(
+            "assessment.instrument_loaded",
+            acting_user=acting_user,
+            target=row,
+            details={"key": row.key, "version": row.version, "shipped": shipped},
+        )
+    return row, True
+
+
+def load_shipped_instruments(*, acting_user: User | None) -> list[InstrumentDefinition]:
+    rows = []
+    for path in sorted(Path(SHIPPED_DIR).glob("*.json")):
+        row, _ = load_instrument(
+            path.read_text(encoding="utf-8"),
+            source=path.name,
+            acting_user=acting_user,
+            shipped=True,
+        )
+        rows.append(row)
+    return rows
+
+
+def shipped_instrument(key: str) -> InstrumentDefinition:
+    """The current version of a shipped instrument, loading the shipped files if a flushed
+    database (e.g. after browser tests) lost what the data migration loaded."""
+    row = InstrumentDefinition.objects.filter(key=key, is_active=True).first()
+    if row is None:
+        load_shipped_instruments(acting_user=None)
+        row = InstrumentDefinition.objects.get(key=key, is_active=True)
+    return row
+
+
+@transaction.atomic
+def assign_instrument(
+    participant: Participant, instrument: InstrumentDefinition, *, acting_user: User
+) -> Assignment:
+    """Assign, or return the open assignment of the same instrument (no duplicates)."""
+    Participant.objects.select_for_update().filter(pk=participant.pk).first()
+    existing = Assignment.objects.filter(
+        participant=participant, instrument=instrument, status=Assignment.Status.OPEN
+    ).first()
+    if existing is not None:
+        return existing
+    assignment = Assignment.objects.create(
+        participant=participant, instrument=instrument, assigned_by=acting_user
+    )
+    record(
+        "assessment.assigned",
+        acting_user=acting_user,
+        participant=participant,
+        target=assignment,
+        details={"instrument": instrument.key, "version": instrument.version},
+    )
+    return assignment
+
+
+def draft_for(assignment: Assignment) -> Response | None:
+    return assignment.responses.filter(status=Response.Status.IN_PROGRESS).first()
+
+
+def _lock_open(assignment: Assignment) -> Assignment:
+    locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    if locked.status != Assignment.Status.OPEN:
+        raise AlreadySubmitted("This questionnaire has already been submitted.")
+    return locked
+
+
+def _save_draft(
+    assignment: Assignment, answers: dict[str, Any], *, acting_user: User, source: str
+) -> Response:
+    definition = assignment.instrument.definition
+    clean = validate_answers(definition, answers)
+    response = draft_for(assignment)
+    if response is None:
+        response = Response(
+            assignment=assignment,
+            participant=assignment.participant,
+            instrument=assignment.instrument,
+            source=source,
+            started_by=acting_user,
+        )
+    response.answers = clean
+    response.save()
+    return response
+
+
+@transaction.atomic
+def save_answers(
+    assignment: Assignment, answers: dict[str, Any], *, acting_user: User, source: str
+) -> Response:
+    """Keep answers so far (save as you go). Raises InvalidAnswer for a bad answer."""
+    assignment = _lock_open(assignment)
+    response = _save_draft(assignment, answers, acting_user=acting_user, source=source)
+    record(
+        "assessment.answers_saved",
+        acting_user=acting_user,
+        participant=assignment.participant,
+        target=response,
+        details={"items": sorted(response.answers)},
+    )
+    return response
+
+
+def _apply_result(response: Response, result: ScoreResult) -> None:
+    response.complete = result.complete
+    response.missing_items = list(result.missing)
+    response.scores = {
+        key: {
+            "label": value.label,
+            "value": value.value,
+            "band": value.band.code if value.band else None,
+            "band_label": value.band.label if value.band else None,
+        }
+        for key, value in result.scores.items()
+    }
+    response.findings = dict(result.findings)
+    response.critical_items = [
+        {"id": hit.id, "item": hit.item, "label": hit.label, "reason": hit.reason}
+        for hit in result.critical
+    ]
+
+
+def _alert_if_critical(response: Response, *, acting_user: User) -> None:
+    if response.critical_items:
+        from openiop.safety.actions import raise_alert
+        from openiop.safety.models import SafetyAlert
+
+        raise_alert(
+            response.participant,
+            kind=SafetyAlert.Kind.CRITICAL_ITEM,
+            acting_user=acting_user,
+            response=response,
+            critical_items=response.critical_items,
+        )
+
+
+@transaction.atomic
+def submit_response(
+    assignment: Assignment, answers: dict[str, Any], *, acting_user: User, source: str
+) -> Response:
+    """Score and freeze the response; a critical item raises a safety alert in the same
+    transaction, so a submission never lands without its alert."""
+    assignment = _lock_open(assignment)
+    response = _save_draft(assignment, answers, acting_user=acting_user, source=source)
+    result = score(assignment.instrument.definition, response.answers)
+    _apply_result(response, result)
+    now = timezone.now()
+    response.status = Response.Status.SUBMITTED
+    response.submitted_at = now
+    response.submitted_by = acting_user
+    response.save()
+    assignment.status = Assignment.Status.COMPLETED
+    assignment.completed_at = now
+    assignment.save(update_fields=["status", "completed_at"])
+    record(
+        "assessment.submitted",
+        acting_user=acting_user,
+        participant=assignment.participant,
+        target=response,
+        details={
+            "instrument": assignment.instrument.key,
+            "source": source,
+            "complete": result.complete,
+            "missing_items": list(result.missing),
+            "critical_items": [hit.id for hit in result.critical],
+        },
+    )
+    _alert_if_critical(response, acting_user=acting_user)
+    return response
+
+
+@transaction.atomic
+def correct_response(
+    original: Response, answers: dict[str, Any], *, reason: str, acting_user: User
+) -> Response:
+    """A correction is a new submitted response linked to the one it replaces."""
+    original = Response.objects.select_for_update().get(pk=original.pk)
+    if not original.is_submitted:
+        raise AssessmentError("Only a submitted response can be corrected.")
+    if Response.objects.filter(replaces=original).exists():
+        raise AlreadyCorrected("This response has already been corrected.")
+    if not reason.strip():
+        raise AssessmentError("Give the reason for the correction.")
+    definition = original.instrument.definition
+    clean = validate_answers(definition, answers)
+    result = score(definition, clean)
+    now = timezone.now()
+    correction = Response(
+        assignment=original.assignment,
+        participant=original.participant,
+        instrument=original.instrument,
+        status=Response.Status.SUBMITTED,
+        source=Response.Source.CLINICIAN,
+        answers=clean,
+        started_by=acting_user,
+        submitted_at=now,
+        submitted_by=acting_user,
+        replaces=original,
+        correction_reason=reason.strip(),
+    )
+    _apply_result(correction, result)
+    correction.save()
+    record(
+        "assessment.corrected",
+        acting_user=acting_user,
+        participant=original.participant,
+        target=correction,
+        details={
+            "replaces": str(original.code),
+            "changed_items": sorted(
+                k
+                for k in set(clean) | set(original.answers)
+                if clean.get(k) != original.answers.get(k)
+            ),
+            "critical_items": [hit.id for hit in result.critical],
+        },
+    )
+    _alert_if_critical(correction, acting_user=acting_user)
+    return correction

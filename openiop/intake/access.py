@@ -1,0 +1,64 @@
+"""Gates to referrals. A referral is part of the participant's chart, so the participant gate
+decides (404 for outsiders, 403 for read-only users); level-of-care decisions also need a
+clinician or director, since a clinician always decides."""
+
+import uuid
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from openiop.accounts.models import User
+from openiop.intake.models import Referral
+from openiop.participants.access import (
+    can_create_participants,
+    get_participant_for_user,
+    programs_for_new_participants,
+    visible_participants,
+)
+from openiop.programs.models import Program, ProgramMembership
+
+DECIDING_ROLES = (User.Role.CLINICIAN, User.Role.PROGRAM_DIRECTOR)
+
+
+def referrals_for_user(user: User) -> QuerySet[Referral]:
+    if not user.is_authenticated or not user.is_staff_member:
+        return Referral.objects.none()
+    return Referral.objects.filter(participant__in=visible_participants(user)).select_related(
+        "participant", "program"
+    )
+
+
+def get_referral_for_user(
+    user: User, code: uuid.UUID | str, *, write: bool = False, decide: bool = False
+) -> Referral:
+    if not user.is_authenticated or not user.is_staff_member:
+        raise Http404
+    try:
+        referral = Referral.objects.select_related("participant", "program").get(code=code)
+    except (Referral.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+    get_participant_for_user(user, referral.participant.code, write=write or decide)
+    if decide and user.role not in DECIDING_ROLES:
+        raise PermissionDenied
+    return referral
+
+
+def can_create_referrals(user: User) -> bool:
+    return can_create_participants(user)
+
+
+def programs_for_referrals(user: User) -> QuerySet[Program]:
+    return programs_for_new_participants(user)
+
+
+def get_program_to_edit_rules(user: User, code: uuid.UUID | str) -> Program:
+    """Program directors edit their program's level-of-care rules; others get a 404."""
+    try:
+        return Program.objects.get(
+            code=code,
+            memberships__user=user,
+            memberships__role=ProgramMembership.Role.DIRECTOR,
+        )
+    except (Program.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc

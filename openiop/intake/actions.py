@@ -1,0 +1,287 @@
+import json
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from openiop.accounts.models import User
+from openiop.assessments.models import Response
+from openiop.assessments.scoring import ScoreResult, score
+from openiop.audit.actions import record
+from openiop.intake.level_of_care import (
+    Recommendation,
+    RuleSet,
+    default_rule_set,
+    facts_from_results,
+    parse_rule_set,
+    recommend,
+)
+from openiop.intake.models import (
+    ComprehensiveAssessment,
+    EpisodeOfCare,
+    LevelOfCareDecision,
+    ProgramRuleSet,
+    Referral,
+)
+from openiop.participants.actions import create_participant
+from openiop.participants.models import Participant
+from openiop.programs.models import Program
+
+
+class IntakeError(Exception):
+    """A step the intake workflow refuses; the message is safe to show."""
+
+
+def _expect_stage(referral: Referral, *stages: str) -> Referral:
+    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    if locked.stage not in stages:
+        raise IntakeError(
+            f"This referral is at the {locked.get_stage_display().lower()} step already."
+        )
+    return locked
+
+
+@transaction.atomic
+def create_referral(
+    *, program: Program, person: dict[str, Any], referral: dict[str, Any], acting_user: User
+) -> Referral:
+    """A new chart (no login yet) and its referral, in one step."""
+    if not referral.get("consent_to_contact"):
+        raise IntakeError("Record the person's consent to be contacted before referring.")
+    participant = create_participant(program=program, fields=person, acting_user=acting_user)
+    row = Referral.objects.create(
+        participant=participant, program=program, created_by=acting_user, **referral
+    )
+    record(
+        "intake.referral_created",
+        acting_user=acting_user,
+        participant=participant,
+        target=row,
+        details={"program": str(program.code), "source": row.source},
+    )
+    return row
+
+
+@transaction.atomic
+def record_screening(
+    referral: Referral, *, proceed: bool, note: str, referred_to: str, acting_user: User
+) -> Referral:
+    """Screening ends in a comprehensive assessment, or a decline with a referral elsewhere."""
+    referral = _expect_stage(referral, Referral.Stage.SCREENING)
+    referral.screening_note = note
+    referral.screened_by = acting_user
+    referral.screened_at = timezone.now()
+    if proceed:
+        referral.stage = Referral.Stage.ASSESSMENT
+    else:
+        if not referred_to.strip():
+            raise IntakeError("Say where the person was referred instead.")
+        referral.stage = Referral.Stage.DECLINED
+        referral.referred_elsewhere_to = referred_to.strip()
+        referral.outcome_by = acting_user
+        referral.outcome_at = referral.screened_at
+    referral.save()
+    record(
+        "intake.screened",
+        acting_user=acting_user,
+        participant=referral.participant,
+        target=referral,
+        details={"proceed": proceed},
+    )
+    return referral
+
+
+@transaction.atomic
+def save_assessment(
+    referral: Referral, *, fields: dict[str, Any], acting_user: User
+) -> ComprehensiveAssessment:
+    """Save the comprehensive assessment; it can be revised until the decision is made."""
+    referral = _expect_stage(referral, Referral.Stage.ASSESSMENT, Referral.Stage.DECISION)
+    assessment, created = ComprehensiveAssessment.objects.update_or_create(
+        referral=referral, defaults={**fields, "completed_by": acting_user}
+    )
+    referral.stage = Referral.Stage.DECISION
+    referral.save(update_fields=["stage"])
+    record(
+        "intake.assessment_saved",
+        acting_user=acting_user,
+        participant=referral.participant,
+        target=assessment,
+        details={"created": created, "fields": sorted(fields)},
+    )
+    return assessment
+
+
+def rule_set_for(program: Program) -> RuleSet:
+    custom = ProgramRuleSet.objects.filter(program=program).first()
+    if custom is None:
+        return default_rule_set()
+    return parse_rule_set(custom.rules, source=f"rules of {program.name}")
+
+
+def _age(born: date, on: date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def latest_results(participant: Participant) -> dict[str, ScoreResult]:
+    """The newest submitted, uncorrected response per instrument, rescored."""
+    results: dict[str, ScoreResult] = {}
+    responses = (
+        Response.objects.filter(
+            participant=participant,
+            status=Response.Status.SUBMITTED,
+            replaced_by__isnull=True,
+        )
+        .select_related("instrument")
+        .order_by("instrument__key", "-submitted_at", "-id")
+    )
+    for response in responses:
+        key = response.instrument.key
+        if key not in results:
+            results[key] = score(response.instrument.definition, response.answers)
+    return results
+
+
+def facts_for(referral: Referral) -> dict[str, Any]:
+    assessment = referral.assessment
+    participant = referral.participant
+    facts = facts_from_results(latest_results(participant))
+    facts.update(
+        {
+            "age": _age(participant.date_of_birth, timezone.localdate()),
+            "weekly_hours_needed": float(assessment.weekly_hours_needed),
+            "clinician_risk": assessment.clinician_risk,
+            "functional_impairment": assessment.functional_impairment,
+            "needs_24_hour_care": assessment.needs_24_hour_care,
+            "program.min_age": referral.program.min_age,
+            "program.max_age": referral.program.max_age,
+        }
+    )
+    return facts
+
+
+def recommendation_for(referral: Referral) -> tuple[Recommendation, dict[str, Any]]:
+    facts = facts_for(referral)
+    return recommend(rule_set_for(referral.program), facts), facts
+
+
+@transaction.atomic
+def decide_level_of_care(
+    referral: Referral, *, chosen_level: str, variance_reason: str, acting_user: User
+) -> LevelOfCareDecision:
+    """Record the clinician's level, recomputing the recommendation at the moment of deciding.
+
+    A level that differs from the recommendation needs a reason (and the database insists).
+    """
+    referral = _expect_stage(referral, Referral.Stage.DECISION)
+    recommendation, facts = recommendation_for(referral)
+    reason = variance_reason.strip()
+    if chosen_level != recommendation.level and not reason:
+        raise IntakeError("Give the reason for choosing a level other than the recommendation.")
+    decision = LevelOfCareDecision.objects.create(
+        referral=referral,
+        recommended_level=recommendation.level,
+        recommendation={**recommendation.as_dict(), "facts": facts},
+        chosen_level=chosen_level,
+        variance_reason=reason,
+        decided_by=acting_user,
+        decided_at=timezone.now(),
+    )
+    referral.stage = Referral.Stage.ADMISSION
+    referral.save(update_fields=["stage"])
+    record(
+        "intake.level_of_care_decided",
+        acting_user=acting_user,
+        participant=referral.participant,
+        target=decision,
+        details={
+            "recommended": recommendation.level,
+            "chosen": chosen_level,
+            "override": decision.is_override,
+            "rules_fired": [r.id for r in recommendation.fired],
+            "rule_set": recommendation.rule_set,
+        },
+    )
+    return decision
+
+
+@transaction.atomic
+def admit(referral: Referral, *, acting_user: User) -> EpisodeOfCare:
+    referral = _expect_stage(referral, Referral.Stage.ADMISSION, Referral.Stage.WAITLISTED)
+    now = timezone.now()
+    episode = EpisodeOfCare.objects.create(
+        participant=referral.participant,
+        program=referral.program,
+        referral=referral,
+        level_of_care=referral.decision.chosen_level,
+        admitted_at=now,
+        admitted_by=acting_user,
+    )
+    referral.stage = Referral.Stage.ADMITTED
+    referral.outcome_by = acting_user
+    referral.outcome_at = now
+    referral.save(update_fields=["stage", "outcome_by", "outcome_at"])
+    record(
+        "intake.admitted",
+        acting_user=acting_user,
+        participant=referral.participant,
+        target=episode,
+        details={"program": str(referral.program.code), "level": episode.level_of_care},
+    )
+    return episode
+
+
+@transaction.atomic
+def waitlist(referral: Referral, *, note: str, acting_user: User) -> Referral:
+    referral = _expect_stage(referral, Referral.Stage.ADMISSION)
+    referral.stage = Referral.Stage.WAITLISTED
+    referral.outcome_note = note
+    referral.outcome_by = acting_user
+    referral.outcome_at = timezone.now()
+    referral.save(update_fields=["stage", "outcome_note", "outcome_by", "outcome_at"])
+    record(
+        "intake.waitlisted",
+        acting_user=acting_user,
+        participant=referral.participant,
+        target=referral,
+    )
+    return referral
+
+
+@transaction.atomic
+def decline(referral: Referral, *, referred_to: str, note: str, acting_user: User) -> Referral:
+    referral = _expect_stage(referral, Referral.Stage.ADMISSION, Referral.Stage.WAITLISTED)
+    if not referred_to.strip():
+        raise IntakeError("Say where the person was referred instead.")
+    referral.stage = Referral.Stage.DECLINED
+    referral.referred_elsewhere_to = referred_to.strip()
+    referral.outcome_note = note
+    referral.outcome_by = acting_user
+    referral.outcome_at = timezone.now()
+    referral.save(
+        update_fields=["stage", "referred_elsewhere_to", "outcome_note", "outcome_by", "outcome_at"]
+    )
+    record(
+        "intake.declined",
+        acting_user=acting_user,
+        participant=referral.participant,
+        target=referral,
+    )
+    return referral
+
+
+@transaction.atomic
+def set_program_rules(program: Program, *, text: str, acting_user: User) -> ProgramRuleSet:
+    """Validate the whole rule set first (RuleSetError names the field); then store it."""
+    rule_set = parse_rule_set(text, source=f"rules of {program.name}")
+    row, _ = ProgramRuleSet.objects.update_or_create(
+        program=program, defaults={"rules": json.loads(text), "updated_by": acting_user}
+    )
+    record(
+        "intake.rules_updated",
+        acting_user=acting_user,
+        target=row,
+        details={"program": str(program.code), "rule_set": rule_set.label},
+    )
+    return row

@@ -1,0 +1,162 @@
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from openiop.intake.models import F_CODE, ComprehensiveAssessment, Level, Referral
+
+
+class ReferralForm(forms.ModelForm):
+    consent_to_contact = forms.BooleanField(
+        required=True,
+        label="The person agreed to be contacted about the program",
+        error_messages={"required": "A referral needs the person's consent to be contacted."},
+    )
+
+    class Meta:
+        model = Referral
+        fields = ["source", "referrer", "reason", "consent_to_contact"]
+        widgets = {"reason": forms.Textarea(attrs={"rows": 3})}
+
+
+class ScreeningForm(forms.Form):
+    outcome = forms.ChoiceField(
+        choices=[
+            ("proceed", "Proceed to the comprehensive assessment"),
+            ("decline", "Not appropriate for this program: refer elsewhere"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Screening note"
+    )
+    referred_to = forms.CharField(
+        max_length=300, required=False, label="Referred to (when not proceeding)"
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("outcome") == "decline" and not cleaned.get("referred_to", "").strip():
+            self.add_error("referred_to", "Say where the person was referred instead.")
+        return cleaned
+
+
+class AssessmentForm(forms.ModelForm):
+    diagnoses_text = forms.CharField(
+        required=False,
+        label="Working diagnoses (ICD-10-CM F-codes)",
+        help_text="Codes only, separated by commas, e.g. F33.1, F41.1.",
+    )
+
+    class Meta:
+        model = ComprehensiveAssessment
+        fields = [
+            "presenting_problem",
+            "psychiatric_history",
+            "medical_history",
+            "substance_use",
+            "risk",
+            "trauma",
+            "strengths",
+            "goals",
+            "living_situation",
+            "supports",
+            "work_school",
+            "functional_impairment",
+            "clinician_risk",
+            "weekly_hours_needed",
+            "needs_24_hour_care",
+            "locus_composite",
+            "locus_level",
+            "asam_level",
+        ]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in (
+                "presenting_problem",
+                "psychiatric_history",
+                "medical_history",
+                "substance_use",
+                "risk",
+                "trauma",
+                "strengths",
+                "goals",
+                "living_situation",
+                "supports",
+                "work_school",
+            )
+        }
+        labels = {
+            "locus_composite": "LOCUS composite (sites licensed for LOCUS only)",
+            "locus_level": "LOCUS level (sites licensed for LOCUS only)",
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["diagnoses_text"].initial = ", ".join(self.instance.diagnoses)
+
+    def clean_diagnoses_text(self) -> list[str]:
+        codes = [c.strip().upper() for c in self.cleaned_data["diagnoses_text"].split(",")]
+        codes = [c for c in codes if c]
+        for code in codes:
+            try:
+                F_CODE(code)
+            except ValidationError as exc:
+                raise ValidationError(f"{code}: use an ICD-10-CM F-code such as F33.1.") from exc
+        return list(dict.fromkeys(codes))
+
+
+class DecisionForm(forms.Form):
+    chosen_level = forms.ChoiceField(
+        choices=Level.choices, widget=forms.RadioSelect, label="Level of care chosen"
+    )
+    variance_reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label="Reason for choosing a different level",
+        help_text="Required when the chosen level differs from the recommendation.",
+    )
+
+    def __init__(self, *args: Any, recommended: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.recommended = recommended
+        self.fields["chosen_level"].initial = recommended
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        chosen = cleaned.get("chosen_level")
+        if chosen and chosen != self.recommended and not cleaned.get("variance_reason", "").strip():
+            self.add_error(
+                "variance_reason",
+                "Give the reason for choosing a level other than the recommendation.",
+            )
+        return cleaned
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(
+        choices=[
+            ("admit", "Admit to the program"),
+            ("waitlist", "Place on the program's waitlist"),
+            ("decline", "Decline and refer elsewhere"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    referred_to = forms.CharField(
+        max_length=300, required=False, label="Referred to (when declining)"
+    )
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("outcome") == "decline" and not cleaned.get("referred_to", "").strip():
+            self.add_error("referred_to", "Say where the person was referred instead.")
+        return cleaned
+
+
+class RulesForm(forms.Form):
+    rules = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 30, "spellcheck": "false"}),
+        label="Rules (JSON)",
+    )

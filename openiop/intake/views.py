@@ -1,0 +1,226 @@
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from openiop.intake import access, actions
+from openiop.intake.forms import (
+    AssessmentForm,
+    DecisionForm,
+    OutcomeForm,
+    ReferralForm,
+    RulesForm,
+    ScreeningForm,
+)
+from openiop.intake.level_of_care import DEFAULT_RULES, MissingFacts, RuleSetError
+from openiop.intake.models import Level, ProgramRuleSet, Referral
+from openiop.lib.http import AuthedRequest
+from openiop.participants.forms import NewParticipantForm
+
+
+@require_GET
+@login_required
+def referrals(request: AuthedRequest) -> HttpResponse:
+    if not request.user.is_staff_member:
+        raise Http404
+    rows = access.referrals_for_user(request.user).order_by("-created_at", "-id")
+    return render(
+        request,
+        "intake/referrals.html",
+        {"referrals": rows, "can_create": access.can_create_referrals(request.user)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def new(request: AuthedRequest) -> HttpResponse:
+    if not access.can_create_referrals(request.user):
+        raise Http404
+    person = NewParticipantForm(
+        request.POST or None, programs=access.programs_for_referrals(request.user), prefix="person"
+    )
+    form = ReferralForm(request.POST or None, prefix="referral")
+    if request.method == "POST" and person.is_valid() and form.is_valid():
+        fields = dict(person.cleaned_data)
+        program = fields.pop("program")
+        referral = actions.create_referral(
+            program=program, person=fields, referral=form.cleaned_data, acting_user=request.user
+        )
+        messages.success(request, "Referral recorded.")
+        return redirect(referral)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "intake/new.html", {"person": person, "form": form}, status=status)
+
+
+@require_GET
+@login_required
+def referral(request: AuthedRequest, code: str) -> HttpResponse:
+    row = access.get_referral_for_user(request.user, code)
+    return render(
+        request,
+        "intake/referral.html",
+        {
+            "referral": row,
+            "screening_form": ScreeningForm(),
+            "outcome_form": OutcomeForm(),
+            "assessment": getattr(row, "assessment", None),
+            "decision": getattr(row, "decision", None),
+            "episode": getattr(row, "episode", None),
+        },
+    )
+
+
+@require_POST
+@login_required
+def screening(request: AuthedRequest, code: str) -> HttpResponse:
+    row = access.get_referral_for_user(request.user, code, write=True)
+    form = ScreeningForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "intake/referral.html",
+            {"referral": row, "screening_form": form, "outcome_form": OutcomeForm()},
+            status=400,
+        )
+    try:
+        actions.record_screening(
+            row,
+            proceed=form.cleaned_data["outcome"] == "proceed",
+            note=form.cleaned_data["note"],
+            referred_to=form.cleaned_data["referred_to"],
+            acting_user=request.user,
+        )
+    except actions.IntakeError as exc:
+        messages.error(request, str(exc))
+    return redirect(row)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def assessment(request: AuthedRequest, code: str) -> HttpResponse:
+    row = access.get_referral_for_user(request.user, code, write=True)
+    if row.stage not in (Referral.Stage.ASSESSMENT, Referral.Stage.DECISION):
+        messages.info(request, "The comprehensive assessment is closed at this step.")
+        return redirect(row)
+    instance = getattr(row, "assessment", None)
+    form = AssessmentForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "diagnoses_text"}
+        fields["diagnoses"] = form.cleaned_data["diagnoses_text"]
+        actions.save_assessment(row, fields=fields, acting_user=request.user)
+        messages.success(request, "Assessment saved.")
+        return redirect("intake:level_of_care", row.code)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "intake/assessment.html", {"referral": row, "form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def level_of_care(request: AuthedRequest, code: str) -> HttpResponse:
+    """The recommendation, every rule that fired, and the clinician's decision."""
+    row = access.get_referral_for_user(request.user, code, decide=request.method == "POST")
+    if row.stage != Referral.Stage.DECISION:
+        return redirect(row)
+    try:
+        recommendation, facts = actions.recommendation_for(row)
+    except MissingFacts as exc:
+        messages.error(request, f"Complete the assessment first ({exc}).")
+        return redirect(row)
+    form = DecisionForm(request.POST or None, recommended=recommendation.level)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.decide_level_of_care(
+                row,
+                chosen_level=form.cleaned_data["chosen_level"],
+                variance_reason=form.cleaned_data["variance_reason"],
+                acting_user=request.user,
+            )
+        except actions.IntakeError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Level of care recorded.")
+            return redirect(row)
+    return render(
+        request,
+        "intake/level_of_care.html",
+        {
+            "referral": row,
+            "recommendation": recommendation,
+            "recommended_label": Level(recommendation.level).label,
+            "facts": sorted(facts.items()),
+            "form": form,
+            "can_decide": request.user.role in access.DECIDING_ROLES,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+@login_required
+def outcome(request: AuthedRequest, code: str) -> HttpResponse:
+    row = access.get_referral_for_user(request.user, code, write=True)
+    form = OutcomeForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "intake/referral.html",
+            {
+                "referral": row,
+                "screening_form": ScreeningForm(),
+                "outcome_form": form,
+                "decision": getattr(row, "decision", None),
+            },
+            status=400,
+        )
+    choice = form.cleaned_data["outcome"]
+    try:
+        if choice == "admit":
+            actions.admit(row, acting_user=request.user)
+            messages.success(request, "Admitted to the program.")
+        elif choice == "waitlist":
+            actions.waitlist(row, note=form.cleaned_data["note"], acting_user=request.user)
+            messages.success(request, "Placed on the waitlist.")
+        else:
+            actions.decline(
+                row,
+                referred_to=form.cleaned_data["referred_to"],
+                note=form.cleaned_data["note"],
+                acting_user=request.user,
+            )
+            messages.success(request, "Declined and referred elsewhere.")
+    except actions.IntakeError as exc:
+        messages.error(request, str(exc))
+    return redirect(row)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def rules(request: AuthedRequest, code: str) -> HttpResponse:
+    """A program director edits the program's level-of-care rules (JSON)."""
+    program = access.get_program_to_edit_rules(request.user, code)
+    current = ProgramRuleSet.objects.filter(program=program).first()
+    initial = (
+        json.dumps(current.rules, indent=2)
+        if current
+        else DEFAULT_RULES.read_text(encoding="utf-8")
+    )
+    form = RulesForm(request.POST or None, initial={"rules": initial})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.set_program_rules(
+                program, text=form.cleaned_data["rules"], acting_user=request.user
+            )
+        except RuleSetError as exc:
+            form.add_error("rules", str(exc))
+        else:
+            messages.success(request, "Level-of-care rules saved.")
+            return redirect("intake:rules", program.code)
+    return render(
+        request,
+        "intake/rules.html",
+        {"program": program, "form": form, "customised": current is not None},
+        status=400 if form.errors else 200,
+    )

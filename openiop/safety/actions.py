@@ -1,0 +1,101 @@
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from openiop.accounts.models import User
+from openiop.audit.actions import record
+from openiop.participants.models import Participant
+from openiop.safety.models import AlertTrigger, SafetyAlert
+
+
+class AlreadyAcknowledged(Exception):
+    pass
+
+
+@transaction.atomic
+def raise_alert(
+    participant: Participant,
+    *,
+    kind: str,
+    acting_user: User,
+    response: Any = None,
+    critical_items: list[dict[str, str]] | None = None,
+    concern: str = "",
+) -> SafetyAlert:
+    """Open an alert, or add this trigger to the participant's open alert of the same kind.
+
+    Two requests racing to open the first alert meet the partial unique constraint; the loser
+    retries once and joins the winner's alert, so no signal is lost.
+    """
+    now = timezone.now()
+    for attempt in (1, 2):
+        alert = (
+            SafetyAlert.objects.select_for_update()
+            .filter(participant=participant, kind=kind, status=SafetyAlert.Status.OPEN)
+            .first()
+        )
+        if alert is not None:
+            alert.trigger_count += 1
+            alert.last_triggered_at = now
+            alert.save(update_fields=["trigger_count", "last_triggered_at"])
+            event = "safety.alert_repeated"
+            break
+        try:
+            with transaction.atomic():
+                alert = SafetyAlert.objects.create(
+                    participant=participant, kind=kind, opened_at=now, last_triggered_at=now
+                )
+        except IntegrityError:
+            if attempt == 2:
+                raise
+            continue
+        event = "safety.alert_raised"
+        break
+    assert alert is not None
+    AlertTrigger.objects.create(
+        alert=alert,
+        response=response,
+        critical_items=critical_items or [],
+        concern=concern,
+        raised_by=acting_user,
+        raised_at=now,
+    )
+    record(
+        event,
+        acting_user=acting_user,
+        participant=participant,
+        target=alert,
+        details={
+            "kind": kind,
+            "response": str(response.code) if response is not None else None,
+            "critical_items": [c["id"] for c in critical_items or []],
+            "trigger_count": alert.trigger_count,
+        },
+    )
+    return alert
+
+
+@transaction.atomic
+def acknowledge_alert(
+    alert: SafetyAlert, *, action: str, note: str, acting_user: User
+) -> SafetyAlert:
+    alert = SafetyAlert.objects.select_for_update().get(pk=alert.pk)
+    if not alert.is_open:
+        raise AlreadyAcknowledged(alert)
+    alert.status = SafetyAlert.Status.ACKNOWLEDGED
+    alert.acknowledged_by = acting_user
+    alert.acknowledged_at = timezone.now()
+    alert.action = action
+    alert.action_note = note
+    alert.save(
+        update_fields=["status", "acknowledged_by", "acknowledged_at", "action", "action_note"]
+    )
+    record(
+        "safety.alert_acknowledged",
+        acting_user=acting_user,
+        participant=alert.participant,
+        target=alert,
+        details={"action": action, "trigger_count": alert.trigger_count},
+    )
+    return alert

@@ -1,0 +1,102 @@
+"""Safety alerts: raised, collapsed, never dropped, closed only by a documented action."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.http import Http404
+
+from openiop.audit.models import AuditEvent
+from openiop.safety import access, actions
+from openiop.safety.models import SafetyAlert
+from openiop.testing import BaseTestCase
+
+
+class SafetyAlertTestCase(BaseTestCase):
+    def concern(self, participant=None):
+        return actions.raise_alert(
+            participant or self.pat,
+            kind=SafetyAlert.Kind.CLINICIAN_CONCERN,
+            acting_user=self.alvarez,
+            concern="Said goodbye to the group in an unusual way",
+        )
+
+    def test_duplicates_collapse_into_the_open_alert(self):
+        first = self.concern()
+        second = self.concern()
+        self.assertEqual(first, second)
+        second.refresh_from_db()
+        self.assertEqual(second.trigger_count, 2)
+        self.assertEqual(second.triggers.count(), 2)
+        self.assertEqual(
+            list(
+                AuditEvent.objects.filter(event_type__startswith="safety.").values_list(
+                    "event_type", flat=True
+                )
+            ),
+            ["safety.alert_raised", "safety.alert_repeated"],
+        )
+
+    def test_a_signal_after_acknowledgement_opens_a_new_alert(self):
+        first = self.concern()
+        actions.acknowledge_alert(
+            first, action="contacted", note="Called; safe at home", acting_user=self.alvarez
+        )
+        second = self.concern()
+        self.assertNotEqual(first, second)
+        self.assertTrue(second.is_open)
+
+    def test_acknowledging_records_the_action(self):
+        alert = self.concern()
+        actions.acknowledge_alert(
+            alert, action="risk_assessed", note="Low acute risk", acting_user=self.alvarez
+        )
+        alert.refresh_from_db()
+        self.assertEqual(alert.status, SafetyAlert.Status.ACKNOWLEDGED)
+        self.assertEqual(alert.acknowledged_by, self.alvarez)
+        event = AuditEvent.objects.get(event_type="safety.alert_acknowledged")
+        self.assertEqual(event.details["action"], "risk_assessed")
+        self.assertNotIn("Low acute risk", str(event.details))
+        with self.assertRaises(actions.AlreadyAcknowledged):
+            actions.acknowledge_alert(alert, action="other", note="x", acting_user=self.chen)
+
+    def test_the_database_refuses_an_undocumented_acknowledgement(self):
+        alert = self.concern()
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            SafetyAlert.objects.filter(pk=alert.pk).update(status="acknowledged")
+
+    def test_the_database_keeps_one_open_alert_per_kind(self):
+        alert = self.concern()
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            SafetyAlert.objects.create(
+                participant=self.pat,
+                kind=alert.kind,
+                opened_at=alert.opened_at,
+                last_triggered_at=alert.opened_at,
+            )
+
+    def test_alerts_go_to_the_care_team_and_the_on_call_clinician(self):
+        alert = self.concern()
+        for user in (self.alvarez, self.sam, self.chen):
+            self.assertEqual(list(access.open_alerts_for_user(user)), [alert], user)
+        for user in (self.ivy, self.admin, self.pat_user, self.quinn_user):
+            self.assertEqual(list(access.open_alerts_for_user(user)), [], user)
+
+    def test_outsiders_get_404_and_read_only_members_cannot_acknowledge(self):
+        alert = self.concern()
+        with self.assertRaises(Http404):
+            access.get_alert_for_user(self.ivy, alert.code)
+        with self.assertRaises(Http404):
+            access.get_alert_for_user(self.pat_user, alert.code)
+        with self.assertRaises(PermissionDenied):
+            access.get_alert_for_user(self.sam, alert.code, acknowledge=True)
+        self.assertEqual(access.get_alert_for_user(self.chen, alert.code, acknowledge=True), alert)
+        self.assertEqual(
+            access.get_alert_for_user(self.alvarez, alert.code, acknowledge=True), alert
+        )
+
+    def test_open_alerts_are_one_query(self):
+        self.concern()
+        self.concern(self.quinn)
+        with self.assertNumQueries(1):
+            alerts = list(access.open_alerts_for_user(self.chen))
+            [a.participant.short_name for a in alerts]
+        self.assertEqual(len(alerts), 2)

@@ -1,0 +1,87 @@
+"""The banner on every staff page, the alert page and acknowledgement."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from openiop.audit.models import AuditEvent
+from openiop.safety import actions
+from openiop.safety.models import SafetyAlert
+from openiop.testing import BaseTestCase
+
+
+class SafetyPagesTestCase(BaseTestCase):
+    def setUp(self):
+        self.alert = actions.raise_alert(
+            self.pat,
+            kind=SafetyAlert.Kind.CLINICIAN_CONCERN,
+            acting_user=self.alvarez,
+            concern="Withdrawn in group",
+        )
+
+    def test_the_banner_shows_on_staff_pages_for_the_team_and_on_call(self):
+        for user in (self.alvarez, self.sam, self.chen):
+            self.login(user)
+            page = self.client.get(reverse("participants:caseload"))
+            self.assertContains(page, "safety-banner-heading", msg_prefix=user.email)
+            self.assertContains(page, self.alert.get_absolute_url())
+
+    def test_the_banner_is_not_shown_to_others(self):
+        for user in (self.ivy, self.dana):
+            self.login(user)
+            page = self.client.get(reverse("participants:caseload"))
+            self.assertNotContains(page, "safety-banner-heading")
+        self.login(self.pat_user)
+        self.assertNotContains(self.client.get(reverse("home")), "safety-banner-heading")
+
+    def test_acknowledging_needs_an_action_and_a_note(self):
+        self.login(self.chen)
+        url = reverse("safety:acknowledge", args=[self.alert.code])
+        response = self.client.post(url, {"action": "contacted"})
+        self.assertEqual(response.status_code, 400)
+        self.alert.refresh_from_db()
+        self.assertTrue(self.alert.is_open)
+
+    def test_acknowledging_clears_the_banner_and_is_audited(self):
+        self.login(self.chen)
+        url = reverse("safety:acknowledge", args=[self.alert.code])
+        response = self.client.post(
+            url, {"action": "contacted", "note": "Called; safe, plan reviewed."}
+        )
+        self.assertRedirects(response, self.alert.get_absolute_url())
+        page = self.client.get(reverse("participants:caseload"))
+        self.assertNotContains(page, "safety-banner-heading")
+        self.assertTrue(
+            AuditEvent.objects.filter(event_type="safety.alert_acknowledged", actor=self.chen)
+        )
+        again = self.client.post(url, {"action": "other", "note": "x"}, follow=True)
+        self.assertContains(again, "acknowledged this alert already")
+
+    def test_read_only_members_see_the_alert_but_cannot_acknowledge(self):
+        self.login(self.sam)
+        page = self.client.get(self.alert.get_absolute_url())
+        self.assertContains(page, "Withdrawn in group")
+        self.assertNotContains(page, "Acknowledge the alert")
+        url = reverse("safety:acknowledge", args=[self.alert.code])
+        self.assertEqual(self.client.post(url, {"action": "other", "note": "x"}).status_code, 403)
+
+    def test_a_clinician_raises_a_concern_from_the_chart(self):
+        self.login(self.alvarez)
+        url = reverse("safety:raise_concern", args=[self.pat.code])
+        self.client.post(url, {"concern": "Gave away belongings"})
+        self.alert.refresh_from_db()
+        self.assertEqual(self.alert.trigger_count, 2)
+
+    def test_the_alerts_page_queries_stay_constant(self):
+        self.login(self.chen)
+        url = reverse("safety:alerts")
+        self.client.get(url)
+        with CaptureQueriesContext(connection) as one:
+            self.client.get(url)
+        actions.raise_alert(
+            self.quinn, kind=SafetyAlert.Kind.CLINICIAN_CONCERN, acting_user=self.chen
+        )
+        with CaptureQueriesContext(connection) as two:
+            page = self.client.get(url)
+        self.assertContains(page, "Quinn M.")
+        self.assertEqual(len(two), len(one))

@@ -1,0 +1,87 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from openiop.lib.http import AuthedRequest
+from openiop.participants.access import get_participant_for_user
+from openiop.safety import access, actions
+from openiop.safety.forms import AcknowledgeForm, ConcernForm
+from openiop.safety.models import SafetyAlert
+
+
+@require_GET
+@login_required
+def alerts(request: AuthedRequest) -> HttpResponse:
+    if not request.user.is_staff_member:
+        raise Http404
+    return render(
+        request, "safety/alerts.html", {"alerts": access.open_alerts_for_user(request.user)}
+    )
+
+
+def _render_alert(
+    request: AuthedRequest, alert: SafetyAlert, form: AcknowledgeForm, status: int = 200
+) -> HttpResponse:
+    triggers = alert.triggers.select_related("response__instrument", "raised_by")
+    return render(
+        request,
+        "safety/alert.html",
+        {
+            "alert": alert,
+            "triggers": triggers,
+            "form": form,
+            "can_acknowledge": alert.is_open
+            and access.can_acknowledge(request.user, alert.participant),
+        },
+        status=status,
+    )
+
+
+@require_GET
+@login_required
+def alert(request: AuthedRequest, code: str) -> HttpResponse:
+    return _render_alert(request, access.get_alert_for_user(request.user, code), AcknowledgeForm())
+
+
+@require_POST
+@login_required
+def acknowledge(request: AuthedRequest, code: str) -> HttpResponse:
+    alert = access.get_alert_for_user(request.user, code, acknowledge=True)
+    form = AcknowledgeForm(request.POST)
+    if not form.is_valid():
+        return _render_alert(request, alert, form, status=400)
+    try:
+        actions.acknowledge_alert(
+            alert,
+            action=form.cleaned_data["action"],
+            note=form.cleaned_data["note"],
+            acting_user=request.user,
+        )
+    except actions.AlreadyAcknowledged:
+        messages.info(request, "Someone acknowledged this alert already.")
+    else:
+        messages.success(request, "Alert acknowledged.")
+    return redirect("safety:alert", alert.code)
+
+
+@require_POST
+@login_required
+def raise_concern(request: AuthedRequest, code: str) -> HttpResponse:
+    """A clinician's concern about a participant's safety opens (or joins) an alert."""
+    participant = get_participant_for_user(request.user, code, write=True)
+    if not request.user.is_staff_member:
+        raise Http404
+    form = ConcernForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Describe the concern before raising an alert.")
+        return redirect(participant)
+    alert = actions.raise_alert(
+        participant,
+        kind=SafetyAlert.Kind.CLINICIAN_CONCERN,
+        concern=form.cleaned_data["concern"],
+        acting_user=request.user,
+    )
+    messages.success(request, "Safety alert raised for the care team and the on-call clinician.")
+    return redirect("safety:alert", alert.code)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 import statistics
+import subprocess
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -17,7 +18,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from openiop.telehealth import tokens
 
-from .lab import record_metrics
+from .lab import JANUS_WS_PORT, record_metrics
 from .pages import PageServer
 
 pytestmark = [pytest.mark.janus, pytest.mark.browser]
@@ -239,3 +240,26 @@ def test_a_subscriber_can_switch_simulcast_layers(make_room):
     pat.evaluate("window.openiopVideo.setLayer(2)")
     high = wait_until(pat, lambda r: r.get("frameWidth", 0) > 320, timeout=15)
     assert high["frameWidth"] > 320, high
+
+
+def test_clients_rejoin_on_their_own_after_a_network_drop(lab, make_room):
+    room = make_room(publishers=4)
+    pages = [room.open("Pat P."), room.open("Alvarez A.")]
+    wait_for_media(pages, expected_feeds=1, timeout=30)
+    # Cut every connection to Janus's WebSocket inside the namespace (as a dropped Wi-Fi
+    # would), while Janus itself keeps running.
+    subprocess.run(
+        [*lab.ns.prefix, "ss", "-K", "dst", "127.0.0.1", "dport", "=", str(JANUS_WS_PORT)],
+        capture_output=True,
+        check=False,
+    )
+    deadline = time.monotonic() + 15
+    while not all(p.evaluate("window.openiopVideo.reconnects") >= 1 for p in pages):
+        assert time.monotonic() < deadline, [status(p) for p in pages]
+        time.sleep(0.1)
+    before = [stats(p)["videoBytes"] for p in pages]
+    results = wait_for_media(pages, expected_feeds=1, timeout=30)
+    time.sleep(1)
+    after = [stats(p)["videoBytes"] for p in pages]
+    assert all(r["videoStreams"] == 1 for r in results)
+    assert all(a > b for a, b in zip(after, before, strict=True)), "video did not resume"

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from openiop.audit.models import AuditEvent
+from openiop.participants.models import Participant
 from openiop.safety.models import SafetyAlert
 from openiop.scheduling.models import Booking
 from openiop.telehealth import actions, tokens
@@ -439,3 +440,28 @@ class BreakoutTests(VideoTestCase):
         self.client.post(self.url("breakout", attendance.code), {"to": "breakout"})
         self.client.post(self.url("end"))
         self.assertEqual(FakeJanus.rooms, {})
+
+
+class QueryCountTests(VideoTestCase):
+    def queries_for(self, name, people):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        for n in range(people):
+            email = f"p{Participant.objects.count()}@example.org"
+            person = self.make_participant(email, f"P{n}", "Example", "")
+            Booking.objects.create(
+                session=self.group, participant=person, source=Booking.Source.MAKEUP
+            )
+            waiting_attendance(self.group, person)
+        self.login(self.alvarez)
+        with CaptureQueriesContext(connection) as queries:
+            self.assertEqual(self.client.get(self.url(name)).status_code, 200)
+        return len(queries)
+
+    def test_the_waiting_list_and_attendance_pages_take_constant_queries(self):
+        for name in ("waiting_list", "attendance"):
+            with self.subTest(page=name):
+                few = self.queries_for(name, 2)
+                many = self.queries_for(name, 6)
+                self.assertEqual(few, many)

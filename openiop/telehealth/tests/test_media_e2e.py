@@ -238,7 +238,7 @@ def test_a_subscriber_can_switch_simulcast_layers(make_room):
     assert 0 < low["frameWidth"] <= 320, low
     # Back up: a larger layer arrives (the top one may be held back while the CPU is busy).
     pat.evaluate("window.openiopVideo.setLayer(2)")
-    high = wait_until(pat, lambda r: r.get("frameWidth", 0) > 320, timeout=15)
+    high = wait_until(pat, lambda r: r.get("frameWidth", 0) > 320, timeout=20)
     assert high["frameWidth"] > 320, high
 
 

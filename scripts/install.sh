@@ -36,6 +36,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
+# A Janus service running with Debian's stock configuration listens on every address with
+# default secrets and demo rooms; OpenIOP runs Janus with its own configuration instead.
+if command -v systemctl >/dev/null && systemctl is-active --quiet janus 2>/dev/null; then
+  if [ "$(id -u)" = "0" ]; then
+    systemctl stop janus && systemctl disable janus 2>/dev/null || true
+    echo "Stopped the stock janus service (OpenIOP starts Janus with its own configuration)."
+  else
+    echo "Warning: the stock janus service is running; stop it (systemctl stop janus)." >&2
+  fi
+fi
+
 # uv, from PyPI, in a private tools folder when the machine has none.
 if command -v uv >/dev/null; then
   UV=$(command -v uv)

@@ -47,7 +47,13 @@ class SuicideItemAlertTestCase(BrowserTestCase):
             "Several days", exact=True
         ).check()
         page.get_by_text("9 of 9 questions answered").wait_for()
+        # The crisis resources show next to item 9 at once, before anything is submitted.
+        inline = page.locator('[data-crisis-for="q-9"] .crisis')
+        inline.wait_for()
+        self.assertIn("988", inline.inner_text())
         page.get_by_text("Saved.").wait_for()
+        # The saved answer has already alerted the team.
+        self.assertTrue(SafetyAlert.objects.filter(participant=self.pat).exists())
         self.screenshot("phq9-phone-answered")
         page.get_by_role("button", name="Submit", exact=True).click()
 
@@ -93,6 +99,7 @@ class SuicideItemAlertTestCase(BrowserTestCase):
                     "assessment.answers_saved",
                     "assessment.submitted",
                     "safety.alert_raised",
+                    "safety.alert_repeated",
                     "safety.alert_viewed",
                     "safety.alert_acknowledged",
                 ]
@@ -105,8 +112,9 @@ class SuicideItemAlertTestCase(BrowserTestCase):
             [
                 ("assessment.assigned", alvarez),
                 ("assessment.answers_saved", pat),
-                ("assessment.submitted", pat),
                 ("safety.alert_raised", pat),
+                ("assessment.submitted", pat),
+                ("safety.alert_repeated", pat),
                 ("safety.alert_viewed", alvarez),
                 ("safety.alert_acknowledged", alvarez),
                 ("safety.alert_viewed", alvarez),

@@ -49,6 +49,16 @@ class RespondTestCase(BaseTestCase):
         self.assertContains(response, "Pfizer")
         self.assertContains(response, 'name="q-9"', count=4)
 
+    def test_crisis_resources_wait_beside_item_9(self):
+        self.login(self.pat_user)
+        page = self.client.get(self.url)
+        self.assertContains(page, "data-critical", count=3)
+        self.assertContains(page, '<div class="crisis crisis-inline" hidden>')
+        autosave = reverse("assessments:autosave", args=[self.assignment.code])
+        self.client.post(autosave, {"q-9": SEVERAL})
+        page = self.client.get(self.url)
+        self.assertContains(page, '<div class="crisis crisis-inline">')
+
     def test_answers_are_saved_as_you_go_and_resumed(self):
         self.login(self.pat_user)
         autosave = reverse("assessments:autosave", args=[self.assignment.code])

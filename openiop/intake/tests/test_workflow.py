@@ -183,6 +183,29 @@ class IntakePagesTestCase(IntakeTestCase):
         self.assertEqual(self.client.get(url).status_code, 200)
         self.assertEqual(self.client.post(url, {"chosen_level": "iop"}).status_code, 403)
 
+    def test_locus_ratings_are_stored_as_entered_and_range_checked(self):
+        referral = self.refer()
+        actions.record_screening(
+            referral, proceed=True, note="", referred_to="", acting_user=self.ivy
+        )
+        self.login(self.ivy)
+        url = reverse("intake:assessment", args=[referral.code])
+        data = {
+            "presenting_problem": "x",
+            "functional_impairment": "mild",
+            "clinician_risk": "low",
+            "weekly_hours_needed": "9",
+            "locus_risk_of_harm": "6",
+        }
+        self.assertEqual(self.client.post(url, data).status_code, 400)
+        data |= {"locus_risk_of_harm": "2", "locus_composite": "17", "locus_level": "3"}
+        self.assertEqual(self.client.post(url, data).status_code, 302)
+        referral.assessment.refresh_from_db()
+        self.assertEqual(referral.assessment.locus_risk_of_harm, 2)
+        self.assertEqual(referral.assessment.locus_level, 3)
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            type(referral.assessment).objects.update(locus_engagement=0)
+
     def test_a_bad_f_code_is_refused(self):
         referral = self.refer()
         actions.record_screening(

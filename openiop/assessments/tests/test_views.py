@@ -1,6 +1,7 @@
 """Questionnaire pages: self-report on a phone, in-session entry, staff review."""
 
 import json
+import uuid
 from typing import ClassVar
 
 from django.db import connection
@@ -121,6 +122,15 @@ class RespondTestCase(BaseTestCase):
         self.assertFalse(SafetyAlert.objects.exists())
         autosave = reverse("assessments:autosave", args=[self.assignment.code])
         self.assertEqual(self.client.post(autosave, {"q-1": SEVERAL}).status_code, 409)
+
+    def test_nobody_answers_a_questionnaire_not_assigned_to_them(self):
+        self.login(self.quinn_user)
+        self.assertEqual(self.client.post(self.url, phq9_post()).status_code, 404)
+        autosave = reverse("assessments:autosave", args=[self.assignment.code])
+        self.assertEqual(self.client.post(autosave, {"q-1": NONE}).status_code, 404)
+        unknown = reverse("assessments:respond", args=[uuid.uuid4()])
+        self.assertEqual(self.client.post(unknown, phq9_post()).status_code, 404)
+        self.assertFalse(Response.objects.exists())
 
     def test_clinician_administers_in_session(self):
         self.login(self.alvarez)

@@ -3,12 +3,22 @@
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from openiop.audit.models import AuditEvent
 from openiop.intake.models import EpisodeOfCare, LevelOfCareDecision
 from openiop.testing import BrowserTestCase
 
 pytestmark = pytest.mark.browser
+
+
+def serious_violations(page) -> list[str]:
+    results = Axe().run(page)
+    return [
+        f"{v['id']}: {v['help']}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 class IntakeBrowserTestCase(BrowserTestCase):
@@ -35,6 +45,7 @@ class IntakeBrowserTestCase(BrowserTestCase):
         page.get_by_label("The person agreed to be contacted about the program").check()
         page.get_by_role("button", name="Record the referral").click()
         page.get_by_text("Referral recorded.").wait_for()
+        self.assertEqual(serious_violations(page), [])
 
         page.get_by_label("Proceed to the comprehensive assessment").check()
         page.get_by_role("button", name="Record the screening").click()
@@ -57,6 +68,7 @@ class IntakeBrowserTestCase(BrowserTestCase):
         page.get_by_role("link", name="Intake").click()
         page.get_by_role("link", name=re.compile("Okafor")).click()
         page.get_by_role("link", name="Level of care").click()
+        self.assertEqual(serious_violations(page), [])
         rules = page.locator("#rules-fired")
         self.assertIn("hours-iop-adult", rules.inner_text())
         self.assertIn("impairment-moderate", rules.inner_text())

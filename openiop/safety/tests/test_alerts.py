@@ -1,7 +1,7 @@
 """Safety alerts: raised, collapsed, never dropped, closed only by a documented action."""
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.http import Http404
 
 from openiop.audit.models import AuditEvent
@@ -62,6 +62,13 @@ class SafetyAlertTestCase(BaseTestCase):
         alert = self.concern()
         with self.assertRaises(IntegrityError), transaction.atomic():
             SafetyAlert.objects.filter(pk=alert.pk).update(status="acknowledged")
+
+    def test_the_database_refuses_to_delete_an_alert(self):
+        alert = self.concern()
+        with self.assertRaises(DatabaseError), transaction.atomic():
+            alert.triggers.all().delete()
+        with self.assertRaises(DatabaseError), transaction.atomic():
+            SafetyAlert.objects.filter(pk=alert.pk).delete()
 
     def test_the_database_keeps_one_open_alert_per_kind(self):
         alert = self.concern()

@@ -134,6 +134,10 @@ class RespondTestCase(BaseTestCase):
 
     def test_clinician_administers_in_session(self):
         self.login(self.alvarez)
+        self.client.get(self.url)
+        self.assertTrue(
+            AuditEvent.objects.filter(event_type="assessment.form_opened", actor=self.alvarez)
+        )
         response = self.client.post(self.url, phq9_post(i1=SEVERAL))
         submitted = Response.objects.get()
         self.assertRedirects(response, submitted.get_absolute_url())

@@ -10,6 +10,7 @@ from openiop.assessments import actions as assessment_actions
 from openiop.assessments.actions import shipped_instrument
 from openiop.audit.models import AuditEvent
 from openiop.intake import actions
+from openiop.intake.level_of_care import DEFAULT_RULES, RuleSetError
 from openiop.intake.models import EpisodeOfCare, LevelOfCareDecision, Referral
 from openiop.testing import BaseTestCase
 
@@ -148,8 +149,6 @@ class IntakeWorkflowTestCase(IntakeTestCase):
         self.assertEqual(referral.referred_elsewhere_to, "Another IOP")
 
     def test_a_program_edits_its_rules(self):
-        from openiop.intake.level_of_care import DEFAULT_RULES, RuleSetError
-
         text = DEFAULT_RULES.read_text().replace('"atLeast": 9}', '"atLeast": 12}')
         actions.set_program_rules(self.program, text=text, acting_user=self.dana)
         referral = self.through_assessment(functional_impairment="mild")
@@ -175,6 +174,17 @@ class IntakePagesTestCase(IntakeTestCase):
         response = self.client.post(url, {"chosen_level": "php", "variance_reason": ""})
         self.assertContains(response, "Give the reason for choosing a level other", status_code=400)
         self.assertFalse(LevelOfCareDecision.objects.exists())
+
+    def test_directors_find_and_edit_their_rules(self):
+        self.login(self.dana)
+        page = self.client.get(reverse("intake:referrals"))
+        url = reverse("intake:rules", args=[self.program.code])
+        self.assertContains(page, url)
+        response = self.client.post(url, {"rules": '{"id": "x"}'})
+        self.assertContains(response, "field version", status_code=400)
+        text = DEFAULT_RULES.read_text().replace('"version": "1.0.0"', '"version": "1.1.0"')
+        self.assertRedirects(self.client.post(url, {"rules": text}), url)
+        self.assertContains(self.client.get(url), "This program uses its own rules.")
 
     def test_intake_coordinators_cannot_decide_the_level(self):
         referral = self.through_assessment()

@@ -157,6 +157,8 @@ def level_of_care(request: AuthedRequest, code: str) -> HttpResponse:
             "facts": sorted(facts.items()),
             "form": form,
             "can_decide": request.user.role in access.DECIDING_ROLES,
+            "program_level": Level(actions.program_level(row.program)).label,
+            "program_matches": actions.program_level(row.program) == recommendation.level,
             "assessment": row.assessment,
         },
         status=400 if request.method == "POST" else 200,

@@ -137,6 +137,16 @@ class IntakeWorkflowTestCase(IntakeTestCase):
             actions.admit(referral, acting_user=self.ivy)
         self.assertEqual(EpisodeOfCare.objects.count(), 1)
 
+    def test_admission_needs_the_programs_own_level(self):
+        referral = self.through_assessment()
+        actions.decide_level_of_care(
+            referral, chosen_level="php", variance_reason="Daily structure", acting_user=self.dana
+        )
+        with self.assertRaises(actions.IntakeError):
+            actions.admit(referral, acting_user=self.ivy)
+        self.assertFalse(EpisodeOfCare.objects.exists())
+        actions.decline(referral, referred_to="County PHP", note="", acting_user=self.ivy)
+
     def test_waitlist_then_admit_or_decline(self):
         referral = self.through_assessment()
         actions.decide_level_of_care(
@@ -166,6 +176,13 @@ class IntakePagesTestCase(IntakeTestCase):
         self.assertContains(page, "Recommendation: Intensive outpatient (IOP)")
         self.assertContains(page, "hours-iop-adult")
         self.assertContains(page, "impairment-moderate")
+
+    def test_level_of_care_page_says_when_the_program_offers_another_level(self):
+        referral = self.through_assessment(clinician_risk="high")
+        self.login(self.dana)
+        page = self.client.get(reverse("intake:level_of_care", args=[referral.code]))
+        self.assertContains(page, "Recommendation: Partial hospitalization (PHP)")
+        self.assertContains(page, "offers Intensive outpatient (IOP)")
 
     def test_an_override_without_a_reason_is_refused_on_the_page(self):
         referral = self.through_assessment()

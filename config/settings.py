@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     # OpenIOP apps
     "openiop.core",
     "openiop.audit",
@@ -90,6 +92,7 @@ INSTALLED_APPS = [
     "openiop.assessments",
     "openiop.safety",
     "openiop.intake",
+    "openiop.scheduling",
 ]
 
 MIDDLEWARE = [
@@ -286,6 +289,29 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+
+# Background work: django-tasks with its database backend; `manage.py db_worker` runs jobs.
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.dummy.DummyBackend"
+            if TESTING
+            else env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
+        )
+    }
+}
+
+# Text messages: the console backend logs them; "openiop.notifications.sms.twilio.TwilioBackend"
+# sends them through Twilio with the three TWILIO_* values below.
+OPENIOP_SMS_BACKEND = env(
+    "OPENIOP_SMS_BACKEND",
+    "openiop.notifications.sms.locmem.LocmemBackend"
+    if TESTING
+    else "openiop.notifications.sms.console.ConsoleBackend",
+)
+TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID")
+TWILIO_AUTH_TOKEN = env_secret("TWILIO_AUTH_TOKEN")
+TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER")
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "no-reply@openiop.invalid")

@@ -16,6 +16,7 @@ urlpatterns = [
     path("assessments/", include("openiop.assessments.urls")),
     path("safety/", include("openiop.safety.urls")),
     path("intake/", include("openiop.intake.urls")),
+    path("schedule/", include("openiop.scheduling.urls")),
     path("me/", include("openiop.audit.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -35,6 +35,15 @@ def _member_program_ids(user: User) -> QuerySet[Any]:
     return ProgramMembership.objects.filter(user=user).values("program_id")
 
 
+def _facilitated_participant_ids(user: User) -> QuerySet[Any]:
+    """Participants seated in a group the user facilitates (DESIGN.md rule 1)."""
+    from openiop.scheduling.models import Enrollment
+
+    return Enrollment.objects.filter(
+        status=Enrollment.Status.SEATED, group__facilitator_roles__clinician=user
+    ).values("participant_id")
+
+
 def visible_participants(user: User) -> QuerySet[Participant]:
     """Every chart the user may open, as one query (no per-row checks)."""
     qs = Participant.objects.all()
@@ -45,9 +54,13 @@ def visible_participants(user: User) -> QuerySet[Participant]:
     # Subqueries rather than joins: no DISTINCT, so counting a large caseload stays cheap.
     on_team = CareTeamMember.objects.filter(clinician=user).values("participant_id")
     if user.role == User.Role.CLINICIAN:
-        return qs.filter(pk__in=on_team)
+        return qs.filter(Q(pk__in=on_team) | Q(pk__in=_facilitated_participant_ids(user)))
     if user.role == User.Role.PROGRAM_DIRECTOR:
-        return qs.filter(Q(program_id__in=_directed_program_ids(user)) | Q(pk__in=on_team))
+        return qs.filter(
+            Q(program_id__in=_directed_program_ids(user))
+            | Q(pk__in=on_team)
+            | Q(pk__in=_facilitated_participant_ids(user))
+        )
     if user.role == User.Role.INTAKE_COORDINATOR:
         return qs.filter(program_id__in=_member_program_ids(user))
     # Administrators run accounts and the audit trail; they do not read charts.
@@ -63,16 +76,21 @@ def participant_access(user: User, participant: Participant) -> Access:
     member = CareTeamMember.objects.filter(participant=participant, clinician=user).first()
     if member is not None:
         return Access.WRITE if member.can_write else Access.READ
-    if participant.program_id is None:
-        return Access.NONE
-    if user.role == User.Role.PROGRAM_DIRECTOR:
-        programs = _directed_program_ids(user)
-    elif user.role == User.Role.INTAKE_COORDINATOR:
-        programs = _member_program_ids(user)
-    else:
-        return Access.NONE
-    if programs.filter(program_id=participant.program_id).exists():
-        return Access.WRITE
+    if participant.program_id is not None:
+        if user.role == User.Role.PROGRAM_DIRECTOR:
+            programs = _directed_program_ids(user)
+        elif user.role == User.Role.INTAKE_COORDINATOR:
+            programs = _member_program_ids(user)
+        else:
+            programs = None
+        if programs is not None and programs.filter(program_id=participant.program_id).exists():
+            return Access.WRITE
+    # A facilitator reads the charts of the group's seated members; changes stay with the team.
+    if (
+        user.role in (User.Role.CLINICIAN, User.Role.PROGRAM_DIRECTOR)
+        and _facilitated_participant_ids(user).filter(participant_id=participant.pk).exists()
+    ):
+        return Access.READ
     return Access.NONE
 
 

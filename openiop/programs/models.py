@@ -1,11 +1,14 @@
 import uuid
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 
-from openiop.accounts.models import validate_timezone
+from openiop.accounts.models import User, validate_timezone
+from openiop.lib.recurrence import RecurrenceError, WeeklyBlock, expand
 
 
 class Program(models.Model):
@@ -80,3 +83,189 @@ class ProgramMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} of {self.program}"
+
+
+class Track(models.Model):
+    """A weekly block template, e.g. "Evening DBT, Mon/Wed/Thu 18:00-21:00".
+
+    Blocks are local wall times in the program's timezone plus an RFC 5545 weekly rule; they are
+    expanded per date (openiop.lib.recurrence) so sessions keep their local time across DST.
+    """
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="tracks")
+    name = models.CharField(max_length=150)
+    starts_on = models.DateField(help_text="First week the template runs.")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["program", "name"], name="track_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def weekly_blocks(self) -> list[WeeklyBlock]:
+        return [block.as_weekly_block(self.starts_on) for block in self.blocks.all()]
+
+
+class TrackBlock(models.Model):
+    """One line of a track's template: the days (RRULE) and the local start and end time."""
+
+    class Fold(models.IntegerChoices):
+        FIRST = 0, "The first (before the clocks go back)"
+        SECOND = 1, "The second (after the clocks go back)"
+
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="blocks")
+    rule = models.CharField(max_length=200, help_text="RFC 5545, e.g. FREQ=WEEKLY;BYDAY=MO,WE,TH")
+    starts_at = models.TimeField()
+    ends_at = models.TimeField()
+    # Only meaningful for wall times that happen twice on the fall-back day: an explicit choice.
+    fold = models.PositiveSmallIntegerField(choices=Fold.choices, null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="track_block_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.starts_at:%H:%M}-{self.ends_at:%H:%M}"
+
+    def clean(self) -> None:
+        """Refuse a rule that cannot be read, yields nothing, or meets a DST gap or an
+        unchosen ambiguous time in its first year."""
+        super().clean()
+        if self.track_id is None and not hasattr(self, "track"):
+            return
+        track = self.track
+        try:
+            expand(
+                self.as_weekly_block(track.starts_on),
+                track.program.timezone,
+                first_day=track.starts_on,
+                last_day=track.starts_on + timedelta(days=365),
+            )
+        except RecurrenceError as error:
+            raise ValidationError(str(error)) from error
+
+    def as_weekly_block(self, starts_on: date) -> WeeklyBlock:
+        return WeeklyBlock(
+            rule=self.rule,
+            starts_on=starts_on,
+            starts_at=self.starts_at,
+            ends_at=self.ends_at,
+            fold=self.fold,
+        )
+
+
+class Group(models.Model):
+    """An open (rolling) group running a track's sessions: members join any week.
+
+    `seated_count` is kept by the seating actions under a row lock on the group; the database
+    refuses any write that would put it above `capacity`, so no code path can overbook.
+    """
+
+    DEFAULT_CAPACITY = 12  # DESIGN.md: groups of 6-12
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="groups")
+    name = models.CharField(max_length=150)
+    capacity = models.PositiveSmallIntegerField(default=DEFAULT_CAPACITY)
+    hard_cap = models.PositiveSmallIntegerField(
+        default=DEFAULT_CAPACITY, help_text="The most seats this group may ever be given."
+    )
+    seated_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    curriculum_starts_on = models.DateField(
+        help_text="Week in which the first curriculum topic is taught."
+    )
+    is_active = models.BooleanField(default=True)
+    facilitators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="GroupFacilitator", related_name="facilitated_groups"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(capacity__gte=1) & models.Q(capacity__lte=models.F("hard_cap")),
+                name="group_capacity_within_hard_cap",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(seated_count__lte=models.F("capacity")),
+                name="group_never_overbooked",
+            ),
+            models.UniqueConstraint(fields=["track", "name"], name="group_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def seats_free(self) -> int:
+        return max(0, self.capacity - self.seated_count)
+
+    def topic_for(self, day: date) -> "CurriculumTopic | None":
+        """The topic taught in `day`'s week: topics rotate weekly, so anyone can join any week."""
+        topics = list(self.topics.all())
+        if not topics:
+            return None
+        anchor = self.curriculum_starts_on - timedelta(days=self.curriculum_starts_on.weekday())
+        week = (day - anchor).days // 7
+        return topics[week % len(topics)]
+
+
+class GroupFacilitator(models.Model):
+    class Role(models.TextChoices):
+        LEAD = "lead", "Lead facilitator"
+        CO_FACILITATOR = "co_facilitator", "Co-facilitator"
+        PEER = "peer", "Peer specialist"
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="facilitator_roles")
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="facilitator_roles"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["group", "clinician"], name="one_role_per_facilitator"),
+            models.UniqueConstraint(
+                fields=["group"], condition=models.Q(role="lead"), name="one_lead_per_group"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_role_display()
+
+    def clean(self) -> None:
+        """The lead is a licensed clinician; co-facilitators and peers need no licence."""
+        super().clean()
+        if self.role != self.Role.LEAD or self.clinician_id is None:
+            return
+        clinician = self.clinician
+        if (
+            clinician.role not in (User.Role.CLINICIAN, User.Role.PROGRAM_DIRECTOR)
+            or clinician.discipline == User.Discipline.PEER_SPECIALIST
+            or not clinician.licensed_states()
+        ):
+            raise ValidationError(
+                {"clinician": "A group's lead facilitator must be a licensed clinician."}
+            )
+
+
+class CurriculumTopic(models.Model):
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="topics")
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=150)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "position"], name="topic_position_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -29,6 +29,8 @@ GET_AND_POST = {
     "intake:assessment",
     "intake:level_of_care",
     "intake:rules",
+    "scheduling:admit",
+    "scheduling:new_appointment",
 }
 
 
@@ -172,6 +174,29 @@ def program_kwargs(case: Any, target: str) -> dict:
         return {"code": case.program.code}
     other, _ = Program.objects.get_or_create(name="Adolescent IOP")
     return {"code": other.code}
+
+
+def _scheduled(kind: str) -> Callable[[Any, str], dict]:
+    """kwargs for a scheduling object: Pat's side ("own"), Quinn's side ("other"), missing."""
+    from openiop.scheduling.tests.base import matrix_fixture
+
+    def kwargs(case: Any, target: str) -> dict:
+        if target == "missing":
+            return {"code": uuid.uuid4()}
+        fixture = matrix_fixture(case)
+        if kind == "program":
+            return {"code": fixture["program" if target == "own" else "other_program"].code}
+        return {"code": fixture[target][kind].code}
+
+    return kwargs
+
+
+def makeup_kwargs(case: Any, target: str) -> dict:
+    return {**chart_kwargs(case, target), "session_code": uuid.uuid4()}
+
+
+def feed_kwargs(case: Any, target: str) -> dict:
+    return {"token": "not-a-feed-token"}
 
 
 STAFF_OK = {r: 200 for r in ("dana", "alvarez", "sam", "chen", "ivy", "admin")}
@@ -371,6 +396,171 @@ MATRIX: dict[str, Entry] = {
     "intake:rules": Entry(
         "GET", {**{r: 404 for r in STAFF_OK}, "dana": 200, **PARTICIPANTS_404}, program_kwargs
     ),
+    # Scheduling. Group "own" is Pat's (Dr. Alvarez leads, Sam co-facilitates); "other" is
+    # Quinn's (Dr. Chen leads). Directors manage; intake coordinators admit; facilitators see
+    # their own group and record its attendance.
+    "scheduling:index": Entry("GET", {**STAFF_OK, **PARTICIPANTS_404}),
+    "scheduling:my_week": Entry("GET", {**{r: 404 for r in STAFF_OK}, "pat": 200, "quinn": 200}),
+    "scheduling:reminder_preferences": Entry(
+        "POST", {**{r: 404 for r in STAFF_OK}, "pat": 302, "quinn": 302}
+    ),
+    "scheduling:calendar": Entry("GET", {r: 200 for r in ROLES if r != "anonymous"}),
+    "scheduling:calendar_new": Entry("POST", {r: 200 for r in ROLES if r != "anonymous"}),
+    "scheduling:calendar_revoke": Entry("POST", {r: 302 for r in ROLES if r != "anonymous"}),
+    # The feed's secret token is its only credential: an unknown token is 404 for everyone.
+    "scheduling:feed": Entry("GET", {r: 404 for r in ROLES}, feed_kwargs),
+    "scheduling:week_grid": Entry(
+        "GET",
+        {**{r: 404 for r in ROLES if r != "anonymous"}, "dana": 200, "ivy": 200},
+        _scheduled("program"),
+    ),
+    "scheduling:add_holiday": Entry(
+        "POST",
+        {**{r: 404 for r in ROLES if r != "anonymous"}, "dana": 302, "ivy": 403},
+        _scheduled("program"),
+    ),
+    "scheduling:roster": Entry(
+        "GET",
+        {
+            **{r: 404 for r in ROLES if r != "anonymous"},
+            "dana": 200,
+            "alvarez": 200,
+            "sam": 200,
+            "ivy": 200,
+        },
+        _scheduled("group"),
+        other={"dana": 200, "chen": 200, "ivy": 200},
+    ),
+    "scheduling:admit": Entry(
+        "GET",
+        {
+            **{r: 404 for r in ROLES if r != "anonymous"},
+            "dana": 200,
+            "alvarez": 403,
+            "sam": 403,
+            "ivy": 200,
+        },
+        _scheduled("group"),
+        other={"dana": 200, "chen": 403, "ivy": 200},
+    ),
+    "scheduling:set_capacity": Entry(
+        "POST",
+        {
+            **{r: 404 for r in ROLES if r != "anonymous"},
+            "dana": 302,
+            "alvarez": 403,
+            "sam": 403,
+            "ivy": 403,
+        },
+        _scheduled("group"),
+        other={"dana": 302, "chen": 403, "ivy": 403},
+    ),
+    "scheduling:add_extra_session": Entry(
+        "POST",
+        {
+            **{r: 404 for r in ROLES if r != "anonymous"},
+            "dana": 302,
+            "alvarez": 403,
+            "sam": 403,
+            "ivy": 403,
+        },
+        _scheduled("group"),
+        other={"dana": 302, "chen": 403, "ivy": 403},
+    ),
+    "scheduling:end_enrollment": Entry(
+        "POST",
+        {
+            **{r: 404 for r in ROLES if r != "anonymous"},
+            "dana": 302,
+            "alvarez": 403,
+            "sam": 403,
+            "ivy": 302,
+        },
+        _scheduled("enrollment"),
+        other={"dana": 302, "chen": 403, "ivy": 302},
+    ),
+    "scheduling:session": Entry(
+        "GET",
+        {
+            **{r: 404 for r in ROLES if r != "anonymous"},
+            "dana": 200,
+            "alvarez": 200,
+            "sam": 200,
+            "ivy": 200,
+        },
+        _scheduled("session"),
+        other={"dana": 200, "chen": 200, "ivy": 200},
+    ),
+    "scheduling:record_attendance": Entry(
+        "POST",
+        {
+            **{r: 404 for r in ROLES if r != "anonymous"},
+            "dana": 302,
+            "alvarez": 302,
+            "sam": 302,
+            "ivy": 403,
+        },
+        _scheduled("session"),
+        other={"dana": 302, "chen": 302, "ivy": 403},
+    ),
+    "scheduling:cancel_session": Entry(
+        "POST",
+        {
+            **{r: 404 for r in ROLES if r != "anonymous"},
+            "dana": 302,
+            "alvarez": 403,
+            "sam": 403,
+            "ivy": 403,
+        },
+        _scheduled("session"),
+        other={"dana": 302, "chen": 403, "ivy": 403},
+    ),
+    "scheduling:ledger": Entry(
+        "GET",
+        {
+            "dana": 200,
+            "alvarez": 200,
+            "sam": 200,
+            "chen": 404,
+            "ivy": 200,
+            "admin": 404,
+            "pat": 200,
+            "quinn": 404,
+        },
+        chart_kwargs,
+        other={"dana": 200, "chen": 200, "ivy": 200, "quinn": 200},
+    ),
+    # A made-up session code: writers pass the chart gate and then find no such offer (404).
+    "scheduling:book_makeup": Entry(
+        "POST",
+        {
+            "dana": 404,
+            "alvarez": 404,
+            "sam": 403,
+            "chen": 404,
+            "ivy": 404,
+            "admin": 404,
+            "pat": 403,
+            "quinn": 404,
+        },
+        makeup_kwargs,
+        other={"quinn": 403},
+    ),
+    "scheduling:new_appointment": Entry(
+        "GET",
+        {
+            "dana": 200,
+            "alvarez": 200,
+            "sam": 403,
+            "chen": 404,
+            "ivy": 200,
+            "admin": 404,
+            "pat": 403,
+            "quinn": 404,
+        },
+        chart_kwargs,
+        other={"dana": 200, "chen": 200, "ivy": 200, "quinn": 403},
+    ),
 }
 
 
@@ -430,7 +620,11 @@ class AuthorizationMatrixTestCase(BaseTestCase):
         for name, entry in MATRIX.items():
             kwargs = entry.kwargs(self, "own") if entry.kwargs else {}
             url = reverse(name, kwargs=kwargs)
-            role = next(r for r in ROLES if r != "anonymous" and entry.expect.get(r) in (200, 302))
+            # Method checks come before access checks, so any signed-in role shows them.
+            role = next(
+                (r for r in ROLES if r != "anonymous" and entry.expect.get(r) in (200, 302)),
+                "dana",
+            )
             self.login(self.everyone[role])
             with self.subTest(url=name):
                 if entry.method == "GET" and name not in GET_AND_POST:

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from openiop.accounts.models import User
 from openiop.core import demo
+from openiop.scheduling import demo as schedule_demo
 
 
 class Command(BaseCommand):
@@ -21,7 +22,8 @@ class Command(BaseCommand):
         if User.objects.filter(email__endswith=f"@{demo.DEMO_DOMAIN}").exists():
             self.stdout.write("The demo is already loaded.")
         else:
-            demo.load(participants=options["participants"], weeks=options["weeks"])
+            program = demo.load(participants=options["participants"], weeks=options["weeks"])
+            schedule_demo.load(program)
             self.stdout.write(
                 f"Loaded {demo.DEMO_PROGRAM} with {options['participants']} participants."
             )

@@ -1,0 +1,159 @@
+"""The demo's schedule: two tracks, enough rolling groups, a year of sessions and attendance.
+
+Synthetic data, written in bulk (the demo is not a clinical record, so it is not audited row
+by row). Each seat hosts back-to-back stays of the program's typical length, staggered so
+admissions roll through every week. Participants fill the most recent stays first (so today's
+seats are taken), people left over are not admitted, and the last few participants wait on
+the first group's waitlist.
+"""
+
+import math
+import random
+from datetime import UTC, datetime, time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from openiop.accounts.models import User
+from openiop.lib.hours import week_start
+from openiop.lib.recurrence import get_zone
+from openiop.programs.models import Group, GroupFacilitator, Program, Track, TrackBlock
+from openiop.scheduling import actions
+from openiop.scheduling.models import Booking, ClinicianAvailability, Enrollment, Session
+
+SEATS = Group.DEFAULT_CAPACITY
+TRACKS = [
+    ("Evening DBT", "FREQ=WEEKLY;BYDAY=MO,WE,TH", time(18), time(21)),
+    ("Morning skills", "FREQ=WEEKLY;BYDAY=TU,TH,FR", time(9, 30), time(12, 30)),
+]
+TOPICS = ["Mindfulness", "Distress tolerance", "Emotion regulation", "Interpersonal skills"]
+LEADS = ["Alvarez", "Okafor", "Brooks"]
+WAITLISTED = 5
+
+
+@transaction.atomic
+def load(
+    program: Program, *, weeks_back: int = 52, weeks_ahead: int = 12, seed: int = 2026
+) -> None:
+    rng = random.Random(seed)  # noqa: S311 (synthetic data, not secrets)
+    zone = get_zone(program.timezone)
+    now = timezone.now()
+    today = now.astimezone(zone).date()
+    first_monday = week_start(today) - timedelta(weeks=weeks_back)
+    last_day = week_start(today) + timedelta(weeks=weeks_ahead, days=6)
+    stay = timedelta(weeks=program.typical_length_weeks)
+    staff = {u.family_name: u for u in User.objects.filter(program_memberships__program=program)}
+    director = next(u for u in staff.values() if u.role == User.Role.PROGRAM_DIRECTOR)
+    participants = list(program.participants.order_by("pk"))
+
+    stays_per_seat = max(1, (weeks_back + 1) // program.typical_length_weeks)
+    group_count = max(2, math.ceil(len(participants) / (SEATS * stays_per_seat)))
+    groups: list[Group] = []
+    tracks = []
+    for name, rule, starts_at, ends_at in TRACKS:
+        track = Track.objects.create(program=program, name=name, starts_on=first_monday)
+        TrackBlock.objects.create(track=track, rule=rule, starts_at=starts_at, ends_at=ends_at)
+        tracks.append(track)
+    for index in range(group_count):
+        track = tracks[index % len(tracks)]
+        group = Group.objects.create(
+            track=track,
+            name=f"{track.name} {chr(ord('A') + index // len(tracks) % 26)}{index // 52 or ''}",
+            curriculum_starts_on=first_monday,
+        )
+        group.topics.bulk_create(
+            group.topics.model(group=group, position=i, title=t) for i, t in enumerate(TOPICS)
+        )
+        lead = staff.get(LEADS[index % len(LEADS)])
+        if lead is not None:
+            GroupFacilitator.objects.create(group=group, clinician=lead, role="lead")
+        if "Rivera" in staff:
+            GroupFacilitator.objects.create(group=group, clinician=staff["Rivera"], role="peer")
+        actions.generate_group_sessions(group, first_day=first_monday, last_day=last_day)
+        groups.append(group)
+
+    for family in ("Alvarez", "Okafor", "Brooks", "Chen", "Raman"):
+        if family in staff:
+            ClinicianAvailability.objects.bulk_create(
+                ClinicianAvailability(
+                    clinician=staff[family],
+                    weekday=day,
+                    starts_at=time(9),
+                    ends_at=time(17),
+                    timezone=program.timezone,
+                )
+                for day in range(5)
+            )
+
+    # Every stay of every seat up to today, most recent first: the current stays fill first.
+    slots = []
+    for number, group in enumerate(groups):
+        for seat in range(SEATS):
+            start = first_monday + timedelta(weeks=(seat * 3 + number) % 8)
+            while start <= today:
+                slots.append((start, number, group))
+                start += stay
+    slots.sort(key=lambda slot: (slot[0], -slot[1]), reverse=True)
+    enrollments = []
+    waiting = []
+    for person, (start, _, group) in zip(participants[:-WAITLISTED], slots, strict=False):
+        ended = start + stay <= today
+        enrollments.append(
+            Enrollment(
+                participant=person,
+                group=group,
+                status=Enrollment.Status.ENDED if ended else Enrollment.Status.SEATED,
+                starts_on=start,
+                expected_end_on=start + stay,
+                requested_at=datetime.combine(start, time(9), tzinfo=UTC),
+                seated_at=datetime.combine(start, time(9), tzinfo=UTC),
+                ended_at=datetime.combine(start + stay, time(9), tzinfo=UTC) if ended else None,
+                created_by=director,
+            )
+        )
+    for person in participants[-WAITLISTED:]:
+        waiting.append(
+            Enrollment(
+                participant=person,
+                group=groups[0],
+                status=Enrollment.Status.WAITLISTED,
+                starts_on=today,
+                expected_end_on=today + stay,
+                requested_at=now,
+                created_by=director,
+            )
+        )
+    Enrollment.objects.bulk_create(enrollments + waiting, batch_size=2000)
+    for group in groups:
+        Group.objects.filter(pk=group.pk).update(
+            seated_count=sum(
+                1 for e in enrollments if e.group_id == group.pk and e.status == "seated"
+            )
+        )
+
+    sessions: dict[int, list[Session]] = {}
+    for session in Session.objects.filter(group__in=groups).order_by("starts_at"):
+        sessions.setdefault(session.group_id or 0, []).append(session)
+    bookings = []
+    for enrollment in enrollments:
+        for session in sessions.get(enrollment.group_id, []):
+            if not enrollment.starts_on <= session.local_date <= enrollment.expected_end_on:
+                continue
+            booking = Booking(
+                session=session,
+                participant=enrollment.participant,
+                enrollment=enrollment,
+                source=Booking.Source.ENROLLMENT,
+            )
+            if session.ends_at <= now:
+                roll = rng.random()
+                if roll < 0.8:
+                    booking.attendance, booking.minutes_attended = "present", session.minutes
+                elif roll < 0.9:
+                    booking.attendance, booking.minutes_attended = "late", session.minutes - 30
+                else:
+                    booking.attendance, booking.minutes_attended = "absent", 0
+                booking.recorded_by = director
+                booking.recorded_at = session.ends_at
+            bookings.append(booking)
+    Booking.objects.bulk_create(bookings, batch_size=5000)

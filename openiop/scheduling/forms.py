@@ -1,0 +1,146 @@
+from datetime import date
+from typing import Any
+
+from django import forms
+
+from openiop.accounts.models import User
+from openiop.scheduling.models import Booking, Enrollment, Session
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+
+class ParticipantChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.family_name}, {obj.given_name} ({obj.date_of_birth:%Y-%m-%d})"
+
+
+class AdmitForm(forms.Form):
+    participant = ParticipantChoiceField(queryset=None)  # type: ignore[arg-type]
+    starts_on = forms.DateField(label="Start date", widget=DateInput)
+    expected_end_on = forms.DateField(
+        label="Expected end",
+        required=False,
+        widget=DateInput,
+        help_text="Leave empty for the program's typical length.",
+    )
+    priority = forms.TypedChoiceField(
+        choices=Enrollment.Priority.choices,
+        coerce=int,
+        initial=Enrollment.Priority.ROUTINE,
+        help_text="Used only if the group is full: step-down participants are placed first.",
+    )
+    taper_weeks = forms.IntegerField(
+        label="Step-down taper (weeks)", min_value=0, max_value=8, initial=0, required=False
+    )
+    taper_sessions_per_week = forms.IntegerField(
+        label="Sessions per week during the taper", min_value=1, max_value=7, required=False
+    )
+
+    def __init__(self, *args: Any, participants: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["participant"].queryset = participants  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("starts_on"), data.get("expected_end_on")
+        if start and end and end <= start:
+            self.add_error("expected_end_on", "The expected end must be after the start date.")
+        if data.get("taper_weeks") and not data.get("taper_sessions_per_week"):
+            self.add_error("taper_sessions_per_week", "Say how many sessions a week to keep.")
+        return data
+
+
+class AppointmentForm(forms.Form):
+    clinician = forms.ModelChoiceField(queryset=User.objects.none())
+    kind = forms.ChoiceField(
+        choices=[c for c in Session.Kind.choices if c[0] != Session.Kind.GROUP]
+    )
+    day = forms.DateField(widget=DateInput)
+    starts_at = forms.TimeField(label="Start time", widget=TimeInput)
+    ends_at = forms.TimeField(label="End time", widget=TimeInput)
+    fold = forms.TypedChoiceField(
+        label="If this time happens twice (the night the clocks go back)",
+        choices=[("", "Refuse the booking"), ("0", "The first"), ("1", "The second")],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    weeks = forms.IntegerField(
+        label="Repeat weekly for (weeks)", min_value=1, max_value=16, initial=1
+    )
+
+    def __init__(self, *args: Any, clinicians: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["clinician"].queryset = clinicians  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("starts_at"), data.get("ends_at")
+        if start and end and end <= start:
+            self.add_error("ends_at", "The end time must be after the start time.")
+        return data
+
+
+class AttendanceForm(forms.Form):
+    booking = forms.UUIDField(widget=forms.HiddenInput)
+    attendance = forms.ChoiceField(choices=Booking.Attendance.choices)
+    minutes = forms.IntegerField(
+        label="Minutes attended",
+        min_value=0,
+        required=False,
+        help_text="Empty for present means the whole session.",
+    )
+
+
+class CancelSessionForm(forms.Form):
+    reason = forms.ChoiceField(choices=Session.CancelReason.choices)
+
+
+class HolidayForm(forms.Form):
+    day = forms.DateField(label="Date", widget=DateInput)
+    name = forms.CharField(max_length=100)
+
+    def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean_day(self) -> date:
+        day: date = self.cleaned_data["day"]
+        if day < self.today:
+            raise forms.ValidationError("A holiday cannot be in the past.")
+        return day
+
+
+class CapacityForm(forms.Form):
+    capacity = forms.IntegerField(min_value=1, max_value=100)
+
+
+class ReminderPreferenceForm(forms.Form):
+    sms = forms.BooleanField(label="Text message reminders", required=False)
+    email = forms.BooleanField(label="Email reminders", required=False)
+
+
+class ExtraSessionForm(forms.Form):
+    day = forms.DateField(label="Date", widget=DateInput)
+    starts_at = forms.TimeField(label="Start time", widget=TimeInput)
+    ends_at = forms.TimeField(label="End time", widget=TimeInput)
+    fold = forms.TypedChoiceField(
+        label="If this time happens twice (the night the clocks go back)",
+        choices=[("", "Refuse"), ("0", "The first"), ("1", "The second")],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("starts_at"), data.get("ends_at")
+        if start and end and end <= start:
+            self.add_error("ends_at", "The end time must be after the start time.")
+        return data

@@ -1,0 +1,129 @@
+"""Reads that span several models: personal weeks, the ledger, make-up offers, the week grid.
+
+Each function runs a fixed number of queries however large the program grows.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from openiop.lib.hours import LedgerEntry, WeekLedger, week_bounds, week_ledger, week_start
+from openiop.participants.models import Participant
+from openiop.programs.models import Group, Program
+from openiop.scheduling.models import Booking, Enrollment, Session
+
+
+def participant_bookings(participant: Participant, start: datetime, end: datetime) -> list[Booking]:
+    """The participant's booked sessions (cancelled ones included) starting in [start, end)."""
+    return list(
+        Booking.objects.filter(
+            participant=participant,
+            status=Booking.Status.BOOKED,
+            session__starts_at__gte=start,
+            session__starts_at__lt=end,
+        )
+        .select_related("session", "session__clinician")
+        .order_by("session__starts_at")
+    )
+
+
+def ledger(participant: Participant, day: date, *, now: datetime | None = None) -> WeekLedger:
+    """The hours ledger of `day`'s week (Monday-Sunday in the program's timezone)."""
+    program = participant.program
+    assert program is not None
+    start, end = week_bounds(day, program.timezone)
+    entries = [
+        LedgerEntry(
+            start=booking.session.starts_at,
+            end=booking.session.ends_at,
+            attended_minutes=booking.minutes_attended,
+            cancelled=booking.session.is_cancelled,
+        )
+        for booking in participant_bookings(participant, start, end)
+    ]
+    return week_ledger(
+        entries, minimum_hours=program.weekly_minimum_hours, now=now or timezone.now()
+    )
+
+
+def makeup_offers(participant: Participant, day: date) -> list[Session]:
+    """Sessions left this week in other groups of the participant's tracks, with a free seat
+    and no overlap with the participant's own sessions."""
+    program = participant.program
+    assert program is not None
+    _, end = week_bounds(day, program.timezone)
+    now = timezone.now()
+    seated = Enrollment.objects.filter(participant=participant, status=Enrollment.Status.SEATED)
+    own = Booking.objects.filter(
+        participant=participant,
+        status=Booking.Status.BOOKED,
+        session__status=Session.Status.SCHEDULED,
+        session__starts_at__gte=now,
+        session__starts_at__lt=end,
+    ).values_list("session__starts_at", "session__ends_at")
+    busy = list(own)
+    candidates = (
+        Session.objects.filter(
+            group__track__in=seated.values("group__track"),
+            status=Session.Status.SCHEDULED,
+            starts_at__gt=now,
+            starts_at__lt=end,
+        )
+        .exclude(group__in=seated.values("group"))
+        .exclude(bookings__participant=participant, bookings__status=Booking.Status.BOOKED)
+        .select_related("group")
+        .annotate(booked=Count("bookings", filter=Q(bookings__status=Booking.Status.BOOKED)))
+        .order_by("starts_at")
+    )
+    return [
+        session
+        for session in candidates
+        if session.group is not None
+        and session.booked < session.group.capacity
+        and not any(s < session.ends_at and session.starts_at < e for s, e in busy)
+    ]
+
+
+@dataclass
+class GridRow:
+    group: Group
+    waitlisted: int
+    days: list[list[Session]] = field(default_factory=list)
+
+
+def week_grid(program: Program, monday: date) -> tuple[list[date], list[GridRow]]:
+    """Groups x days of one week: sessions, seats used and free, and waitlist length."""
+    days = [monday + timedelta(days=offset) for offset in range(7)]
+    groups = list(
+        Group.objects.filter(track__program=program, is_active=True)
+        .select_related("track")
+        .annotate(
+            waitlisted=Count(
+                "enrollments", filter=Q(enrollments__status=Enrollment.Status.WAITLISTED)
+            )
+        )
+        .order_by("track__name", "name")
+    )
+    sessions = (
+        Session.objects.filter(
+            program=program, kind=Session.Kind.GROUP, local_date__range=(days[0], days[-1])
+        )
+        .annotate(booked=Count("bookings", filter=Q(bookings__status=Booking.Status.BOOKED)))
+        .order_by("starts_at")
+    )
+    by_group: dict[int, list[list[Session]]] = {g.pk: [[] for _ in days] for g in groups}
+    for session in sessions:
+        if session.group_id in by_group:
+            by_group[session.group_id][(session.local_date - monday).days].append(session)
+    rows = [GridRow(group=g, waitlisted=g.waitlisted, days=by_group[g.pk]) for g in groups]
+    return days, rows
+
+
+def parse_week(value: str | None, today: date) -> date:
+    """The Monday of the ISO date in `value` (e.g. ?week=2026-03-09), else of `today`."""
+    try:
+        return week_start(date.fromisoformat(value)) if value else week_start(today)
+    except ValueError:
+        return week_start(today)

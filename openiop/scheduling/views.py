@@ -1,0 +1,599 @@
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from openiop.accounts.models import User
+from openiop.audit.actions import record
+from openiop.lib import recurrence
+from openiop.lib.hours import week_bounds
+from openiop.lib.http import AuthedRequest
+from openiop.lib.ics import FeedEvent, build_feed
+from openiop.participants import access as participant_access
+from openiop.participants.models import Participant
+from openiop.programs.models import GroupFacilitator
+from openiop.scheduling import access, actions, queries
+from openiop.scheduling.errors import SchedulingError
+from openiop.scheduling.forms import (
+    AdmitForm,
+    AppointmentForm,
+    AttendanceForm,
+    CancelSessionForm,
+    CapacityForm,
+    ExtraSessionForm,
+    HolidayForm,
+    ReminderPreferenceForm,
+)
+from openiop.scheduling.models import (
+    Booking,
+    CalendarFeed,
+    Enrollment,
+    ReminderPreference,
+    Session,
+)
+
+# The feed covers what a calendar needs: the recent past and the months ahead.
+FEED_PAST = timedelta(days=30)
+FEED_AHEAD = timedelta(days=180)
+
+
+def _local_today(zone: str) -> date:
+    return timezone.now().astimezone(recurrence.get_zone(zone)).date()
+
+
+def _week_links(monday: date) -> dict[str, str]:
+    return {
+        "previous_week": (monday - timedelta(days=7)).isoformat(),
+        "next_week": (monday + timedelta(days=7)).isoformat(),
+    }
+
+
+# --- Participant pages ----------------------------------------------------------------------
+
+
+def _own_participant(user: User) -> Participant:
+    if not user.is_participant:
+        raise Http404
+    participant = participant_access.visible_participants(user).select_related("program").first()
+    if participant is None or participant.program is None:
+        raise Http404
+    return participant
+
+
+@require_GET
+@login_required
+def my_week(request: AuthedRequest) -> HttpResponse:
+    participant = _own_participant(request.user)
+    zone = participant.timezone
+    monday = queries.parse_week(request.GET.get("week"), _local_today(zone))
+    # The participant's week runs Monday to Sunday in their own timezone.
+    start, end = week_bounds(monday, zone)
+    bookings = queries.participant_bookings(participant, start, end)
+    rows = [
+        {
+            "booking": b,
+            "start": b.session.local_start(zone),
+            "end": b.session.local_end(zone),
+        }
+        for b in bookings
+    ]
+    try:
+        preference = participant.reminder_preference
+    except ReminderPreference.DoesNotExist:
+        preference = ReminderPreference(participant=participant)
+    return render(
+        request,
+        "scheduling/my_week.html",
+        {
+            "participant": participant,
+            "zone": zone,
+            "monday": monday,
+            "sunday": monday + timedelta(days=6),
+            "rows": rows,
+            "ledger": queries.ledger(participant, monday),
+            "preference_form": ReminderPreferenceForm(
+                initial={"sms": preference.sms, "email": preference.email}
+            ),
+            **_week_links(monday),
+        },
+    )
+
+
+@require_POST
+@login_required
+def reminder_preferences(request: AuthedRequest) -> HttpResponse:
+    participant = _own_participant(request.user)
+    form = ReminderPreferenceForm(request.POST)
+    form.is_valid()
+    actions.set_reminder_preference(
+        participant,
+        sms=form.cleaned_data.get("sms", False),
+        email=form.cleaned_data.get("email", False),
+        acting_user=request.user,
+    )
+    messages.success(request, "Reminder settings saved.")
+    return redirect("scheduling:my_week")
+
+
+# --- Calendar feeds -------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def calendar(request: AuthedRequest) -> HttpResponse:
+    has_feed = CalendarFeed.objects.filter(user=request.user, revoked_at__isnull=True).exists()
+    return render(request, "scheduling/calendar.html", {"has_feed": has_feed})
+
+
+@require_POST
+@login_required
+def calendar_new(request: AuthedRequest) -> HttpResponse:
+    token = actions.create_calendar_feed(request.user, acting_user=request.user)
+    feed_url = request.build_absolute_uri(reverse("scheduling:feed", args=[token]))
+    return render(request, "scheduling/calendar.html", {"has_feed": True, "feed_url": feed_url})
+
+
+@require_POST
+@login_required
+def calendar_revoke(request: AuthedRequest) -> HttpResponse:
+    actions.revoke_calendar_feed(request.user, acting_user=request.user)
+    messages.success(request, "Your calendar link no longer works.")
+    return redirect("scheduling:calendar")
+
+
+def _feed_sessions(user: User) -> tuple[list[Session], str]:
+    now = timezone.now()
+    window = Q(starts_at__gte=now - FEED_PAST, starts_at__lt=now + FEED_AHEAD)
+    if user.is_participant:
+        participant = getattr(user, "participant", None)
+        if participant is None:
+            return [], str(user.timezone)
+        sessions = Session.objects.filter(
+            window,
+            bookings__participant=participant,
+            bookings__status=Booking.Status.BOOKED,
+        )
+        return list(sessions.order_by("starts_at")), str(participant.timezone)
+    facilitated = GroupFacilitator.objects.filter(clinician=user).values("group_id")
+    sessions = Session.objects.filter(window).filter(
+        Q(clinician=user) | Q(group_id__in=facilitated)
+    )
+    return list(sessions.order_by("starts_at")), str(user.timezone)
+
+
+@require_GET
+def feed(request: HttpRequest, token: str) -> HttpResponse:
+    """A private ICS feed: the secret token is the only credential, so calendar apps can poll."""
+    calendar_feed = (
+        CalendarFeed.objects.select_related("user")
+        .filter(token_hash=actions.hash_feed_token(token), revoked_at__isnull=True)
+        .first()
+    )
+    if calendar_feed is None or not calendar_feed.user.is_active:
+        raise Http404
+    user = calendar_feed.user
+    sessions, zone = _feed_sessions(user)
+    link = request.build_absolute_uri(reverse("home"))
+    body = build_feed(
+        [
+            FeedEvent(
+                uid=f"{session.code}@openiop",
+                start=session.starts_at,
+                end=session.ends_at,
+                cancelled=session.is_cancelled,
+                sequence=session.sequence,
+                url=link,
+            )
+            for session in sessions
+        ],
+        zone=zone,
+        now=timezone.now(),
+    )
+    record(
+        "scheduling.calendar_feed_read",
+        acting_user=user,
+        target=calendar_feed,
+        details={"events": len(sessions)},
+    )
+    return HttpResponse(body, content_type="text/calendar; charset=utf-8")
+
+
+# --- Director and coordinator pages ---------------------------------------------------------
+
+
+@require_GET
+@login_required
+def index(request: AuthedRequest) -> HttpResponse:
+    """Staff's way in: the programs whose week they see and the groups they facilitate."""
+    if not request.user.is_staff_member:
+        raise Http404
+    return render(
+        request,
+        "scheduling/index.html",
+        {
+            "programs": access.programs_for_user(request.user),
+            "groups": access.facilitated_groups(request.user),
+        },
+    )
+
+
+@require_GET
+@login_required
+def week_grid(request: AuthedRequest, code: str) -> HttpResponse:
+    program = access.get_program_for_user(request.user, code)
+    monday = queries.parse_week(request.GET.get("week"), _local_today(program.timezone))
+    days, rows = queries.week_grid(program, monday)
+    director = access.is_director(request.user, program.pk)
+    return render(
+        request,
+        "scheduling/week_grid.html",
+        {
+            "program": program,
+            "monday": monday,
+            "days": days,
+            "rows": rows,
+            "is_director": director,
+            "holiday_form": HolidayForm(today=_local_today(program.timezone)) if director else None,
+            **_week_links(monday),
+        },
+    )
+
+
+@require_POST
+@login_required
+def add_holiday(request: AuthedRequest, code: str) -> HttpResponse:
+    program = access.get_program_for_director(request.user, code)
+    form = HolidayForm(request.POST, today=_local_today(program.timezone))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(str(error) for error in errors))
+        return redirect("scheduling:week_grid", program.code)
+    try:
+        actions.add_holiday(
+            program,
+            day=form.cleaned_data["day"],
+            name=form.cleaned_data["name"],
+            acting_user=request.user,
+        )
+    except SchedulingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Holiday added; its sessions are cancelled.")
+    url = reverse("scheduling:week_grid", args=[program.code])
+    return redirect(f"{url}?week={form.cleaned_data['day'].isoformat()}")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def admit(request: AuthedRequest, code: str) -> HttpResponse:
+    group = access.get_group_for_user(request.user, code, manage=True)
+    program = group.track.program
+    candidates = (
+        participant_access.visible_participants(request.user)
+        .filter(program=program)
+        .exclude(
+            enrollments__group=group,
+            enrollments__status__in=Enrollment.OPEN_STATUSES,
+        )
+        .order_by("family_name", "given_name")
+    )
+    form = AdmitForm(
+        request.POST or None,
+        participants=candidates,
+        initial={"starts_on": _local_today(program.timezone)},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            enrollment = actions.admit(
+                data["participant"],
+                group,
+                starts_on=data["starts_on"],
+                expected_end_on=data["expected_end_on"],
+                priority=data["priority"],
+                taper_weeks=data["taper_weeks"] or 0,
+                taper_sessions_per_week=data["taper_sessions_per_week"],
+                acting_user=request.user,
+            )
+        except (SchedulingError, recurrence.RecurrenceError) as error:
+            form.add_error(None, str(error))
+        else:
+            if enrollment.status == Enrollment.Status.SEATED:
+                messages.success(request, "Admitted: the participant's schedule is ready.")
+            else:
+                messages.success(request, "The group is full: the participant is on the waitlist.")
+            return redirect("scheduling:roster", group.code)
+    status = 400 if form.is_bound else 200
+    return render(request, "scheduling/admit.html", {"group": group, "form": form}, status=status)
+
+
+@require_GET
+@login_required
+def roster(request: AuthedRequest, code: str) -> HttpResponse:
+    group = access.get_group_for_user(request.user, code)
+    program = group.track.program
+    can_manage = access.can_admit(request.user, program.pk)
+    today = _local_today(program.timezone)
+    members = (
+        group.enrollments.filter(status=Enrollment.Status.SEATED)
+        .select_related("participant")
+        .order_by("participant__family_name", "participant__given_name")
+    )
+    waitlist = (
+        group.enrollments.filter(status=Enrollment.Status.WAITLISTED)
+        .select_related("participant")
+        .order_by("-priority", "requested_at", "pk")
+        if can_manage
+        else Enrollment.objects.none()
+    )
+    sessions = group.sessions.filter(
+        local_date__gte=today - timedelta(days=7), local_date__lte=today + timedelta(days=14)
+    ).order_by("starts_at")
+    record("scheduling.roster_viewed", acting_user=request.user, target=group)
+    return render(
+        request,
+        "scheduling/roster.html",
+        {
+            "group": group,
+            "program": program,
+            "facilitators": group.facilitator_roles.select_related("clinician"),
+            "topic": group.topic_for(today),
+            "members": members,
+            "waitlist": waitlist,
+            "sessions": sessions,
+            "can_manage": can_manage,
+            "is_director": access.is_director(request.user, program.pk),
+            "capacity_form": CapacityForm(initial={"capacity": group.capacity}),
+            "extra_form": ExtraSessionForm(),
+        },
+    )
+
+
+@require_POST
+@login_required
+def set_capacity(request: AuthedRequest, code: str) -> HttpResponse:
+    group = access.get_group_for_user(request.user, code, manage=True)
+    if not access.is_director(request.user, group.track.program_id):
+        raise PermissionDenied
+    form = CapacityForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.set_capacity(
+                group, capacity=form.cleaned_data["capacity"], acting_user=request.user
+            )
+        except SchedulingError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Capacity saved.")
+    else:
+        messages.error(request, "Enter a number of seats.")
+    return redirect("scheduling:roster", group.code)
+
+
+@require_POST
+@login_required
+def add_extra_session(request: AuthedRequest, code: str) -> HttpResponse:
+    group = access.get_group_for_user(request.user, code, manage=True)
+    if not access.is_director(request.user, group.track.program_id):
+        raise PermissionDenied
+    form = ExtraSessionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(str(error) for error in errors))
+        return redirect("scheduling:roster", group.code)
+    data = form.cleaned_data
+    if data["day"] < _local_today(group.track.program.timezone):
+        messages.error(request, "An extra session cannot be in the past.")
+        return redirect("scheduling:roster", group.code)
+    try:
+        actions.add_extra_session(
+            group,
+            day=data["day"],
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            fold=data["fold"],
+            acting_user=request.user,
+        )
+    except (SchedulingError, recurrence.RecurrenceError) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Extra session added; the group's members are booked.")
+    return redirect("scheduling:roster", group.code)
+
+
+@require_POST
+@login_required
+def end_enrollment(request: AuthedRequest, code: str) -> HttpResponse:
+    enrollment = access.get_enrollment_for_user(request.user, code)
+    try:
+        actions.end_enrollment(enrollment, acting_user=request.user)
+    except SchedulingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Enrollment ended; a waiting participant takes any free seat.")
+    return redirect("scheduling:roster", enrollment.group.code)
+
+
+@require_GET
+@login_required
+def session_detail(request: AuthedRequest, code: str) -> HttpResponse:
+    session = access.get_session_for_user(request.user, code)
+    zone = access.viewer_timezone(request.user)
+    bookings = session.bookings.filter(status=Booking.Status.BOOKED).select_related("participant")
+    record("scheduling.session_viewed", acting_user=request.user, target=session)
+    return render(
+        request,
+        "scheduling/session.html",
+        {
+            "session": session,
+            "zone": zone,
+            "start": session.local_start(zone),
+            "end": session.local_end(zone),
+            "bookings": bookings,
+            "started": session.starts_at <= timezone.now(),
+            "can_record": access.is_director(request.user, session.program_id)
+            or (session.group is not None and access.facilitates(request.user, session.group))
+            or session.clinician_id == request.user.pk,
+            "can_cancel": access.is_director(request.user, session.program_id)
+            or session.clinician_id == request.user.pk,
+            "cancel_form": CancelSessionForm(),
+            "attendance_choices": Booking.Attendance.choices,
+        },
+    )
+
+
+@require_POST
+@login_required
+def record_attendance(request: AuthedRequest, code: str) -> HttpResponse:
+    session = access.get_session_for_user(request.user, code, attend=True)
+    form = AttendanceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose an attendance status.")
+        return redirect("scheduling:session", session.code)
+    booking = session.bookings.filter(code=form.cleaned_data["booking"]).first()
+    if booking is None:
+        raise Http404
+    try:
+        actions.record_attendance(
+            booking,
+            attendance=form.cleaned_data["attendance"],
+            minutes=form.cleaned_data["minutes"],
+            acting_user=request.user,
+        )
+    except SchedulingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Attendance saved.")
+    return redirect("scheduling:session", session.code)
+
+
+@require_POST
+@login_required
+def cancel_session(request: AuthedRequest, code: str) -> HttpResponse:
+    session = access.get_session_for_user(request.user, code, cancel=True)
+    form = CancelSessionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a reason.")
+        return redirect("scheduling:session", session.code)
+    try:
+        actions.cancel_session(
+            session, reason=form.cleaned_data["reason"], acting_user=request.user
+        )
+    except SchedulingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Session cancelled; participants are told.")
+    return redirect("scheduling:session", session.code)
+
+
+# --- Per-participant pages (through the chart gate) -----------------------------------------
+
+
+@require_GET
+@login_required
+def ledger(request: AuthedRequest, code: str) -> HttpResponse:
+    participant = participant_access.get_participant_for_user(request.user, code)
+    program = participant.program
+    if program is None:
+        raise Http404
+    monday = queries.parse_week(request.GET.get("week"), _local_today(program.timezone))
+    start, end = week_bounds(monday, program.timezone)
+    can_write = (
+        participant_access.participant_access(request.user, participant)
+        == participant_access.Access.WRITE
+    )
+    zone = access.viewer_timezone(request.user)
+    week = queries.ledger(participant, monday)
+    bookings = queries.participant_bookings(participant, start, end)
+    return render(
+        request,
+        "scheduling/ledger.html",
+        {
+            "participant": participant,
+            "program": program,
+            "monday": monday,
+            "week": week,
+            "zone": zone,
+            "rows": [{"booking": b, "start": b.session.local_start(zone)} for b in bookings],
+            "offers": [
+                {"session": s, "start": s.local_start(zone), "end": s.local_end(zone)}
+                for s in queries.makeup_offers(participant, monday)
+            ]
+            if can_write and week.at_risk
+            else [],
+            "can_write": can_write,
+            **_week_links(monday),
+        },
+    )
+
+
+@require_POST
+@login_required
+def book_makeup(request: AuthedRequest, code: str, session_code: str) -> HttpResponse:
+    participant = participant_access.get_participant_for_user(request.user, code, write=True)
+    monday = queries.parse_week(request.POST.get("week"), timezone.now().date())
+    offers = {str(s.code): s for s in queries.makeup_offers(participant, monday)}
+    session = offers.get(str(session_code))
+    if session is None:
+        raise Http404
+    try:
+        actions.book_makeup(participant, session, acting_user=request.user)
+    except SchedulingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Make-up session booked.")
+    url = reverse("scheduling:ledger", args=[participant.code])
+    return redirect(f"{url}?week={monday.isoformat()}")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def new_appointment(request: AuthedRequest, code: str) -> HttpResponse:
+    participant = participant_access.get_participant_for_user(request.user, code, write=True)
+    program = participant.program
+    if program is None:
+        raise Http404
+    clinicians = (
+        User.objects.filter(
+            is_active=True,
+            program_memberships__program=program,
+            role__in=[User.Role.CLINICIAN, User.Role.PROGRAM_DIRECTOR],
+        )
+        .distinct()
+        .order_by("family_name", "given_name")
+    )
+    form = AppointmentForm(request.POST or None, clinicians=clinicians)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.book_appointment(
+                participant,
+                clinician=data["clinician"],
+                kind=data["kind"],
+                day=data["day"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                fold=data["fold"],
+                weeks=data["weeks"],
+                acting_user=request.user,
+            )
+        except (SchedulingError, recurrence.RecurrenceError) as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Appointment booked.")
+            url = reverse("scheduling:ledger", args=[participant.code])
+            return redirect(f"{url}?week={data['day'].isoformat()}")
+    status = 400 if form.is_bound else 200
+    return render(
+        request,
+        "scheduling/appointment.html",
+        {"participant": participant, "program": program, "form": form},
+        status=status,
+    )

@@ -42,6 +42,9 @@ class RespondTestCase(BaseTestCase):
         self.login(self.pat_user)
         response = self.client.get(reverse("assessments:mine"))
         self.assertContains(response, self.url)
+        self.assertContains(self.client.get(reverse("home")), self.url)
+        self.login(self.quinn_user)
+        self.assertNotContains(self.client.get(reverse("home")), self.url)
 
     def test_the_form_shows_progress_and_the_attribution(self):
         self.login(self.pat_user)

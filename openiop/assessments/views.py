@@ -97,6 +97,8 @@ def respond(request: AuthedRequest, code: str) -> HttpResponse:
 
     answers = answers_from_post(assignment.instrument.definition, request.POST)
     action = request.POST.get("action", "save")
+    if action not in ("save", "submit", "submit_incomplete"):
+        action = "save"
     source = _source(request.user)
     try:
         if action == "save":

@@ -210,7 +210,7 @@ def _raise_critical_alert(
     response: Response, critical_items: list[dict[str, str]], *, acting_user: User
 ) -> None:
     from openiop.safety.actions import raise_alert
-    from openiop.safety.models import SafetyAlert
+    from openiop.safety.models import AlertTrigger, SafetyAlert
 
     raise_alert(
         response.participant,
@@ -218,6 +218,11 @@ def _raise_critical_alert(
         acting_user=acting_user,
         response=response,
         critical_items=critical_items,
+        signal=(
+            AlertTrigger.Signal.RESPONSE_SUBMITTED
+            if response.is_submitted
+            else AlertTrigger.Signal.ANSWER_SAVED
+        ),
     )
 
 

@@ -87,7 +87,12 @@ class SafetyAlert(models.Model):
 
 
 class AlertTrigger(models.Model):
-    """One signal behind an alert: a submitted response with critical items, or a concern."""
+    """One signal behind an alert: a critical answer (saved or submitted), or a concern."""
+
+    class Signal(models.TextChoices):
+        ANSWER_SAVED = "answer_saved", "Critical answer saved (not yet submitted)"
+        RESPONSE_SUBMITTED = "response_submitted", "Response submitted"
+        CONCERN = "concern", "Clinician's concern"
 
     alert = models.ForeignKey(SafetyAlert, on_delete=models.PROTECT, related_name="triggers")
     response = models.ForeignKey(
@@ -97,6 +102,7 @@ class AlertTrigger(models.Model):
         blank=True,
         related_name="alert_triggers",
     )
+    signal = models.CharField(max_length=24, choices=Signal.choices)
     critical_items = models.JSONField(default=list, blank=True)
     concern = models.TextField(blank=True)
     raised_by = models.ForeignKey(

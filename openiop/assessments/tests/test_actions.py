@@ -125,6 +125,10 @@ class AssessmentActionsTestCase(BaseTestCase):
         )
         alert.refresh_from_db()
         self.assertEqual(alert.trigger_count, 2)
+        self.assertEqual(
+            list(alert.triggers.values_list("signal", flat=True)),
+            ["answer_saved", "response_submitted"],
+        )
 
     def test_a_draft_without_item_9_does_not_alert_yet(self):
         actions.save_answers(

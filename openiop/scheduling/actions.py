@@ -231,6 +231,50 @@ def add_holiday(program: Program, *, day: date, name: str, acting_user: User) ->
     return holiday
 
 
+def relocalize_sessions(*, acting_user: User | None) -> tuple[int, list[tuple[str, str]]]:
+    """Recompute upcoming sessions' UTC instants from their stored local wall time and zone.
+
+    Time-zone rules change (tzdata updates); a session planned for 18:00 local must stay at
+    18:00 local, so its UTC instants move. Moved sessions get a higher calendar SEQUENCE and
+    fresh reminders (jobs made for the old instant send nothing). A wall time the new rules
+    make nonexistent or ambiguous is not guessed: it is returned for a person to decide.
+    """
+    moved = 0
+    refused: list[tuple[str, str]] = []
+    upcoming = Session.objects.filter(
+        status=Session.Status.SCHEDULED, starts_at__gt=timezone.now()
+    ).order_by("pk")
+    for session in upcoming.iterator():
+        try:
+            start = recurrence.to_utc(
+                datetime.combine(session.local_date, session.local_starts_at), session.timezone
+            )
+            end = recurrence.to_utc(
+                datetime.combine(session.local_date, session.local_ends_at), session.timezone
+            )
+        except recurrence.RecurrenceError as error:
+            refused.append((str(session.code), str(error)))
+            continue
+        if (start, end) == (session.starts_at, session.ends_at):
+            continue
+        with transaction.atomic():
+            locked = Session.objects.select_for_update().get(pk=session.pk)
+            previous = locked.starts_at
+            locked.starts_at, locked.ends_at = start, end
+            locked.sequence += 1
+            locked.save(update_fields=["starts_at", "ends_at", "sequence"])
+            bookings = list(locked.bookings.filter(status=Booking.Status.BOOKED))
+            reminders.schedule_reminders(bookings, session_for={locked.pk: locked})
+            record(
+                "scheduling.session_relocalized",
+                acting_user=acting_user,
+                target=locked,
+                details={"from": previous.isoformat(), "to": start.isoformat()},
+            )
+        moved += 1
+    return moved, refused
+
+
 # --- Enrollment, seats and the waitlist -----------------------------------------------------
 
 

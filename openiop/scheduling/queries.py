@@ -72,7 +72,11 @@ def makeup_offers(participant: Participant, day: date) -> list[Session]:
             starts_at__lt=end,
         )
         .exclude(group__in=seated.values("group"))
-        .exclude(bookings__participant=participant, bookings__status=Booking.Status.BOOKED)
+        .exclude(
+            pk__in=Booking.objects.filter(
+                participant=participant, status=Booking.Status.BOOKED
+            ).values("session_id")
+        )
         .select_related("group")
         .annotate(booked=Count("bookings", filter=Q(bookings__status=Booking.Status.BOOKED)))
         .order_by("starts_at")

@@ -538,7 +538,11 @@ def ledger(request: AuthedRequest, code: str) -> HttpResponse:
 @login_required
 def book_makeup(request: AuthedRequest, code: str, session_code: str) -> HttpResponse:
     participant = participant_access.get_participant_for_user(request.user, code, write=True)
-    monday = queries.parse_week(request.POST.get("week"), timezone.now().date())
+    if participant.program is None:
+        raise Http404
+    monday = queries.parse_week(
+        request.POST.get("week"), _local_today(participant.program.timezone)
+    )
     offers = {str(s.code): s for s in queries.makeup_offers(participant, monday)}
     session = offers.get(str(session_code))
     if session is None:

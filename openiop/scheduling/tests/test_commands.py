@@ -32,3 +32,41 @@ class ScheduleSessionsCommandTestCase(SchedulingTestCase):
         call_command("schedule_sessions", "--weeks", "2", stdout=StringIO(), stderr=err)
         self.assertIn("does not exist in America/New_York", err.getvalue())
         self.assertEqual(Session.objects.filter(group=self.group).count(), 7)
+
+
+@time_machine.travel(datetime(2026, 3, 2, 12, tzinfo=UTC), tick=False)
+class RelocalizeSessionsCommandTestCase(SchedulingTestCase):
+    def test_sessions_return_to_their_local_wall_time_after_a_rule_change(self):
+        from datetime import timedelta
+
+        from openiop.scheduling import actions
+
+        actions.admit(self.pat, self.group, starts_on=date(2026, 3, 2), acting_user=self.dana)
+        session = Session.objects.get(group=self.group, local_date=date(2026, 3, 9))
+        right = session.starts_at
+        # As if the instant had been computed under older rules, an hour off.
+        Session.objects.filter(pk=session.pk).update(
+            starts_at=right + timedelta(hours=1), ends_at=session.ends_at + timedelta(hours=1)
+        )
+        out = StringIO()
+        with self.captureOnCommitCallbacks(execute=True):
+            call_command("relocalize_sessions", stdout=out)
+        self.assertIn("Moved 1 sessions; 0 need a person.", out.getvalue())
+        session.refresh_from_db()
+        self.assertEqual((session.starts_at, session.sequence), (right, 1))
+
+    def test_a_wall_time_the_rules_make_impossible_is_left_for_a_person(self):
+        actions_session = Session.objects.create(
+            program=self.program,
+            group=self.group,
+            kind=Session.Kind.GROUP,
+            starts_at=datetime(2026, 3, 8, 7, 30, tzinfo=UTC),
+            ends_at=datetime(2026, 3, 8, 8, 30, tzinfo=UTC),
+            local_date=date(2026, 3, 8),
+            local_starts_at=time(2, 30),
+            local_ends_at=time(3, 30),
+            timezone="America/New_York",
+        )
+        err = StringIO()
+        call_command("relocalize_sessions", stdout=StringIO(), stderr=err)
+        self.assertIn(f"Session {actions_session.code}: 02:30 on Sunday 8 March", err.getvalue())

@@ -1,3 +1,4 @@
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -28,7 +29,9 @@ class WorkerKilled(BaseException):
     """Stands in for a worker process dying: not an Exception, so nothing catches it."""
 
 
-class ReminderTestCase(SchedulingTestCase):
+class ReminderSetup(SchedulingTestCase):
+    """Pat seated from Monday 2 March; `run_job` replays Wednesday's 24 h reminder job."""
+
     def setUp(self):
         super().setUp()
         locmem.reset()
@@ -41,6 +44,8 @@ class ReminderTestCase(SchedulingTestCase):
         with time_machine.travel(at, tick=False):
             return tasks.send_reminder.call(self.booking.pk, kind, starts_at.isoformat())
 
+
+class ReminderTestCase(ReminderSetup):
     def test_admission_queues_both_reminders_for_each_session(self):
         jobs = [
             r
@@ -232,3 +237,44 @@ class DatabaseWorkerTestCase(ConcurrentTestCase):
             [m.body for m in locmem.outbox],
             ["Reminder: you have a session on Wed 4 Mar at 18:00 EST. Sign in to join."],
         )
+
+
+class RandomisedFaultTestCase(ReminderSetup):
+    """SECURITY.md R9: no duplicate and no lost text in 1,000 randomised fault runs.
+
+    Each run replays the same reminder job one to four times, each attempt dying before the
+    provider call, dying after the provider accepted, or finishing; the last attempt finishes.
+    Emails die only before sending: SMTP takes no idempotency key, so a worker that dies
+    after the server accepted an email would send it again (the window is one SMTP reply).
+    """
+
+    def test_no_duplicates_in_1000_randomised_fault_runs(self):
+        import random
+
+        rng = random.Random(9)
+        original = reminders.send_sms
+        duplicates = lost = 0
+        for _ in range(1000):
+            locmem.reset()
+            mail.outbox.clear()
+            ReminderClaim.objects.all().delete()
+            attempts = rng.randint(1, 4)
+            for attempt in range(attempts):
+                fault = "none" if attempt == attempts - 1 else rng.choice(["before", "after"])
+
+                def sms(*args, fault=fault, **kwargs):
+                    if fault == "before":
+                        raise WorkerKilled
+                    result = original(*args, **kwargs)
+                    if fault == "after":
+                        raise WorkerKilled
+                    return result
+
+                with (
+                    mock.patch("openiop.scheduling.reminders.send_sms", side_effect=sms),
+                    contextlib.suppress(WorkerKilled),
+                ):
+                    self.run_job()
+            duplicates += max(0, len(locmem.outbox) - 1) + max(0, len(mail.outbox) - 1)
+            lost += (len(locmem.outbox) == 0) + (len(mail.outbox) == 0)
+        self.assertEqual((duplicates, lost), (0, 0))

@@ -223,6 +223,37 @@ class StaffPagesTestCase(SchedulingTestCase):
         self.assertContains(response, "Extra 4")
         self.assertEqual(len(large), len(small))
 
+    def test_the_ledger_runs_the_same_queries_however_full_the_program(self):
+        actions.admit(self.pat, self.group, starts_on=date(2026, 3, 2), acting_user=self.dana)
+        self.login(self.dana)
+        url = reverse("scheduling:ledger", args=[self.pat.code]) + "?week=2026-03-02"
+        self.client.get(url)
+        with CaptureQueriesContext(connection) as small:
+            self.client.get(url)
+        for i in range(5):
+            person = self.make_participant(f"p{i}@example.org", f"Person{i}", "Test", "")
+            actions.admit(person, self.group_b, starts_on=date(2026, 3, 2), acting_user=self.dana)
+        ClinicianAvailability.objects.create(
+            clinician=self.alvarez,
+            weekday=1,
+            starts_at=time(9),
+            ends_at=time(17),
+            timezone="America/New_York",
+        )
+        actions.book_appointment(
+            self.pat,
+            clinician=self.alvarez,
+            kind="individual",
+            day=date(2026, 3, 3),
+            starts_at=time(10),
+            ends_at=time(11),
+            acting_user=self.dana,
+        )
+        with CaptureQueriesContext(connection) as large:
+            response = self.client.get(url)
+        self.assertContains(response, "Individual")
+        self.assertEqual(len(large), len(small))
+
     def test_the_roster_shows_short_names_only(self):
         actions.admit(self.pat, self.group, starts_on=date(2026, 3, 2), acting_user=self.dana)
         self.login(self.sam)

@@ -1,39 +1,19 @@
 """A PHQ-9 with item 9 = 1 on a phone, end to end: crisis resources, alert, acknowledgement."""
 
 import re
-import time
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from openiop.assessments import actions
 from openiop.assessments.actions import shipped_instrument
 from openiop.audit.models import AuditEvent
 from openiop.safety.models import SafetyAlert
-from openiop.testing import BrowserTestCase
+from openiop.testing import BrowserTestCase, serious_violations
 
 pytestmark = pytest.mark.browser
 
 
-def sign_in_staff(case, user) -> None:
-    """Sign in, starting clear of a TOTP period's end: a code typed in the last moments of its
-    30 seconds can reach the server in the next period and be refused."""
-    remaining = 30 - time.time() % 30
-    if remaining < 4:
-        time.sleep(remaining + 0.5)
-    case.sign_in(user)
-
-
 PHONE = {"width": 390, "height": 844}
-
-
-def serious_violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']}: {v['help']}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 class SuicideItemAlertTestCase(BrowserTestCase):
@@ -82,7 +62,7 @@ class SuicideItemAlertTestCase(BrowserTestCase):
         self.context = self.browser.new_context(viewport=PHONE)  # type: ignore[arg-type]
         self.page = page = self.context.new_page()
         page.set_default_timeout(20_000)
-        sign_in_staff(self, self.alvarez)
+        self.sign_in(self.alvarez)
         banner = page.get_by_role("alert").filter(has_text="Safety alert to acknowledge")
         banner.wait_for()
         self.screenshot("clinician-phone-alert-banner")

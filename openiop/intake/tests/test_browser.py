@@ -1,34 +1,14 @@
 """A demo participant's intake in the browser, from referral to admission."""
 
 import re
-import time
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from openiop.audit.models import AuditEvent
 from openiop.intake.models import EpisodeOfCare, LevelOfCareDecision
-from openiop.testing import BrowserTestCase
+from openiop.testing import BrowserTestCase, serious_violations
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in_staff(case, user) -> None:
-    """Sign in, starting clear of a TOTP period's end: a code typed in the last moments of its
-    30 seconds can reach the server in the next period and be refused."""
-    remaining = 30 - time.time() % 30
-    if remaining < 4:
-        time.sleep(remaining + 0.5)
-    case.sign_in(user)
-
-
-def serious_violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']}: {v['help']}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 class IntakeBrowserTestCase(BrowserTestCase):
@@ -37,11 +17,11 @@ class IntakeBrowserTestCase(BrowserTestCase):
         self.context = self.browser.new_context(viewport=self.viewport)  # type: ignore[arg-type]
         self.page = self.context.new_page()
         self.page.set_default_timeout(20_000)
-        sign_in_staff(self, user)
+        self.sign_in(user)
 
     def test_referral_to_admission(self):
         self.page.set_default_timeout(20_000)
-        sign_in_staff(self, self.ivy)
+        self.sign_in(self.ivy)
         page = self.page
         page.get_by_role("link", name="Intake").click()
         page.get_by_role("link", name="New referral").click()

@@ -153,7 +153,12 @@ def _save_draft(
 def save_answers(
     assignment: Assignment, answers: dict[str, Any], *, acting_user: User, source: str
 ) -> Response:
-    """Keep answers so far (save as you go). Raises InvalidAnswer for a bad answer."""
+    """Keep answers so far (save as you go). Raises InvalidAnswer for a bad answer.
+
+    A critical answer alerts the team as soon as it is saved, not only when the questionnaire
+    is submitted: a participant who stops halfway must not leave it unseen. Saving the same
+    critical answers again adds nothing; submitting adds the definitive signal.
+    """
     assignment = _lock_open(assignment)
     response = _save_draft(assignment, answers, acting_user=acting_user, source=source)
     record(
@@ -163,6 +168,22 @@ def save_answers(
         target=response,
         details={"items": sorted(response.answers)},
     )
+    result = score(assignment.instrument.definition, response.answers)
+    answered = [
+        {"id": hit.id, "item": hit.item, "label": hit.label, "reason": hit.reason}
+        for hit in result.critical
+        if hit.reason == "answered"
+    ]
+    if answered:
+        from openiop.safety.models import AlertTrigger
+
+        ids = sorted(hit["id"] for hit in answered)
+        already = [
+            sorted(c["id"] for c in trigger.critical_items)
+            for trigger in AlertTrigger.objects.filter(response=response)
+        ]
+        if ids not in already:
+            _raise_critical_alert(response, answered, acting_user=acting_user)
     return response
 
 
@@ -185,18 +206,29 @@ def _apply_result(response: Response, result: ScoreResult) -> None:
     ]
 
 
+def _raise_critical_alert(
+    response: Response, critical_items: list[dict[str, str]], *, acting_user: User
+) -> None:
+    from openiop.safety.actions import raise_alert
+    from openiop.safety.models import AlertTrigger, SafetyAlert
+
+    raise_alert(
+        response.participant,
+        kind=SafetyAlert.Kind.CRITICAL_ITEM,
+        acting_user=acting_user,
+        response=response,
+        critical_items=critical_items,
+        signal=(
+            AlertTrigger.Signal.RESPONSE_SUBMITTED
+            if response.is_submitted
+            else AlertTrigger.Signal.ANSWER_SAVED
+        ),
+    )
+
+
 def _alert_if_critical(response: Response, *, acting_user: User) -> None:
     if response.critical_items:
-        from openiop.safety.actions import raise_alert
-        from openiop.safety.models import SafetyAlert
-
-        raise_alert(
-            response.participant,
-            kind=SafetyAlert.Kind.CRITICAL_ITEM,
-            acting_user=acting_user,
-            response=response,
-            critical_items=response.critical_items,
-        )
+        _raise_critical_alert(response, response.critical_items, acting_user=acting_user)
 
 
 @transaction.atomic

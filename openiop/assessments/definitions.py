@@ -297,7 +297,7 @@ class _Parser:
                 raise DefinitionError(f"duplicate linkId {link_id!r}", path=f"{at}.linkId")
             seen.add(link_id)
             item_type = raw.get("type")
-            if item_type not in ITEM_TYPES:
+            if not isinstance(item_type, str) or item_type not in ITEM_TYPES:
                 raise DefinitionError(
                     f"unsupported type {item_type!r}; use one of {sorted(ITEM_TYPES)}",
                     path=f"{at}.type",
@@ -543,7 +543,7 @@ def _check_rule(raw: Any, at: str, by_id: dict[str, Item], score_ids: set[str]) 
             raise DefinitionError('"not" takes one rule and nothing else', path=at)
         _check_rule(raw["not"], f"{at}.not", by_id, score_ids)
     elif "score" in raw:
-        if raw["score"] not in score_ids:
+        if not isinstance(raw["score"], str) or raw["score"] not in score_ids:
             raise DefinitionError(f"unknown score {raw['score']!r}", path=f"{at}.score")
         if set(raw) - {"score", "atLeast", "atMost"} or not ({"atLeast", "atMost"} & set(raw)):
             raise DefinitionError("a score rule has atLeast and/or atMost", path=at)

@@ -31,6 +31,7 @@ class Option:
     value: str
     label: str
     checked: bool
+    critical: bool = False
 
 
 @dataclass
@@ -43,6 +44,14 @@ class Question:
     options: list[Option] = field(default_factory=list)
     missing: bool = False
     enabled: bool = True
+
+    @property
+    def has_critical(self) -> bool:
+        return any(o.critical for o in self.options)
+
+    @property
+    def critical_checked(self) -> bool:
+        return any(o.critical and o.checked for o in self.options)
 
     @property
     def field_name(self) -> str:
@@ -70,16 +79,31 @@ def questions_for(
 ) -> list[Question]:
     """Every item in order (display items too, numbered 0), with the current answers."""
     enabled = {item.link_id for item in enabled_items(definition, answers)}
+    thresholds = {c.item: c.min_score for c in definition.critical_items}
     questions = []
     number = 0
     for item in definition.items:
         value = answers.get(item.link_id)
+        threshold = thresholds.get(item.link_id)
         if item.type == "choice":
-            options = [Option(o.code, o.label, o.code == value) for o in item.options]
+            options = [
+                Option(
+                    o.code,
+                    o.label,
+                    o.code == value,
+                    threshold is not None and o.score is not None and o.score >= threshold,
+                )
+                for o in item.options
+            ]
         elif item.type == "integer":
             assert item.min_value is not None and item.max_value is not None
             options = [
-                Option(str(n), str(n), value is not None and str(value) == str(n))
+                Option(
+                    str(n),
+                    str(n),
+                    value is not None and str(value) == str(n),
+                    threshold is not None and n >= threshold,
+                )
                 for n in range(item.min_value, item.max_value + 1)
             ]
         else:

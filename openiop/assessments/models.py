@@ -193,6 +193,11 @@ class Response(models.Model):
         return bool(self.critical_items)
 
     @property
+    def positive_findings(self) -> list[str]:
+        """Labels of the findings that came out true, e.g. "Acute positive: …" on the ASQ."""
+        return [f.label for f in self.instrument.definition.findings if self.findings.get(f.id)]
+
+    @property
     def score_summary(self) -> list[str]:
         """e.g. ["PHQ-9 total score: 11 (Moderate)"]; a score with a missing item says so."""
         parts = []

@@ -86,10 +86,19 @@ def respond(request: AuthedRequest, code: str) -> HttpResponse:
         return redirect("assessments:mine" if not request.user.is_staff_member else "home")
     draft = actions.draft_for(assignment)
     if request.method == "GET":
+        if request.user.is_staff_member:
+            record(
+                "assessment.form_opened",
+                acting_user=request.user,
+                participant=assignment.participant,
+                target=assignment,
+            )
         return _render_form(request, assignment, draft.answers if draft else {})
 
     answers = answers_from_post(assignment.instrument.definition, request.POST)
     action = request.POST.get("action", "save")
+    if action not in ("save", "submit", "submit_incomplete"):
+        action = "save"
     source = _source(request.user)
     try:
         if action == "save":

@@ -52,13 +52,15 @@ def programs_for_referrals(user: User) -> QuerySet[Program]:
     return programs_for_new_participants(user)
 
 
+def directed_programs(user: User) -> QuerySet[Program]:
+    return Program.objects.filter(
+        memberships__user=user, memberships__role=ProgramMembership.Role.DIRECTOR
+    ).order_by("name")
+
+
 def get_program_to_edit_rules(user: User, code: uuid.UUID | str) -> Program:
     """Program directors edit their program's level-of-care rules; others get a 404."""
     try:
-        return Program.objects.get(
-            code=code,
-            memberships__user=user,
-            memberships__role=ProgramMembership.Role.DIRECTOR,
-        )
+        return directed_programs(user).get(code=code)
     except (Program.DoesNotExist, ValueError) as exc:
         raise Http404 from exc

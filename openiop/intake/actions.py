@@ -206,9 +206,25 @@ def decide_level_of_care(
     return decision
 
 
+# Program.LevelOfCare codes → the levels of the rule set.
+PROGRAM_LEVELS = {"op": "outpatient", "iop": "iop", "php": "php"}
+
+
+def program_level(program: Program) -> str:
+    return PROGRAM_LEVELS[program.level_of_care]
+
+
 @transaction.atomic
 def admit(referral: Referral, *, acting_user: User) -> EpisodeOfCare:
+    """Admit at the level the clinician chose, which must be the program's own level: a
+    person who needs another level is declined with a referral to a program that offers it."""
     referral = _expect_stage(referral, Referral.Stage.ADMISSION, Referral.Stage.WAITLISTED)
+    chosen = referral.decision.chosen_level
+    if chosen != program_level(referral.program):
+        raise IntakeError(
+            f"The level of care chosen ({referral.decision.get_chosen_level_display()}) is not "
+            f"this program's level: decline with a referral to a program that offers it."
+        )
     now = timezone.now()
     episode = EpisodeOfCare.objects.create(
         participant=referral.participant,

@@ -2,8 +2,19 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 
 from openiop.intake.models import F_CODE, ComprehensiveAssessment, Level, Referral
+
+LOCUS_RATINGS = (
+    "locus_risk_of_harm",
+    "locus_functional_status",
+    "locus_comorbidity",
+    "locus_stress",
+    "locus_support",
+    "locus_treatment_history",
+    "locus_engagement",
+)
 
 
 class ReferralForm(forms.ModelForm):
@@ -66,6 +77,7 @@ class AssessmentForm(forms.ModelForm):
             "clinician_risk",
             "weekly_hours_needed",
             "needs_24_hour_care",
+            *LOCUS_RATINGS,
             "locus_composite",
             "locus_level",
             "asam_level",
@@ -95,6 +107,13 @@ class AssessmentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["diagnoses_text"].initial = ", ".join(self.instance.diagnoses)
+        for name in LOCUS_RATINGS:
+            field = self.fields[name]
+            assert isinstance(field, forms.IntegerField)
+            field.min_value, field.max_value = 1, 5
+            field.validators += [MinValueValidator(1), MaxValueValidator(5)]
+            field.widget.attrs.update(min=1, max=5)
+            field.help_text = "Sites licensed for LOCUS only: the rating, 1–5."
 
     def clean_diagnoses_text(self) -> list[str]:
         codes = [c.strip().upper() for c in self.cleaned_data["diagnoses_text"].split(",")]

@@ -129,7 +129,12 @@ def _parse(data: Any) -> RuleSet:
         if not isinstance(data.get(key), str) or not data[key]:
             raise RuleSetError("is required text", path=key)
     levels = data.get("levels")
-    if not isinstance(levels, list) or len(levels) < 2 or len(set(levels)) != len(levels):
+    if (
+        not isinstance(levels, list)
+        or not all(isinstance(level, str) for level in levels)
+        or len(levels) < 2
+        or len(set(levels)) != len(levels)
+    ):
         raise RuleSetError("must list at least two distinct levels, lowest first", path="levels")
     if data["defaultLevel"] not in levels:
         raise RuleSetError(f"must be one of {levels}", path="defaultLevel")

@@ -145,7 +145,15 @@ class ComprehensiveAssessment(models.Model):
     diagnoses = models.JSONField(
         default=list, blank=True, help_text="Working diagnoses: ICD-10-CM F-codes only."
     )
-    # Only for sites licensed for LOCUS / ASAM: the clinician's result, never descriptor text.
+    # Only for sites licensed for LOCUS / ASAM: the clinician's ratings and result as entered,
+    # never descriptor text and no LOCUS scoring (CLINICAL.md §1.1: electronic rights licensed).
+    locus_risk_of_harm = models.PositiveSmallIntegerField("LOCUS I", null=True, blank=True)
+    locus_functional_status = models.PositiveSmallIntegerField("LOCUS II", null=True, blank=True)
+    locus_comorbidity = models.PositiveSmallIntegerField("LOCUS III", null=True, blank=True)
+    locus_stress = models.PositiveSmallIntegerField("LOCUS IV-A", null=True, blank=True)
+    locus_support = models.PositiveSmallIntegerField("LOCUS IV-B", null=True, blank=True)
+    locus_treatment_history = models.PositiveSmallIntegerField("LOCUS V", null=True, blank=True)
+    locus_engagement = models.PositiveSmallIntegerField("LOCUS VI", null=True, blank=True)
     locus_composite = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(7), MaxValueValidator(35)]
     )
@@ -157,6 +165,24 @@ class ComprehensiveAssessment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     completed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(**{f"{name}__isnull": True})
+                | models.Q(**{f"{name}__gte": 1, f"{name}__lte": 5}),
+                name=f"{name}_1_to_5",
+            )
+            for name in (
+                "locus_risk_of_harm",
+                "locus_functional_status",
+                "locus_comorbidity",
+                "locus_stress",
+                "locus_support",
+                "locus_treatment_history",
+                "locus_engagement",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Comprehensive assessment for {self.referral}"

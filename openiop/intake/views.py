@@ -30,7 +30,11 @@ def referrals(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "intake/referrals.html",
-        {"referrals": rows, "can_create": access.can_create_referrals(request.user)},
+        {
+            "referrals": rows,
+            "can_create": access.can_create_referrals(request.user),
+            "directed_programs": access.directed_programs(request.user),
+        },
     )
 
 
@@ -153,6 +157,9 @@ def level_of_care(request: AuthedRequest, code: str) -> HttpResponse:
             "facts": sorted(facts.items()),
             "form": form,
             "can_decide": request.user.role in access.DECIDING_ROLES,
+            "program_level": Level(actions.program_level(row.program)).label,
+            "program_matches": actions.program_level(row.program) == recommendation.level,
+            "assessment": row.assessment,
         },
         status=400 if request.method == "POST" else 200,
     )

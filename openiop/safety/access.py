@@ -1,9 +1,11 @@
 """Who sees and who closes safety alerts.
 
 An alert goes to the participant's care team and to the on-call clinicians of the
-participant's program. Anyone else gets a 404. Acknowledging takes a clinician or director who
-is on call for the program or on the care team with write access; read-only members
-(e.g. a peer specialist) see the alert but get a 403 on acknowledging it.
+participant's program. When nobody could act on it (no care-team member with write access and
+no one on call for the program, e.g. a person just referred), it goes to the program's
+directors instead, so no alert goes unseen. Anyone else gets a 404. Acknowledging takes a
+clinician or director among those recipients, other than read-only team members (e.g. a peer
+specialist), who see the alert but get a 403 on acknowledging it.
 """
 
 import uuid
@@ -27,13 +29,33 @@ def _on_call_program_ids(user: User) -> QuerySet:
     )
 
 
+def _directed_program_ids(user: User) -> QuerySet:
+    return ProgramMembership.objects.filter(user=user, role=ProgramMembership.Role.DIRECTOR).values(
+        "program_id"
+    )
+
+
+def _unattended(participant_ref: str, program_ref: str) -> Q:
+    """Nobody on the care team may write and nobody is on call for the program."""
+    writers = CareTeamMember.objects.filter(participant=OuterRef(participant_ref), can_write=True)
+    on_call = ProgramMembership.objects.filter(
+        program=OuterRef(program_ref), role=ProgramMembership.Role.ON_CALL
+    )
+    return ~Exists(writers) & ~Exists(on_call)
+
+
 def alerts_for_user(user: User) -> QuerySet[SafetyAlert]:
     """Every alert the user receives, as one query."""
     if not user.is_authenticated or not user.is_active or not user.is_staff_member:
         return SafetyAlert.objects.none()
     on_team = CareTeamMember.objects.filter(participant=OuterRef("participant"), clinician=user)
     return SafetyAlert.objects.filter(
-        Exists(on_team) | Q(participant__program_id__in=_on_call_program_ids(user))
+        Exists(on_team)
+        | Q(participant__program_id__in=_on_call_program_ids(user))
+        | (
+            Q(participant__program_id__in=_directed_program_ids(user))
+            & _unattended("participant", "participant__program")
+        )
     )
 
 
@@ -53,9 +75,15 @@ def can_acknowledge(user: User, participant: Participant) -> bool:
         participant=participant, clinician=user, can_write=True
     ).exists():
         return True
+    if participant.program_id is None:
+        return False
+    if _on_call_program_ids(user).filter(program_id=participant.program_id).exists():
+        return True
     return (
-        participant.program_id is not None
-        and _on_call_program_ids(user).filter(program_id=participant.program_id).exists()
+        _directed_program_ids(user).filter(program_id=participant.program_id).exists()
+        and Participant.objects.filter(pk=participant.pk)
+        .filter(_unattended("pk", "program"))
+        .exists()
     )
 
 

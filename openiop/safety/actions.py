@@ -22,6 +22,7 @@ def raise_alert(
     response: Any = None,
     critical_items: list[dict[str, str]] | None = None,
     concern: str = "",
+    signal: str = AlertTrigger.Signal.CONCERN,
 ) -> SafetyAlert:
     """Open an alert, or add this trigger to the participant's open alert of the same kind.
 
@@ -55,6 +56,7 @@ def raise_alert(
     assert alert is not None
     AlertTrigger.objects.create(
         alert=alert,
+        signal=signal,
         response=response,
         critical_items=critical_items or [],
         concern=concern,
@@ -68,6 +70,7 @@ def raise_alert(
         target=alert,
         details={
             "kind": kind,
+            "signal": signal,
             "response": str(response.code) if response is not None else None,
             "critical_items": [c["id"] for c in critical_items or []],
             "trigger_count": alert.trigger_count,

@@ -88,7 +88,13 @@ class SafetyAlert(models.Model):
 
 
 class AlertTrigger(models.Model):
-    """One signal behind an alert: a submitted response with critical items, or a concern."""
+    """One signal behind an alert: a critical answer (saved or submitted), or a concern."""
+
+    class Signal(models.TextChoices):
+        ANSWER_SAVED = "answer_saved", "Critical answer saved (not yet submitted)"
+        RESPONSE_SUBMITTED = "response_submitted", "Response submitted"
+        CONCERN = "concern", "Clinician's concern"
+        HELP_REQUESTED = "help_requested", 'Participant pressed "I need help" in a video session'
 
     alert = models.ForeignKey(SafetyAlert, on_delete=models.PROTECT, related_name="triggers")
     response = models.ForeignKey(
@@ -98,6 +104,7 @@ class AlertTrigger(models.Model):
         blank=True,
         related_name="alert_triggers",
     )
+    signal = models.CharField(max_length=24, choices=Signal.choices)
     critical_items = models.JSONField(default=list, blank=True)
     concern = models.TextField(blank=True)
     raised_by = models.ForeignKey(

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from openiop.accounts.models import StateLicense, User
 from openiop.audit.actions import record
+from openiop.intake.models import EpisodeOfCare
 from openiop.lib import recurrence
 from openiop.lib.hours import week_start
 from openiop.lib.states import STATE_CHOICES
@@ -401,9 +402,13 @@ def admit(
             f"The group has no sessions from {starts_on:%a %-d %b %Y} to the end of that week "
             "(a holiday, or no template days). Choose a start date in a week with sessions."
         )
+    episode = EpisodeOfCare.objects.filter(
+        participant=participant, program=program, status=EpisodeOfCare.Status.ACTIVE
+    ).first()
     enrollment = Enrollment(
         participant=participant,
         group=group,
+        episode=episode,
         status=Enrollment.Status.WAITLISTED,
         priority=priority,
         starts_on=starts_on,
@@ -424,7 +429,11 @@ def admit(
         acting_user=acting_user,
         participant=participant,
         target=enrollment,
-        details={"group": str(group.code), "priority": priority},
+        details={
+            "group": str(group.code),
+            "priority": priority,
+            "episode": str(episode.code) if episode else None,
+        },
     )
     return enrollment
 

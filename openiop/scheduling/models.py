@@ -155,6 +155,15 @@ class Enrollment(models.Model):
     group = models.ForeignKey(
         "programs.Group", on_delete=models.PROTECT, related_name="enrollments"
     )
+    # The admission (intake) this place in a group serves; empty for people seated before
+    # intake ran in OpenIOP.
+    episode = models.ForeignKey(
+        "intake.EpisodeOfCare",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="enrollments",
+    )
     status = models.CharField(max_length=16, choices=Status.choices)
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.ROUTINE)
     starts_on = models.DateField()

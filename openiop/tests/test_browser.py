@@ -1,19 +1,9 @@
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from openiop.audit.models import AuditEvent
-from openiop.testing import BrowserTestCase
+from openiop.testing import BrowserTestCase, serious_violations
 
 pytestmark = pytest.mark.browser
-
-
-def serious_violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']}: {v['help']}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 class SignInTestCase(BrowserTestCase):

@@ -10,6 +10,7 @@
   var answeredText = document.querySelector("[data-answered]");
   var requiredText = document.querySelector("[data-required-count]");
   var timer = null;
+  var latest = 0;
 
   function checkedValue(name) {
     var input = form.querySelector('input[name="' + name + '"]:checked');
@@ -44,7 +45,19 @@
     requiredText.textContent = names.length;
   }
 
+  // A critical answer shows the crisis resources next to the question at once.
+  function showCrisisResources() {
+    form.querySelectorAll("[data-crisis-for]").forEach(function (region) {
+      var name = region.getAttribute("data-crisis-for");
+      var checked = form.querySelector('input[name="' + name + '"]:checked');
+      var box = region.querySelector(".crisis");
+      box.hidden = !(checked && checked.hasAttribute("data-critical"));
+    });
+  }
+
   function save() {
+    // Only the newest request may report, so "Saved." always means the latest answers.
+    var request = ++latest;
     var data = new FormData(form);
     fetch(form.getAttribute("data-autosave-url"), {
       method: "POST",
@@ -53,18 +66,26 @@
       headers: { "X-Requested-With": "fetch" },
     })
       .then(function (response) {
+        if (request !== latest) {
+          return;
+        }
         status.textContent = response.ok
           ? "Saved."
           : "Not saved. Your answers are still on this page; use Save and finish later.";
       })
       .catch(function () {
+        if (request !== latest) {
+          return;
+        }
         status.textContent = "Offline. Your answers are still on this page.";
       });
   }
 
   form.addEventListener("change", function () {
     applyEnableWhen();
+    showCrisisResources();
     updateProgress();
+    status.textContent = "Saving…";
     window.clearTimeout(timer);
     timer = window.setTimeout(save, 250);
   });

@@ -112,6 +112,30 @@ class AssessmentActionsTestCase(BaseTestCase):
             ["assessment.submitted", "safety.alert_raised"],
         )
 
+    def test_a_saved_critical_answer_alerts_before_submission(self):
+        assignment = self.assign()
+        for _ in range(2):
+            actions.save_answers(
+                assignment, {"9": SEVERAL}, acting_user=self.pat_user, source="participant"
+            )
+        alert = SafetyAlert.objects.get()
+        self.assertEqual(alert.trigger_count, 1)
+        actions.submit_response(
+            assignment, phq9(item9=SEVERAL), acting_user=self.pat_user, source="participant"
+        )
+        alert.refresh_from_db()
+        self.assertEqual(alert.trigger_count, 2)
+        self.assertEqual(
+            list(alert.triggers.values_list("signal", flat=True)),
+            ["answer_saved", "response_submitted"],
+        )
+
+    def test_a_draft_without_item_9_does_not_alert_yet(self):
+        actions.save_answers(
+            self.assign(), {"1": SEVERAL}, acting_user=self.pat_user, source="participant"
+        )
+        self.assertFalse(SafetyAlert.objects.exists())
+
     def test_missing_item_9_is_incomplete_and_raises_an_alert(self):
         response = actions.submit_response(
             self.assign(), phq9(item9=None), acting_user=self.pat_user, source="participant"

@@ -3,26 +3,17 @@
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from openiop.assessments import actions
 from openiop.assessments.actions import shipped_instrument
 from openiop.audit.models import AuditEvent
 from openiop.safety.models import SafetyAlert
-from openiop.testing import BrowserTestCase
+from openiop.testing import BrowserTestCase, serious_violations
 
 pytestmark = pytest.mark.browser
 
+
 PHONE = {"width": 390, "height": 844}
-
-
-def serious_violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']}: {v['help']}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 class SuicideItemAlertTestCase(BrowserTestCase):
@@ -33,7 +24,7 @@ class SuicideItemAlertTestCase(BrowserTestCase):
         actions.assign_instrument(self.pat, phq9, acting_user=self.alvarez)
 
         # Pat answers on her phone: items 1-8 "Not at all", item 9 "Several days" (total 1).
-        self.page.set_default_timeout(10_000)
+        self.page.set_default_timeout(20_000)
         self.sign_in(self.pat_user)
         page = self.page
         page.get_by_role("link", name="Questionnaires").click()
@@ -47,7 +38,13 @@ class SuicideItemAlertTestCase(BrowserTestCase):
             "Several days", exact=True
         ).check()
         page.get_by_text("9 of 9 questions answered").wait_for()
+        # The crisis resources show next to item 9 at once, before anything is submitted.
+        inline = page.locator('[data-crisis-for="q-9"] .crisis')
+        inline.wait_for()
+        self.assertIn("988", inline.inner_text())
         page.get_by_text("Saved.").wait_for()
+        # The saved answer has already alerted the team.
+        self.assertTrue(SafetyAlert.objects.filter(participant=self.pat).exists())
         self.screenshot("phq9-phone-answered")
         page.get_by_role("button", name="Submit", exact=True).click()
 
@@ -64,7 +61,7 @@ class SuicideItemAlertTestCase(BrowserTestCase):
         self.context.close()
         self.context = self.browser.new_context(viewport=PHONE)  # type: ignore[arg-type]
         self.page = page = self.context.new_page()
-        page.set_default_timeout(10_000)
+        page.set_default_timeout(20_000)
         self.sign_in(self.alvarez)
         banner = page.get_by_role("alert").filter(has_text="Safety alert to acknowledge")
         banner.wait_for()
@@ -93,6 +90,7 @@ class SuicideItemAlertTestCase(BrowserTestCase):
                     "assessment.answers_saved",
                     "assessment.submitted",
                     "safety.alert_raised",
+                    "safety.alert_repeated",
                     "safety.alert_viewed",
                     "safety.alert_acknowledged",
                 ]
@@ -105,8 +103,9 @@ class SuicideItemAlertTestCase(BrowserTestCase):
             [
                 ("assessment.assigned", alvarez),
                 ("assessment.answers_saved", pat),
-                ("assessment.submitted", pat),
                 ("safety.alert_raised", pat),
+                ("assessment.submitted", pat),
+                ("safety.alert_repeated", pat),
                 ("safety.alert_viewed", alvarez),
                 ("safety.alert_acknowledged", alvarez),
                 ("safety.alert_viewed", alvarez),

@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from openiop.assessments.definitions import shipped_definitions
-from openiop.assessments.scoring import score
+from openiop.assessments.scoring import InvalidAnswer, score
 
 DEFINITIONS = shipped_definitions()
 SCORED = [d for d in DEFINITIONS.values() if d.scores]
@@ -46,3 +46,24 @@ def test_phq9_item_9_always_reaches_a_person_unless_answered_zero(case):
     result = score(definition, answers)
     critical = any(hit.item == "9" for hit in result.critical)
     assert critical == (answers.get("9") != "LA6568-5")
+
+
+any_value = st.none() | st.booleans() | st.integers(-5, 30) | st.floats() | st.text(max_size=12)
+
+
+@st.composite
+def hostile_answers(draw):
+    definition = draw(st.sampled_from(list(DEFINITIONS.values())))
+    keys = [item.link_id for item in definition.items] + ["nope"]
+    answers = draw(st.dictionaries(st.sampled_from(keys), any_value, max_size=8))
+    return definition, answers
+
+
+@given(hostile_answers())
+def test_any_answers_are_scored_or_refused_with_invalid_answer(case):
+    definition, answers = case
+    try:
+        result = score(definition, answers)
+    except InvalidAnswer:
+        return
+    assert result.complete == (not result.missing)

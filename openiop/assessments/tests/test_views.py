@@ -1,6 +1,7 @@
 """Questionnaire pages: self-report on a phone, in-session entry, staff review."""
 
 import json
+import uuid
 from typing import ClassVar
 
 from django.db import connection
@@ -41,6 +42,9 @@ class RespondTestCase(BaseTestCase):
         self.login(self.pat_user)
         response = self.client.get(reverse("assessments:mine"))
         self.assertContains(response, self.url)
+        self.assertContains(self.client.get(reverse("home")), self.url)
+        self.login(self.quinn_user)
+        self.assertNotContains(self.client.get(reverse("home")), self.url)
 
     def test_the_form_shows_progress_and_the_attribution(self):
         self.login(self.pat_user)
@@ -48,6 +52,16 @@ class RespondTestCase(BaseTestCase):
         self.assertContains(response, "<span data-answered>0</span> of")
         self.assertContains(response, "Pfizer")
         self.assertContains(response, 'name="q-9"', count=4)
+
+    def test_crisis_resources_wait_beside_item_9(self):
+        self.login(self.pat_user)
+        page = self.client.get(self.url)
+        self.assertContains(page, "data-critical", count=3)
+        self.assertContains(page, '<div class="crisis crisis-inline" hidden>')
+        autosave = reverse("assessments:autosave", args=[self.assignment.code])
+        self.client.post(autosave, {"q-9": SEVERAL})
+        page = self.client.get(self.url)
+        self.assertContains(page, '<div class="crisis crisis-inline">')
 
     def test_answers_are_saved_as_you_go_and_resumed(self):
         self.login(self.pat_user)
@@ -112,8 +126,21 @@ class RespondTestCase(BaseTestCase):
         autosave = reverse("assessments:autosave", args=[self.assignment.code])
         self.assertEqual(self.client.post(autosave, {"q-1": SEVERAL}).status_code, 409)
 
+    def test_nobody_answers_a_questionnaire_not_assigned_to_them(self):
+        self.login(self.quinn_user)
+        self.assertEqual(self.client.post(self.url, phq9_post()).status_code, 404)
+        autosave = reverse("assessments:autosave", args=[self.assignment.code])
+        self.assertEqual(self.client.post(autosave, {"q-1": NONE}).status_code, 404)
+        unknown = reverse("assessments:respond", args=[uuid.uuid4()])
+        self.assertEqual(self.client.post(unknown, phq9_post()).status_code, 404)
+        self.assertFalse(Response.objects.exists())
+
     def test_clinician_administers_in_session(self):
         self.login(self.alvarez)
+        self.client.get(self.url)
+        self.assertTrue(
+            AuditEvent.objects.filter(event_type="assessment.form_opened", actor=self.alvarez)
+        )
         response = self.client.post(self.url, phq9_post(i1=SEVERAL))
         submitted = Response.objects.get()
         self.assertRedirects(response, submitted.get_absolute_url())

@@ -6,7 +6,7 @@ import pytest
 
 from openiop.audit.models import AuditEvent
 from openiop.intake.models import EpisodeOfCare, LevelOfCareDecision
-from openiop.testing import BrowserTestCase
+from openiop.testing import BrowserTestCase, serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -16,11 +16,11 @@ class IntakeBrowserTestCase(BrowserTestCase):
         self.context.close()
         self.context = self.browser.new_context(viewport=self.viewport)  # type: ignore[arg-type]
         self.page = self.context.new_page()
-        self.page.set_default_timeout(10_000)
+        self.page.set_default_timeout(20_000)
         self.sign_in(user)
 
     def test_referral_to_admission(self):
-        self.page.set_default_timeout(10_000)
+        self.page.set_default_timeout(20_000)
         self.sign_in(self.ivy)
         page = self.page
         page.get_by_role("link", name="Intake").click()
@@ -35,6 +35,7 @@ class IntakeBrowserTestCase(BrowserTestCase):
         page.get_by_label("The person agreed to be contacted about the program").check()
         page.get_by_role("button", name="Record the referral").click()
         page.get_by_text("Referral recorded.").wait_for()
+        self.assertEqual(serious_violations(page), [])
 
         page.get_by_label("Proceed to the comprehensive assessment").check()
         page.get_by_role("button", name="Record the screening").click()
@@ -57,6 +58,7 @@ class IntakeBrowserTestCase(BrowserTestCase):
         page.get_by_role("link", name="Intake").click()
         page.get_by_role("link", name=re.compile("Okafor")).click()
         page.get_by_role("link", name="Level of care").click()
+        self.assertEqual(serious_violations(page), [])
         rules = page.locator("#rules-fired")
         self.assertIn("hours-iop-adult", rules.inner_text())
         self.assertIn("impairment-moderate", rules.inner_text())

@@ -10,6 +10,7 @@ from openiop.assessments import actions as assessment_actions
 from openiop.assessments.actions import shipped_instrument
 from openiop.audit.models import AuditEvent
 from openiop.intake import actions
+from openiop.intake.level_of_care import DEFAULT_RULES, RuleSetError
 from openiop.intake.models import EpisodeOfCare, LevelOfCareDecision, Referral
 from openiop.testing import BaseTestCase
 
@@ -136,6 +137,16 @@ class IntakeWorkflowTestCase(IntakeTestCase):
             actions.admit(referral, acting_user=self.ivy)
         self.assertEqual(EpisodeOfCare.objects.count(), 1)
 
+    def test_admission_needs_the_programs_own_level(self):
+        referral = self.through_assessment()
+        actions.decide_level_of_care(
+            referral, chosen_level="php", variance_reason="Daily structure", acting_user=self.dana
+        )
+        with self.assertRaises(actions.IntakeError):
+            actions.admit(referral, acting_user=self.ivy)
+        self.assertFalse(EpisodeOfCare.objects.exists())
+        actions.decline(referral, referred_to="County PHP", note="", acting_user=self.ivy)
+
     def test_waitlist_then_admit_or_decline(self):
         referral = self.through_assessment()
         actions.decide_level_of_care(
@@ -148,8 +159,6 @@ class IntakeWorkflowTestCase(IntakeTestCase):
         self.assertEqual(referral.referred_elsewhere_to, "Another IOP")
 
     def test_a_program_edits_its_rules(self):
-        from openiop.intake.level_of_care import DEFAULT_RULES, RuleSetError
-
         text = DEFAULT_RULES.read_text().replace('"atLeast": 9}', '"atLeast": 12}')
         actions.set_program_rules(self.program, text=text, acting_user=self.dana)
         referral = self.through_assessment(functional_impairment="mild")
@@ -168,6 +177,13 @@ class IntakePagesTestCase(IntakeTestCase):
         self.assertContains(page, "hours-iop-adult")
         self.assertContains(page, "impairment-moderate")
 
+    def test_level_of_care_page_says_when_the_program_offers_another_level(self):
+        referral = self.through_assessment(clinician_risk="high")
+        self.login(self.dana)
+        page = self.client.get(reverse("intake:level_of_care", args=[referral.code]))
+        self.assertContains(page, "Recommendation: Partial hospitalization (PHP)")
+        self.assertContains(page, "offers Intensive outpatient (IOP)")
+
     def test_an_override_without_a_reason_is_refused_on_the_page(self):
         referral = self.through_assessment()
         self.login(self.dana)
@@ -176,12 +192,46 @@ class IntakePagesTestCase(IntakeTestCase):
         self.assertContains(response, "Give the reason for choosing a level other", status_code=400)
         self.assertFalse(LevelOfCareDecision.objects.exists())
 
+    def test_directors_find_and_edit_their_rules(self):
+        self.login(self.dana)
+        page = self.client.get(reverse("intake:referrals"))
+        url = reverse("intake:rules", args=[self.program.code])
+        self.assertContains(page, url)
+        response = self.client.post(url, {"rules": '{"id": "x"}'})
+        self.assertContains(response, "field version", status_code=400)
+        text = DEFAULT_RULES.read_text().replace('"version": "1.0.0"', '"version": "1.1.0"')
+        self.assertRedirects(self.client.post(url, {"rules": text}), url)
+        self.assertContains(self.client.get(url), "This program uses its own rules.")
+
     def test_intake_coordinators_cannot_decide_the_level(self):
         referral = self.through_assessment()
         self.login(self.ivy)
         url = reverse("intake:level_of_care", args=[referral.code])
         self.assertEqual(self.client.get(url).status_code, 200)
         self.assertEqual(self.client.post(url, {"chosen_level": "iop"}).status_code, 403)
+
+    def test_locus_ratings_are_stored_as_entered_and_range_checked(self):
+        referral = self.refer()
+        actions.record_screening(
+            referral, proceed=True, note="", referred_to="", acting_user=self.ivy
+        )
+        self.login(self.ivy)
+        url = reverse("intake:assessment", args=[referral.code])
+        data = {
+            "presenting_problem": "x",
+            "functional_impairment": "mild",
+            "clinician_risk": "low",
+            "weekly_hours_needed": "9",
+            "locus_risk_of_harm": "6",
+        }
+        self.assertEqual(self.client.post(url, data).status_code, 400)
+        data |= {"locus_risk_of_harm": "2", "locus_composite": "17", "locus_level": "3"}
+        self.assertEqual(self.client.post(url, data).status_code, 302)
+        referral.assessment.refresh_from_db()
+        self.assertEqual(referral.assessment.locus_risk_of_harm, 2)
+        self.assertEqual(referral.assessment.locus_level, 3)
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            type(referral.assessment).objects.update(locus_engagement=0)
 
     def test_a_bad_f_code_is_refused(self):
         referral = self.refer()

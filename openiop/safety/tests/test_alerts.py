@@ -1,13 +1,15 @@
 """Safety alerts: raised, collapsed, never dropped, closed only by a documented action."""
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.http import Http404
 
+from openiop.accounts.models import User
 from openiop.audit.models import AuditEvent
+from openiop.programs.models import Program, ProgramMembership
 from openiop.safety import access, actions
 from openiop.safety.models import SafetyAlert
-from openiop.testing import BaseTestCase
+from openiop.testing import BaseTestCase, make_user
 
 
 class SafetyAlertTestCase(BaseTestCase):
@@ -63,6 +65,13 @@ class SafetyAlertTestCase(BaseTestCase):
         with self.assertRaises(IntegrityError), transaction.atomic():
             SafetyAlert.objects.filter(pk=alert.pk).update(status="acknowledged")
 
+    def test_the_database_refuses_to_delete_an_alert(self):
+        alert = self.concern()
+        with self.assertRaises(DatabaseError), transaction.atomic():
+            alert.triggers.all().delete()
+        with self.assertRaises(DatabaseError), transaction.atomic():
+            SafetyAlert.objects.filter(pk=alert.pk).delete()
+
     def test_the_database_keeps_one_open_alert_per_kind(self):
         alert = self.concern()
         with self.assertRaises(IntegrityError), transaction.atomic():
@@ -92,6 +101,25 @@ class SafetyAlertTestCase(BaseTestCase):
         self.assertEqual(
             access.get_alert_for_user(self.alvarez, alert.code, acknowledge=True), alert
         )
+
+    def test_an_alert_nobody_could_act_on_goes_to_the_program_director(self):
+        program = Program.objects.create(name="Evening IOP")
+        director = make_user("dee@example.org", "Dee", "Director", User.Role.PROGRAM_DIRECTOR)
+        ProgramMembership.objects.create(
+            program=program, user=director, role=ProgramMembership.Role.DIRECTOR
+        )
+        newcomer = self.make_participant("new@example.org", "Noa", "Newcomer", "", program)
+        alert = self.concern(newcomer)
+        self.assertEqual(list(access.open_alerts_for_user(director)), [alert])
+        self.assertTrue(access.can_acknowledge(director, newcomer))
+        self.assertEqual(list(access.open_alerts_for_user(self.dana)), [])
+        # Once someone is on call, the alert is theirs and no longer the director's.
+        ProgramMembership.objects.create(
+            program=program, user=self.chen, role=ProgramMembership.Role.ON_CALL
+        )
+        self.assertEqual(list(access.open_alerts_for_user(director)), [])
+        self.assertFalse(access.can_acknowledge(director, newcomer))
+        self.assertIn(alert, access.open_alerts_for_user(self.chen))
 
     def test_open_alerts_are_one_query(self):
         self.concern()

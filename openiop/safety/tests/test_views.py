@@ -4,6 +4,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from openiop.assessments import actions as assessment_actions
+from openiop.assessments.actions import shipped_instrument
 from openiop.audit.models import AuditEvent
 from openiop.safety import actions
 from openiop.safety.models import SafetyAlert
@@ -64,6 +66,18 @@ class SafetyPagesTestCase(BaseTestCase):
         self.assertNotContains(page, "Acknowledge the alert")
         url = reverse("safety:acknowledge", args=[self.alert.code])
         self.assertEqual(self.client.post(url, {"action": "other", "note": "x"}).status_code, 403)
+
+    def test_the_alert_page_shows_an_asq_acute_positive(self):
+        asq = shipped_instrument("asq")
+        assignment = assessment_actions.assign_instrument(self.pat, asq, acting_user=self.alvarez)
+        answers = {"1": "yes", "2": "no", "3": "no", "4": "no", "5": "yes"}
+        assessment_actions.submit_response(
+            assignment, answers, acting_user=self.pat_user, source="participant"
+        )
+        alert = SafetyAlert.objects.get(kind=SafetyAlert.Kind.CRITICAL_ITEM)
+        self.login(self.alvarez)
+        page = self.client.get(alert.get_absolute_url())
+        self.assertContains(page, "Acute positive: imminent risk")
 
     def test_a_clinician_raises_a_concern_from_the_chart(self):
         self.login(self.alvarez)

@@ -7,8 +7,7 @@ from openiop.lib.hours import week_start
 from openiop.lib.recurrence import get_zone
 from openiop.programs.models import Group, GroupFacilitator, Track, TrackBlock
 from openiop.scheduling.models import Booking
-from openiop.testing import BrowserTestCase
-from openiop.tests.test_browser import serious_violations
+from openiop.testing import BrowserTestCase, serious_violations
 
 pytestmark = pytest.mark.browser
 

@@ -37,3 +37,5 @@ class IntakeToGroupTestCase(Schedule, IntakeTestCase):
         self.assertEqual(enrollment.status, Enrollment.Status.SEATED)
         self.assertTrue(Booking.objects.filter(participant=referral.participant).exists())
         self.assertEqual(enrollment.starts_on, date(2026, 3, 2))
+        # The seat serves the admission that intake recorded.
+        self.assertEqual(enrollment.episode, referral.episode)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from openiop.accounts.models import User
+from openiop.assessments import demo as assessment_demo
 from openiop.core import demo
 from openiop.scheduling import demo as schedule_demo
 
@@ -24,6 +25,7 @@ class Command(BaseCommand):
         else:
             program = demo.load(participants=options["participants"], weeks=options["weeks"])
             schedule_demo.load(program)
+            assessment_demo.load(program)
             self.stdout.write(
                 f"Loaded {demo.DEMO_PROGRAM} with {options['participants']} participants."
             )

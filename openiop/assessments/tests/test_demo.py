@@ -1,0 +1,17 @@
+from io import StringIO
+
+from django.core.management import call_command
+
+from openiop.assessments.models import Assignment, Response
+from openiop.intake.models import Referral
+from openiop.safety.models import SafetyAlert
+from openiop.testing import BaseTestCase
+
+
+class AssessmentDemoTestCase(BaseTestCase):
+    def test_the_demo_has_questionnaires_scores_and_a_referral(self):
+        call_command("load_demo", "--quiet", stdout=StringIO())
+        self.assertEqual(Assignment.objects.filter(status="open").count(), 6)
+        self.assertEqual(Response.objects.filter(status="submitted").count(), 24)
+        self.assertTrue(Referral.objects.filter(stage="screening").exists())
+        self.assertFalse(SafetyAlert.objects.exists())

@@ -20,7 +20,7 @@ from openiop.accounts.models import User
 from openiop.audit.actions import record
 from openiop.participants.models import Participant
 from openiop.safety.actions import raise_alert
-from openiop.safety.models import SafetyAlert
+from openiop.safety.models import AlertTrigger, SafetyAlert
 from openiop.scheduling import actions as scheduling_actions
 from openiop.scheduling.errors import AttendanceError
 from openiop.scheduling.models import Booking
@@ -516,6 +516,7 @@ def request_help(attendance: Attendance, *, acting_user: User) -> None:
     raise_alert(
         attendance.participant,
         kind=SafetyAlert.Kind.HELP_REQUESTED,
+        signal=AlertTrigger.Signal.HELP_REQUESTED,
         acting_user=acting_user,
         concern='Pressed "I need help" during a video session.',
     )

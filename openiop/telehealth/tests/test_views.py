@@ -298,6 +298,7 @@ class HelpTests(VideoTestCase):
         alert = SafetyAlert.objects.get(participant=self.pat)
         self.assertEqual(alert.kind, SafetyAlert.Kind.HELP_REQUESTED)
         self.assertEqual(alert.status, SafetyAlert.Status.OPEN)
+        self.assertEqual(alert.triggers.get().signal, "help_requested")
         self.login(self.sam)
         response = self.client.get(self.url("waiting_list"))
         self.assertContains(response, "Asked for help")

@@ -14,7 +14,6 @@ import unittest
 from typing import Any, ClassVar
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.test import Client, override_settings
 from playwright.sync_api import Page, sync_playwright
@@ -22,7 +21,7 @@ from playwright.sync_api import Page, sync_playwright
 from openiop.accounts.mfa import MFA_VERIFIED_SESSION_KEY
 from openiop.accounts.models import User
 from openiop.telehealth.models import Attendance, PresenceEvent, Room
-from openiop.testing import BrowserTestCase
+from openiop.testing import BrowserTestCase, serious_violations
 
 from .helpers import make_session
 from .lab import VideoLab, netns_available, record_metrics
@@ -30,15 +29,6 @@ from .lab import VideoLab, netns_available, record_metrics
 pytestmark = [pytest.mark.janus, pytest.mark.browser]
 
 NOT_READY = {"videoStreams": 0, "audioStreams": 0, "videoBytes": 0, "audioBytes": 0}
-
-
-def serious_violations(page: Page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']}: {v['help']}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def media(page: Page) -> dict[str, Any]:

@@ -15,11 +15,17 @@ for name in janus-admin-key janus-token-secret; do
   [ -s "var/$name" ] || (umask 077; .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))' > "var/$name")
 done
 export JANUS_ADMIN_KEY_FILE=var/janus-admin-key JANUS_TOKEN_SECRET_FILE=var/janus-token-secret
-janus_pid=""
+background_pids=()
+trap 'for pid in "${background_pids[@]}"; do kill "$pid" 2>/dev/null || true; done' EXIT
+
+# The background worker sends session reminders (to the console in the demo).
+.venv/bin/python manage.py db_worker > var/worker.log 2>&1 &
+background_pids+=($!)
+echo "The background worker is running; its log is var/worker.log"
+
 if command -v janus >/dev/null; then
   .venv/bin/python manage.py run_janus > var/janus.log 2>&1 &
-  janus_pid=$!
-  trap '[ -n "$janus_pid" ] && kill "$janus_pid" 2>/dev/null || true' EXIT
+  background_pids+=($!)
   echo "Janus (video) is running with var/janus/; its log is var/janus.log"
   .venv/bin/python manage.py load_video_demo || true
 else

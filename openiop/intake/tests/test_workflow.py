@@ -248,3 +248,11 @@ class IntakePagesTestCase(IntakeTestCase):
             "diagnoses_text": "F33.1, J45",
         }
         self.assertContains(self.client.post(url, data), "J45: use an ICD-10-CM", status_code=400)
+
+    def test_opening_the_assessment_form_is_an_audited_chart_read(self):
+        referral = self.through_assessment()
+        self.login(self.dana)
+        page = self.client.get(reverse("intake:assessment", args=[referral.code]))
+        self.assertContains(page, "Low mood for three months")
+        event = AuditEvent.objects.get(event_type="participant.chart_viewed", actor=self.dana)
+        self.assertEqual(event.participant, referral.participant)

@@ -111,6 +111,15 @@ class StaffPagesTestCase(SchedulingTestCase):
         self.assertContains(response, "The start date is in the past.", status_code=400)
         self.assertContains(response, 'value="2026-02-02"', status_code=400)
 
+    def test_an_admission_at_the_end_of_the_calendar_is_refused_clearly(self):
+        self.login(self.dana)
+        response = self.client.post(
+            reverse("scheduling:admit", args=[self.group.code]),
+            {"participant": self.pat.pk, "starts_on": "9999-12-27", "priority": 0},
+        )
+        self.assertContains(response, "not so far in the future", status_code=400)
+        self.assertFalse(Enrollment.objects.filter(participant=self.pat).exists())
+
     def test_booking_an_unlicensed_clinician_shows_a_clear_message(self):
         self.pat.home_state = "NJ"
         self.pat.save()

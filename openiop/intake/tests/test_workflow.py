@@ -210,6 +210,20 @@ class IntakePagesTestCase(IntakeTestCase):
         self.assertEqual(self.client.get(url).status_code, 200)
         self.assertEqual(self.client.post(url, {"chosen_level": "iop"}).status_code, 403)
 
+    def test_program_rules_must_use_the_levels_a_decision_can_record(self):
+        self.login(self.dana)
+        url = reverse("intake:rules", args=[self.program.code])
+        text = (
+            DEFAULT_RULES.read_text()
+            .replace('"iop"', '"intensive"')
+            .replace('"version": "1.0.0"', '"version": "1.1.0"')
+        )
+        response = self.client.post(url, {"rules": text})
+        self.assertContains(response, "use only the levels", status_code=400)
+        referral = self.through_assessment()
+        page = self.client.get(reverse("intake:level_of_care", args=[referral.code]))
+        self.assertEqual(page.status_code, 200)
+
     def test_locus_ratings_are_stored_as_entered_and_range_checked(self):
         referral = self.refer()
         actions.record_screening(

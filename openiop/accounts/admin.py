@@ -71,7 +71,10 @@ class AuthenticatorAdmin(AuditedModelAdmin):
     raw_id_fields = ("user",)
     list_display = ("user", "type", "created_at", "last_used_at")
     list_filter = ("type",)
-    readonly_fields = ("user", "type", "data", "created_at", "last_used_at")
+    # `data` holds the TOTP secret and recovery-code seed: whoever reads it can pass as the
+    # user's second factor, so it is never shown.
+    fields = ("user", "type", "created_at", "last_used_at")
+    readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

@@ -263,6 +263,14 @@ def correct(request: AuthedRequest, code: str) -> HttpResponse:
     original = access.get_response_for_user(request.user, code, write=True)
     if not original.is_submitted:
         raise PermissionDenied
+    if request.method == "GET":
+        # The write gate records no read, yet the form shows every answer: audit it as one.
+        record(
+            "assessment.response_viewed",
+            acting_user=request.user,
+            participant=original.participant,
+            target=original,
+        )
     definition = original.instrument.definition
     form = CorrectionForm(request.POST or None)
     answers = answers_from_post(definition, request.POST) if request.method == "POST" else {}

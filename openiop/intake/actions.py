@@ -12,6 +12,7 @@ from openiop.audit.actions import record
 from openiop.intake.level_of_care import (
     Recommendation,
     RuleSet,
+    RuleSetError,
     default_rule_set,
     facts_from_results,
     parse_rule_set,
@@ -20,6 +21,7 @@ from openiop.intake.level_of_care import (
 from openiop.intake.models import (
     ComprehensiveAssessment,
     EpisodeOfCare,
+    Level,
     LevelOfCareDecision,
     ProgramRuleSet,
     Referral,
@@ -290,7 +292,17 @@ def decline(referral: Referral, *, referred_to: str, note: str, acting_user: Use
 @transaction.atomic
 def set_program_rules(program: Program, *, text: str, acting_user: User) -> ProgramRuleSet:
     """Validate the whole rule set first (RuleSetError names the field); then store it."""
-    rule_set = parse_rule_set(text, source=f"rules of {program.name}")
+    source = f"rules of {program.name}"
+    rule_set = parse_rule_set(text, source=source)
+    # Decisions and episodes store a Level: a rule set recommending anything else could not
+    # be shown or recorded.
+    unknown = [level for level in rule_set.levels if level not in Level.values]
+    if unknown:
+        raise RuleSetError(
+            f"use only the levels {', '.join(Level.values)}, not {', '.join(unknown)}",
+            path="levels",
+            source=source,
+        )
     row, _ = ProgramRuleSet.objects.update_or_create(
         program=program, defaults={"rules": json.loads(text), "updated_by": acting_user}
     )

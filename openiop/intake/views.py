@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from openiop.audit.actions import record
 from openiop.intake import access, actions
 from openiop.intake.forms import (
     AssessmentForm,
@@ -109,6 +110,9 @@ def assessment(request: AuthedRequest, code: str) -> HttpResponse:
     if row.stage not in (Referral.Stage.ASSESSMENT, Referral.Stage.DECISION):
         messages.info(request, "The comprehensive assessment is closed at this step.")
         return redirect(row)
+    if request.method == "GET":
+        # The write gate records no read, yet the form shows the assessment: audit it as one.
+        record("participant.chart_viewed", acting_user=request.user, participant=row.participant)
     instance = getattr(row, "assessment", None)
     form = AssessmentForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():

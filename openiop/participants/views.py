@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from openiop.audit.actions import record
 from openiop.lib.http import AuthedRequest
 from openiop.participants import access, actions
 from openiop.participants.forms import (
@@ -104,6 +105,8 @@ def edit(request: AuthedRequest, code: str) -> HttpResponse:
             {"form": form, "participant": participant},
             status=400,
         )
+    # The write gate records no read, yet the form shows the chart: audit it as one.
+    record("participant.chart_viewed", acting_user=request.user, participant=participant)
     form = EditParticipantForm(instance=participant, initial={"version": participant.version})
     return render(request, "participants/edit.html", {"form": form, "participant": participant})
 

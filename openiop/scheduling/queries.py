@@ -125,9 +125,17 @@ def week_grid(program: Program, monday: date) -> tuple[list[date], list[GridRow]
     return days, rows
 
 
+# Pages step a week either way and convert the week's days to UTC: dates near the ends of
+# the calendar (e.g. ?week=9999-12-31) would overflow, so they count as no date at all.
+_WEEK_MARGIN = timedelta(days=31)
+
+
 def parse_week(value: str | None, today: date) -> date:
     """The Monday of the ISO date in `value` (e.g. ?week=2026-03-09), else of `today`."""
     try:
-        return week_start(date.fromisoformat(value)) if value else week_start(today)
+        day = date.fromisoformat(value) if value else today
     except ValueError:
-        return week_start(today)
+        day = today
+    if not date.min + _WEEK_MARGIN <= day <= date.max - _WEEK_MARGIN:
+        day = today
+    return week_start(day)

@@ -304,6 +304,9 @@ def admit(request: AuthedRequest, code: str) -> HttpResponse:
             )
         except (SchedulingError, recurrence.RecurrenceError) as error:
             form.add_error(None, str(error))
+        except OverflowError:
+            # The enrollment's end and sessions are computed from the dates typed.
+            form.add_error(None, "Choose dates that are not so far in the future.")
         else:
             if enrollment.status == Enrollment.Status.SEATED:
                 messages.success(request, "Admitted: the participant's schedule is ready.")

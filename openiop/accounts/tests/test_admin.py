@@ -53,3 +53,16 @@ class AdminTestCase(BaseTestCase):
         self.login(self.alvarez)
         response = self.client.get("/admin/", follow=True)
         self.assertEqual(response.status_code, 403)
+
+    def test_the_authenticator_page_hides_the_totp_secret(self):
+        from allauth.mfa.models import Authenticator
+
+        from openiop.testing import totp_secret_for
+
+        self.login(self.admin)
+        authenticator = Authenticator.objects.get(user=self.alvarez, type=Authenticator.Type.TOTP)
+        url = reverse("admin:mfa_authenticator_change", args=[authenticator.pk])
+        response = self.client.get(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertNotContains(response, totp_secret_for(self.alvarez))
+        self.assertNotContains(response, "secret")

@@ -216,6 +216,14 @@ class StaffReviewTestCase(BaseTestCase):
         again = self.client.post(url, data | {"reason": "again"})
         self.assertContains(again, "already been corrected", status_code=400)
 
+    def test_opening_the_correction_form_is_an_audited_read(self):
+        self.login(self.alvarez)
+        page = self.client.get(reverse("assessments:correct", args=[self.response.code]))
+        self.assertContains(page, f'value="{SEVERAL}" checked')
+        event = AuditEvent.objects.get(event_type="assessment.response_viewed")
+        self.assertEqual((event.actor, event.participant), (self.alvarez, self.pat))
+        self.assertEqual(event.target_id, str(self.response.code))
+
     def test_assigning_from_the_participant_page(self):
         self.login(self.ivy)
         gad7 = shipped_instrument("gad-7")

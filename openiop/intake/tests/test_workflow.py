@@ -210,6 +210,20 @@ class IntakePagesTestCase(IntakeTestCase):
         self.assertEqual(self.client.get(url).status_code, 200)
         self.assertEqual(self.client.post(url, {"chosen_level": "iop"}).status_code, 403)
 
+    def test_program_rules_must_use_the_levels_a_decision_can_record(self):
+        self.login(self.dana)
+        url = reverse("intake:rules", args=[self.program.code])
+        text = (
+            DEFAULT_RULES.read_text()
+            .replace('"iop"', '"intensive"')
+            .replace('"version": "1.0.0"', '"version": "1.1.0"')
+        )
+        response = self.client.post(url, {"rules": text})
+        self.assertContains(response, "use only the levels", status_code=400)
+        referral = self.through_assessment()
+        page = self.client.get(reverse("intake:level_of_care", args=[referral.code]))
+        self.assertEqual(page.status_code, 200)
+
     def test_locus_ratings_are_stored_as_entered_and_range_checked(self):
         referral = self.refer()
         actions.record_screening(
@@ -248,3 +262,11 @@ class IntakePagesTestCase(IntakeTestCase):
             "diagnoses_text": "F33.1, J45",
         }
         self.assertContains(self.client.post(url, data), "J45: use an ICD-10-CM", status_code=400)
+
+    def test_opening_the_assessment_form_is_an_audited_chart_read(self):
+        referral = self.through_assessment()
+        self.login(self.dana)
+        page = self.client.get(reverse("intake:assessment", args=[referral.code]))
+        self.assertContains(page, "Low mood for three months")
+        event = AuditEvent.objects.get(event_type="participant.chart_viewed", actor=self.dana)
+        self.assertEqual(event.participant, referral.participant)

@@ -110,6 +110,12 @@ class ChartEditTestCase(BaseTestCase):
             self.url, {**chart_header(**overrides), "version": self.pat.version}
         )
 
+    def test_opening_the_edit_form_is_an_audited_chart_read(self):
+        response = self.client.get(self.url)
+        self.assertContains(response, "+15555550100")
+        event = AuditEvent.objects.get(event_type="participant.chart_viewed")
+        self.assertEqual((event.actor, event.participant), (self.alvarez, self.pat))
+
     def test_it_updates_the_header_and_audits_field_names_only(self):
         response = self.post(phone="+15555550199")
         self.assertRedirects(response, self.pat.get_absolute_url(), fetch_redirect_response=False)

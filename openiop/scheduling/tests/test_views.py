@@ -38,6 +38,11 @@ class ParticipantPagesTestCase(SchedulingTestCase):
         november = self.client.get(reverse("scheduling:my_week") + "?week=2026-11-02")
         self.assertContains(november, '<time datetime="2026-11-02T16:00:00-07:00">16:00</time>')
 
+    def test_a_week_at_the_end_of_the_calendar_shows_this_week(self):
+        for week in ("9999-12-31", "0001-01-01"):
+            response = self.client.get(reverse("scheduling:my_week"), {"week": week})
+            self.assertEqual(response.status_code, 200, week)
+
     def test_the_private_feed_shows_phoenix_times_and_no_phi(self):
         page = self.client.post(reverse("scheduling:calendar_new"))
         url = page.context["feed_url"]
@@ -105,6 +110,15 @@ class StaffPagesTestCase(SchedulingTestCase):
         )
         self.assertContains(response, "The start date is in the past.", status_code=400)
         self.assertContains(response, 'value="2026-02-02"', status_code=400)
+
+    def test_an_admission_at_the_end_of_the_calendar_is_refused_clearly(self):
+        self.login(self.dana)
+        response = self.client.post(
+            reverse("scheduling:admit", args=[self.group.code]),
+            {"participant": self.pat.pk, "starts_on": "9999-12-27", "priority": 0},
+        )
+        self.assertContains(response, "not so far in the future", status_code=400)
+        self.assertFalse(Enrollment.objects.filter(participant=self.pat).exists())
 
     def test_booking_an_unlicensed_clinician_shows_a_clear_message(self):
         self.pat.home_state = "NJ"
@@ -253,6 +267,16 @@ class StaffPagesTestCase(SchedulingTestCase):
             response = self.client.get(url)
         self.assertContains(response, "Individual")
         self.assertEqual(len(large), len(small))
+
+    def test_weeks_at_the_end_of_the_calendar_do_not_break_staff_pages(self):
+        self.login(self.dana)
+        for url in (
+            reverse("scheduling:week_grid", args=[self.program.code]),
+            reverse("scheduling:ledger", args=[self.pat.code]),
+        ):
+            for week in ("9999-12-31", "0001-01-01"):
+                response = self.client.get(url, {"week": week})
+                self.assertEqual(response.status_code, 200, (url, week))
 
     def test_the_roster_shows_short_names_only(self):
         actions.admit(self.pat, self.group, starts_on=date(2026, 3, 2), acting_user=self.dana)

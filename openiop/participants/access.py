@@ -74,8 +74,10 @@ def participant_access(user: User, participant: Participant) -> Access:
         # Participants read their own chart; changes go through their care team.
         return Access.READ if participant.user_id == user.pk else Access.NONE
     member = CareTeamMember.objects.filter(participant=participant, clinician=user).first()
-    if member is not None:
-        return Access.WRITE if member.can_write else Access.READ
+    if member is not None and member.can_write:
+        return Access.WRITE
+    # A read-only seat on the team does not take away a director's or coordinator's rights
+    # over their own program's charts.
     if participant.program_id is not None:
         if user.role == User.Role.PROGRAM_DIRECTOR:
             programs = _directed_program_ids(user)
@@ -85,6 +87,8 @@ def participant_access(user: User, participant: Participant) -> Access:
             programs = None
         if programs is not None and programs.filter(program_id=participant.program_id).exists():
             return Access.WRITE
+    if member is not None:
+        return Access.READ
     # A facilitator reads the charts of the group's seated members; changes stay with the team.
     if (
         user.role in (User.Role.CLINICIAN, User.Role.PROGRAM_DIRECTOR)

@@ -52,9 +52,14 @@ def update_participant(
 def add_care_team_member(
     participant: Participant, *, clinician: User, role: str, can_write: bool, acting_user: User
 ) -> CareTeamMember:
-    member = CareTeamMember.objects.create(
-        participant=participant, clinician=clinician, role=role, can_write=can_write
+    # A double-submitted form (or two directors at once) adds the member once.
+    member, created = CareTeamMember.objects.get_or_create(
+        participant=participant,
+        clinician=clinician,
+        defaults={"role": role, "can_write": can_write},
     )
+    if not created:
+        return member
     record(
         "care_team.member_added",
         acting_user=acting_user,

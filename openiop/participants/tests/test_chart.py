@@ -251,3 +251,32 @@ class NewParticipantTestCase(BaseTestCase):
         self.assertEqual(response.status_code, 400)
         self.assertContains(response, "Enter a valid date", status_code=400)
         self.assertContains(response, 'value="Robin"', status_code=400)
+
+
+class DirectorOnTheTeamTestCase(BaseTestCase):
+    def test_a_read_only_team_seat_does_not_downgrade_a_director(self):
+        from openiop.participants.access import Access, participant_access
+
+        CareTeamMember.objects.create(
+            participant=self.pat, clinician=self.dana, role="peer_support", can_write=False
+        )
+        self.assertEqual(participant_access(self.dana, self.pat), Access.WRITE)
+        self.assertEqual(participant_access(self.sam, self.pat), Access.READ)
+
+
+class CareTeamDoubleSubmitTestCase(BaseTestCase):
+    def test_adding_the_same_member_twice_adds_them_once(self):
+        from openiop.audit.models import AuditEvent
+
+        self.login(self.dana)
+        url = reverse("participants:care_team_add", args=[self.pat.code])
+        data = {"clinician": self.chen.pk, "role": "psychiatric_prescriber"}
+        self.client.post(url, data)
+        # The second post comes from a stale form that still lists Dr. Chen.
+        from openiop.participants import actions
+
+        actions.add_care_team_member(
+            self.pat, clinician=self.chen, role="nurse", can_write=True, acting_user=self.dana
+        )
+        self.assertEqual(self.pat.care_team.filter(clinician=self.chen).count(), 1)
+        self.assertEqual(AuditEvent.objects.filter(event_type="care_team.member_added").count(), 1)

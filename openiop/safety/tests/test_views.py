@@ -99,3 +99,21 @@ class SafetyPagesTestCase(BaseTestCase):
             page = self.client.get(url)
         self.assertContains(page, "Quinn M.")
         self.assertEqual(len(two), len(one))
+
+
+class HelpRequestWordingTestCase(BaseTestCase):
+    def test_a_help_request_reads_as_the_participants_own_signal(self):
+        from openiop.safety.actions import raise_alert
+        from openiop.safety.models import AlertTrigger, SafetyAlert
+
+        alert = raise_alert(
+            self.pat,
+            kind=SafetyAlert.Kind.HELP_REQUESTED,
+            signal=AlertTrigger.Signal.HELP_REQUESTED,
+            acting_user=self.pat_user,
+            concern='Pressed "I need help" during a video session.',
+        )
+        self.login(self.alvarez)
+        page = self.client.get(reverse("safety:alert", args=[alert.code]))
+        self.assertContains(page, "in a video session")
+        self.assertNotContains(page, "concern raised by")

@@ -3,18 +3,18 @@ Corrections are new rows (Response.replaces)."""
 
 from django.db import migrations
 
-POSTGRES_UP = """
-CREATE OR REPLACE FUNCTION assessments_refuse_submitted_change() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'a submitted response is immutable: % refused', TG_OP
-        USING ERRCODE = 'insufficient_privilege';
-END
-$$ LANGUAGE plpgsql;
-CREATE TRIGGER assessments_response_frozen
+from openiop.lib.triggers import execute_for_vendor, refuse_change_function
+
+POSTGRES_UP = (
+    refuse_change_function(
+        "assessments_refuse_submitted_change", "a submitted response is immutable"
+    )
+    + """CREATE TRIGGER assessments_response_frozen
     BEFORE UPDATE OR DELETE ON assessments_response
     FOR EACH ROW WHEN (OLD.status = 'submitted')
     EXECUTE FUNCTION assessments_refuse_submitted_change();
 """
+)
 
 POSTGRES_DOWN = """
 DROP TRIGGER IF EXISTS assessments_response_frozen ON assessments_response;
@@ -37,19 +37,11 @@ SQLITE_DOWN = [
 
 
 def install(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRES_UP, params=None)
-    elif schema_editor.connection.vendor == "sqlite":
-        for statement in SQLITE_UP:
-            schema_editor.execute(statement)
+    execute_for_vendor(schema_editor, postgresql=POSTGRES_UP, sqlite=SQLITE_UP)
 
 
 def remove(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRES_DOWN, params=None)
-    elif schema_editor.connection.vendor == "sqlite":
-        for statement in SQLITE_DOWN:
-            schema_editor.execute(statement)
+    execute_for_vendor(schema_editor, postgresql=POSTGRES_DOWN, sqlite=SQLITE_DOWN)
 
 
 class Migration(migrations.Migration):

@@ -3,20 +3,18 @@
 
 from django.db import migrations
 
-POSTGRES_UP = """
-CREATE OR REPLACE FUNCTION audit_refuse_change() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'audit trail is append-only: % refused', TG_OP
-        USING ERRCODE = 'insufficient_privilege';
-END
-$$ LANGUAGE plpgsql;
-CREATE TRIGGER audit_auditevent_no_update_delete
+from openiop.lib.triggers import execute_for_vendor, refuse_change_function
+
+POSTGRES_UP = (
+    refuse_change_function("audit_refuse_change", "audit trail is append-only")
+    + """CREATE TRIGGER audit_auditevent_no_update_delete
     BEFORE UPDATE OR DELETE ON audit_auditevent
     FOR EACH ROW EXECUTE FUNCTION audit_refuse_change();
 CREATE TRIGGER audit_auditevent_no_truncate
     BEFORE TRUNCATE ON audit_auditevent
     FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change();
 """
+)
 
 POSTGRES_DOWN = """
 DROP TRIGGER IF EXISTS audit_auditevent_no_truncate ON audit_auditevent;
@@ -38,19 +36,11 @@ SQLITE_DOWN = [
 
 
 def install(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRES_UP, params=None)
-    elif schema_editor.connection.vendor == "sqlite":
-        for statement in SQLITE_UP:
-            schema_editor.execute(statement)
+    execute_for_vendor(schema_editor, postgresql=POSTGRES_UP, sqlite=SQLITE_UP)
 
 
 def remove(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRES_DOWN, params=None)
-    elif schema_editor.connection.vendor == "sqlite":
-        for statement in SQLITE_DOWN:
-            schema_editor.execute(statement)
+    execute_for_vendor(schema_editor, postgresql=POSTGRES_DOWN, sqlite=SQLITE_DOWN)
 
 
 class Migration(migrations.Migration):

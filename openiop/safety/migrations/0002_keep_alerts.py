@@ -3,24 +3,22 @@
 
 from django.db import migrations
 
+from openiop.lib.triggers import execute_for_vendor, refuse_change_function
+
 TABLES = ("safety_safetyalert", "safety_alerttrigger")
 
-POSTGRES_UP = """
-CREATE OR REPLACE FUNCTION safety_refuse_delete() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'safety alerts are never deleted: % refused', TG_OP
-        USING ERRCODE = 'insufficient_privilege';
-END
-$$ LANGUAGE plpgsql;
-""" + "".join(
+POSTGRES_UP = refuse_change_function(
+    "safety_refuse_delete", "safety alerts are never deleted"
+) + "".join(
     f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
     "FOR EACH ROW EXECUTE FUNCTION safety_refuse_delete();\n"
     for table in TABLES
 )
 
-POSTGRES_DOWN = "".join(
-    f"DROP TRIGGER IF EXISTS {table}_no_delete ON {table};\n" for table in TABLES
-) + "DROP FUNCTION IF EXISTS safety_refuse_delete();"
+POSTGRES_DOWN = (
+    "".join(f"DROP TRIGGER IF EXISTS {table}_no_delete ON {table};\n" for table in TABLES)
+    + "DROP FUNCTION IF EXISTS safety_refuse_delete();"
+)
 
 SQLITE_UP = [
     f"""CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table}
@@ -31,19 +29,11 @@ SQLITE_DOWN = [f"DROP TRIGGER IF EXISTS {table}_no_delete;" for table in TABLES]
 
 
 def install(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRES_UP, params=None)
-    elif schema_editor.connection.vendor == "sqlite":
-        for statement in SQLITE_UP:
-            schema_editor.execute(statement)
+    execute_for_vendor(schema_editor, postgresql=POSTGRES_UP, sqlite=SQLITE_UP)
 
 
 def remove(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRES_DOWN, params=None)
-    elif schema_editor.connection.vendor == "sqlite":
-        for statement in SQLITE_DOWN:
-            schema_editor.execute(statement)
+    execute_for_vendor(schema_editor, postgresql=POSTGRES_DOWN, sqlite=SQLITE_DOWN)
 
 
 class Migration(migrations.Migration):

@@ -101,6 +101,14 @@ def get_group_for_user(user: User, code: uuid.UUID | str, *, manage: bool = Fals
     return group
 
 
+def get_group_for_director(user: User, code: uuid.UUID | str) -> Group:
+    """Seats and extra sessions are for the program's directors; others who manage get 403."""
+    group = get_group_for_user(user, code, manage=True)
+    if not is_director(user, group.track.program_id):
+        raise PermissionDenied
+    return group
+
+
 def get_session_for_user(
     user: User, code: uuid.UUID | str, *, cancel: bool = False, attend: bool = False
 ) -> Session:

@@ -2,7 +2,6 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -362,9 +361,7 @@ def roster(request: AuthedRequest, code: str) -> HttpResponse:
 @require_POST
 @login_required
 def set_capacity(request: AuthedRequest, code: str) -> HttpResponse:
-    group = access.get_group_for_user(request.user, code, manage=True)
-    if not access.is_director(request.user, group.track.program_id):
-        raise PermissionDenied
+    group = access.get_group_for_director(request.user, code)
     form = CapacityForm(request.POST)
     if form.is_valid():
         try:
@@ -383,9 +380,7 @@ def set_capacity(request: AuthedRequest, code: str) -> HttpResponse:
 @require_POST
 @login_required
 def add_extra_session(request: AuthedRequest, code: str) -> HttpResponse:
-    group = access.get_group_for_user(request.user, code, manage=True)
-    if not access.is_director(request.user, group.track.program_id):
-        raise PermissionDenied
+    group = access.get_group_for_director(request.user, code)
     form = ExtraSessionForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():

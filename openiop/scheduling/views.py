@@ -1,8 +1,11 @@
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -52,6 +55,26 @@ def _week_links(monday: date) -> dict[str, str]:
         "previous_week": (monday - timedelta(days=7)).isoformat(),
         "next_week": (monday + timedelta(days=7)).isoformat(),
     }
+
+
+@contextmanager
+def _flash_outcome(
+    request: AuthedRequest,
+    success: str,
+    errors: tuple[type[Exception], ...] = (SchedulingError,),
+) -> Iterator[None]:
+    """Flash `success` when the block completes, or the message of an error it raises."""
+    try:
+        yield
+    except errors as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success)
+
+
+def _flash_form_errors(request: AuthedRequest, form: Form) -> None:
+    for errors in form.errors.values():
+        messages.error(request, " ".join(str(error) for error in errors))
 
 
 # --- Participant pages ----------------------------------------------------------------------
@@ -251,20 +274,15 @@ def add_holiday(request: AuthedRequest, code: str) -> HttpResponse:
     program = access.get_program_for_director(request.user, code)
     form = HolidayForm(request.POST, today=_local_today(program.timezone))
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(str(error) for error in errors))
+        _flash_form_errors(request, form)
         return redirect("scheduling:week_grid", program.code)
-    try:
+    with _flash_outcome(request, "Holiday added; its sessions are cancelled."):
         actions.add_holiday(
             program,
             day=form.cleaned_data["day"],
             name=form.cleaned_data["name"],
             acting_user=request.user,
         )
-    except SchedulingError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "Holiday added; its sessions are cancelled.")
     url = reverse("scheduling:week_grid", args=[program.code])
     return redirect(f"{url}?week={form.cleaned_data['day'].isoformat()}")
 
@@ -364,14 +382,10 @@ def set_capacity(request: AuthedRequest, code: str) -> HttpResponse:
     group = access.get_group_for_director(request.user, code)
     form = CapacityForm(request.POST)
     if form.is_valid():
-        try:
+        with _flash_outcome(request, "Capacity saved."):
             actions.set_capacity(
                 group, capacity=form.cleaned_data["capacity"], acting_user=request.user
             )
-        except SchedulingError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, "Capacity saved.")
     else:
         messages.error(request, "Enter a number of seats.")
     return redirect("scheduling:roster", group.code)
@@ -383,14 +397,17 @@ def add_extra_session(request: AuthedRequest, code: str) -> HttpResponse:
     group = access.get_group_for_director(request.user, code)
     form = ExtraSessionForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(str(error) for error in errors))
+        _flash_form_errors(request, form)
         return redirect("scheduling:roster", group.code)
     data = form.cleaned_data
     if data["day"] < _local_today(group.track.program.timezone):
         messages.error(request, "An extra session cannot be in the past.")
         return redirect("scheduling:roster", group.code)
-    try:
+    with _flash_outcome(
+        request,
+        "Extra session added; the group's members are booked.",
+        errors=(SchedulingError, recurrence.RecurrenceError),
+    ):
         actions.add_extra_session(
             group,
             day=data["day"],
@@ -399,10 +416,6 @@ def add_extra_session(request: AuthedRequest, code: str) -> HttpResponse:
             fold=data["fold"],
             acting_user=request.user,
         )
-    except (SchedulingError, recurrence.RecurrenceError) as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "Extra session added; the group's members are booked.")
     return redirect("scheduling:roster", group.code)
 
 
@@ -410,12 +423,8 @@ def add_extra_session(request: AuthedRequest, code: str) -> HttpResponse:
 @login_required
 def end_enrollment(request: AuthedRequest, code: str) -> HttpResponse:
     enrollment = access.get_enrollment_for_user(request.user, code)
-    try:
+    with _flash_outcome(request, "Enrollment ended; a waiting participant takes any free seat."):
         actions.end_enrollment(enrollment, acting_user=request.user)
-    except SchedulingError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "Enrollment ended; a waiting participant takes any free seat.")
     return redirect("scheduling:roster", enrollment.group.code)
 
 
@@ -458,17 +467,13 @@ def record_attendance(request: AuthedRequest, code: str) -> HttpResponse:
     booking = session.bookings.filter(code=form.cleaned_data["booking"]).first()
     if booking is None:
         raise Http404
-    try:
+    with _flash_outcome(request, "Attendance saved."):
         actions.record_attendance(
             booking,
             attendance=form.cleaned_data["attendance"],
             minutes=form.cleaned_data["minutes"],
             acting_user=request.user,
         )
-    except SchedulingError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "Attendance saved.")
     return redirect("scheduling:session", session.code)
 
 
@@ -480,14 +485,10 @@ def cancel_session(request: AuthedRequest, code: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Choose a reason.")
         return redirect("scheduling:session", session.code)
-    try:
+    with _flash_outcome(request, "Session cancelled; participants are told."):
         actions.cancel_session(
             session, reason=form.cleaned_data["reason"], acting_user=request.user
         )
-    except SchedulingError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "Session cancelled; participants are told.")
     return redirect("scheduling:session", session.code)
 
 
@@ -545,12 +546,8 @@ def book_makeup(request: AuthedRequest, code: str, session_code: str) -> HttpRes
     session = offers.get(str(session_code))
     if session is None:
         raise Http404
-    try:
+    with _flash_outcome(request, "Make-up session booked."):
         actions.book_makeup(participant, session, acting_user=request.user)
-    except SchedulingError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "Make-up session booked.")
     url = reverse("scheduling:ledger", args=[participant.code])
     return redirect(f"{url}?week={monday.isoformat()}")
 

@@ -4,16 +4,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 
-from openiop.intake.models import F_CODE, ComprehensiveAssessment, Level, Referral
-
-LOCUS_RATINGS = (
-    "locus_risk_of_harm",
-    "locus_functional_status",
-    "locus_comorbidity",
-    "locus_stress",
-    "locus_support",
-    "locus_treatment_history",
-    "locus_engagement",
+from openiop.intake.models import (
+    F_CODE,
+    LOCUS_RATINGS,
+    ComprehensiveAssessment,
+    Level,
+    Referral,
 )
 
 

@@ -9,6 +9,17 @@ from django.urls import reverse
 # ICD-10-CM chapter 5 (mental, behavioral and neurodevelopmental disorders): codes only.
 F_CODE = RegexValidator(r"^F[0-9]{2}(\.[0-9A-Z]{1,4})?$", "Use an ICD-10-CM F-code such as F33.1.")
 
+# The seven LOCUS dimension ratings, each 1–5 when a licensed site records them.
+LOCUS_RATINGS = (
+    "locus_risk_of_harm",
+    "locus_functional_status",
+    "locus_comorbidity",
+    "locus_stress",
+    "locus_support",
+    "locus_treatment_history",
+    "locus_engagement",
+)
+
 
 class Level(models.TextChoices):
     """The levels OpenIOP's rule set recommends (intake/rules/level_of_care.json)."""
@@ -173,15 +184,7 @@ class ComprehensiveAssessment(models.Model):
                 | models.Q(**{f"{name}__gte": 1, f"{name}__lte": 5}),
                 name=f"{name}_1_to_5",
             )
-            for name in (
-                "locus_risk_of_harm",
-                "locus_functional_status",
-                "locus_comorbidity",
-                "locus_stress",
-                "locus_support",
-                "locus_treatment_history",
-                "locus_engagement",
-            )
+            for name in LOCUS_RATINGS
         ]
 
     def __str__(self) -> str:

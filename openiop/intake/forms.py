@@ -12,6 +12,26 @@ from openiop.intake.models import (
     Referral,
 )
 
+# Free-text parts of the comprehensive assessment, shown as three-row text areas.
+NARRATIVE_FIELDS = (
+    "presenting_problem",
+    "psychiatric_history",
+    "medical_history",
+    "substance_use",
+    "risk",
+    "trauma",
+    "strengths",
+    "goals",
+    "living_situation",
+    "supports",
+    "work_school",
+)
+
+
+def _require_referral_when_declined(form: forms.Form, cleaned: dict[str, Any]) -> None:
+    if cleaned.get("outcome") == "decline" and not cleaned.get("referred_to", "").strip():
+        form.add_error("referred_to", "Say where the person was referred instead.")
+
 
 class ReferralForm(forms.ModelForm):
     consent_to_contact = forms.BooleanField(
@@ -43,8 +63,7 @@ class ScreeningForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if cleaned.get("outcome") == "decline" and not cleaned.get("referred_to", "").strip():
-            self.add_error("referred_to", "Say where the person was referred instead.")
+        _require_referral_when_declined(self, cleaned)
         return cleaned
 
 
@@ -58,17 +77,7 @@ class AssessmentForm(forms.ModelForm):
     class Meta:
         model = ComprehensiveAssessment
         fields = [
-            "presenting_problem",
-            "psychiatric_history",
-            "medical_history",
-            "substance_use",
-            "risk",
-            "trauma",
-            "strengths",
-            "goals",
-            "living_situation",
-            "supports",
-            "work_school",
+            *NARRATIVE_FIELDS,
             "functional_impairment",
             "clinician_risk",
             "weekly_hours_needed",
@@ -78,22 +87,7 @@ class AssessmentForm(forms.ModelForm):
             "locus_level",
             "asam_level",
         ]
-        widgets = {
-            name: forms.Textarea(attrs={"rows": 3})
-            for name in (
-                "presenting_problem",
-                "psychiatric_history",
-                "medical_history",
-                "substance_use",
-                "risk",
-                "trauma",
-                "strengths",
-                "goals",
-                "living_situation",
-                "supports",
-                "work_school",
-            )
-        }
+        widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in NARRATIVE_FIELDS}
         labels = {
             "locus_composite": "LOCUS composite (sites licensed for LOCUS only)",
             "locus_level": "LOCUS level (sites licensed for LOCUS only)",
@@ -165,8 +159,7 @@ class OutcomeForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if cleaned.get("outcome") == "decline" and not cleaned.get("referred_to", "").strip():
-            self.add_error("referred_to", "Say where the person was referred instead.")
+        _require_referral_when_declined(self, cleaned)
         return cleaned
 
 

@@ -302,52 +302,33 @@ def confirm_location(
             "Your facilitator is not licensed to provide care where you are right now, so "
             "you cannot join this session from there. Please call your care team."
         )
-    return _save_location(
-        info,
-        participant,
-        location=location,
-        location_state=location_state,
-        callback_phone=callback_phone,
-        private_place=private_place,
-        acting_user=acting_user,
-    )
-
-
-@transaction.atomic
-def _save_location(
-    info: SessionInfo,
-    participant: Participant,
-    *,
-    location: str,
-    location_state: str,
-    callback_phone: str,
-    private_place: bool,
-    acting_user: User,
-) -> Attendance:
-    now = timezone.now()
-    attendance = (
-        Attendance.objects.select_for_update()
-        .filter(session_code=info.code, participant=participant)
-        .first()
-    )
-    if attendance is None:
-        attendance = Attendance(session_code=info.code, participant=participant, waiting_since=now)
-    elif attendance.state == Attendance.State.REMOVED:
-        raise NotAdmitted("The facilitator has removed you from this session.")
-    attendance.location = location
-    attendance.location_state = location_state
-    attendance.callback_phone = callback_phone
-    attendance.private_place = private_place
-    attendance.location_confirmed_at = now
-    attendance.save()
-    record(
-        "telehealth.location_confirmed",
-        acting_user=acting_user,
-        participant=participant,
-        target=attendance,
-        details={"session": str(info.code)},
-    )
-    return attendance
+    with transaction.atomic():
+        now = timezone.now()
+        attendance = (
+            Attendance.objects.select_for_update()
+            .filter(session_code=info.code, participant=participant)
+            .first()
+        )
+        if attendance is None:
+            attendance = Attendance(
+                session_code=info.code, participant=participant, waiting_since=now
+            )
+        elif attendance.state == Attendance.State.REMOVED:
+            raise NotAdmitted("The facilitator has removed you from this session.")
+        attendance.location = location
+        attendance.location_state = location_state
+        attendance.callback_phone = callback_phone
+        attendance.private_place = private_place
+        attendance.location_confirmed_at = now
+        attendance.save()
+        record(
+            "telehealth.location_confirmed",
+            acting_user=acting_user,
+            participant=participant,
+            target=attendance,
+            details={"session": str(info.code)},
+        )
+        return attendance
 
 
 @transaction.atomic

@@ -261,6 +261,17 @@ def capture_size() -> dict[str, int]:
     return {"width": int(width), "height": int(height)}
 
 
+def _record_for_attendance(event_type: str, attendance: Attendance, *, acting_user: User) -> None:
+    """Audit one change to a participant's place in a session's room."""
+    record(
+        event_type,
+        acting_user=acting_user,
+        participant=attendance.participant,
+        target=attendance,
+        details={"session": str(attendance.session_code)},
+    )
+
+
 # Location gate and waiting room ---------------------------------------------------------------
 
 
@@ -340,13 +351,7 @@ def admit(attendance: Attendance, *, acting_user: User) -> bool:
     attendance.admitted_at = timezone.now()
     attendance.admitted_by = acting_user
     attendance.save(update_fields=["state", "admitted_at", "admitted_by"])
-    record(
-        "telehealth.admitted",
-        acting_user=acting_user,
-        participant=attendance.participant,
-        target=attendance,
-        details={"session": str(attendance.session_code)},
-    )
+    _record_for_attendance("telehealth.admitted", attendance, acting_user=acting_user)
     return True
 
 
@@ -367,13 +372,7 @@ def remove_participant(attendance: Attendance, room: Room | None, *, acting_user
     PresenceEvent.objects.create(
         attendance=attendance, kind=PresenceEvent.Kind.LEFT, at=attendance.removed_at
     )
-    record(
-        "telehealth.removed",
-        acting_user=acting_user,
-        participant=attendance.participant,
-        target=attendance,
-        details={"session": str(attendance.session_code)},
-    )
+    _record_for_attendance("telehealth.removed", attendance, acting_user=acting_user)
     if room is not None and room.is_open and previous_id:
         _kick(room, previous_id)
 
@@ -416,12 +415,10 @@ def _set_breakout(attendance: Attendance, *, to_breakout: bool, acting_user: Use
         return
     attendance.in_breakout = to_breakout
     attendance.save(update_fields=["in_breakout"])
-    record(
+    _record_for_attendance(
         "telehealth.breakout_started" if to_breakout else "telehealth.breakout_ended",
+        attendance,
         acting_user=acting_user,
-        participant=attendance.participant,
-        target=attendance,
-        details={"session": str(attendance.session_code)},
     )
 
 
@@ -435,12 +432,8 @@ def set_muted(attendance: Attendance, room: Room, *, mute: bool, acting_user: Us
     attendance = Attendance.objects.select_for_update().get(pk=attendance.pk)
     attendance.muted_by_facilitator = mute
     attendance.save(update_fields=["muted_by_facilitator"])
-    record(
-        "telehealth.muted" if mute else "telehealth.unmuted",
-        acting_user=acting_user,
-        participant=attendance.participant,
-        target=attendance,
-        details={"session": str(attendance.session_code)},
+    _record_for_attendance(
+        "telehealth.muted" if mute else "telehealth.unmuted", attendance, acting_user=acting_user
     )
     if room.is_open and attendance.janus_participant_id:
         try:
@@ -487,13 +480,7 @@ def request_help(attendance: Attendance, *, acting_user: User) -> None:
     attendance.save(
         update_fields=["help_requested_at", "help_acknowledged_at", "help_acknowledged_by"]
     )
-    record(
-        "telehealth.help_requested",
-        acting_user=acting_user,
-        participant=attendance.participant,
-        target=attendance,
-        details={"session": str(attendance.session_code)},
-    )
+    _record_for_attendance("telehealth.help_requested", attendance, acting_user=acting_user)
     raise_alert(
         attendance.participant,
         kind=SafetyAlert.Kind.HELP_REQUESTED,
@@ -511,13 +498,7 @@ def acknowledge_help(attendance: Attendance, *, acting_user: User) -> None:
     attendance.help_acknowledged_at = timezone.now()
     attendance.help_acknowledged_by = acting_user
     attendance.save(update_fields=["help_acknowledged_at", "help_acknowledged_by"])
-    record(
-        "telehealth.help_acknowledged",
-        acting_user=acting_user,
-        participant=attendance.participant,
-        target=attendance,
-        details={"session": str(attendance.session_code)},
-    )
+    _record_for_attendance("telehealth.help_acknowledged", attendance, acting_user=acting_user)
 
 
 # Presence and attendance ----------------------------------------------------------------------
@@ -549,13 +530,7 @@ def record_presence(
             # A second tab (or a stale one from before a reconnect): the newest one stays.
             _kick(room, stale)
     if kind != PresenceEvent.Kind.HEARTBEAT:
-        record(
-            f"telehealth.presence_{kind}",
-            acting_user=acting_user,
-            participant=attendance.participant,
-            target=attendance,
-            details={"session": str(attendance.session_code)},
-        )
+        _record_for_attendance(f"telehealth.presence_{kind}", attendance, acting_user=acting_user)
 
 
 def summarize(attendance: Attendance, info: SessionInfo, now: datetime | None = None) -> Any:

@@ -57,15 +57,12 @@ def setup_django(url: str) -> None:
 
 def prepare(participants: int) -> tuple[str, dict[int, int]]:
     """Load the demo and return a signed-in session key and query counts by caseload size."""
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from openiop.accounts.mfa import MFA_VERIFIED_SESSION_KEY
-    from openiop.accounts.middleware import AUTH_TIME_KEY, LAST_SEEN_KEY
+    from bench.signin import session_key_for
     from openiop.accounts.models import User
     from openiop.core import demo
     from openiop.participants.models import CareTeamMember, Participant
@@ -85,18 +82,6 @@ def prepare(participants: int) -> tuple[str, dict[int, int]]:
     )
     pool = list(Participant.objects.order_by("id")[:1000])
 
-    def session_for(user) -> str:
-        store = SessionStore()
-        now = int(time.time())
-        store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "openiop.accounts.backends.AuthenticationBackend"
-        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        store[MFA_VERIFIED_SESSION_KEY] = True
-        store[AUTH_TIME_KEY] = now
-        store[LAST_SEEN_KEY] = now
-        store.create()
-        return store.session_key or ""
-
     counts = {}
     client = Client(HTTP_HOST="127.0.0.1")
     for size in (10, 1000):
@@ -105,13 +90,13 @@ def prepare(participants: int) -> tuple[str, dict[int, int]]:
             CareTeamMember(participant=p, clinician=clinician, role="therapist")
             for p in pool[:size]
         )
-        client.cookies["sessionid"] = session_for(clinician)
+        client.cookies["sessionid"] = session_key_for(clinician)
         client.get("/participants/")
         with CaptureQueriesContext(connection) as ctx:
             response = client.get("/participants/")
         assert response.status_code == 200, response.status_code
         counts[size] = len(ctx.captured_queries)
-    return session_for(clinician), counts
+    return session_key_for(clinician), counts
 
 
 def hammer(path: str, cookie: str, seconds: float, concurrency: int) -> dict[str, float]:

@@ -48,16 +48,13 @@ def percentile(values: list[float], fraction: float) -> float:
 def measure(participants: int, runs: int) -> dict[str, dict[str, float]]:
     from datetime import timedelta
 
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
     from django.db import connection, connections, reset_queries
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from openiop.accounts.mfa import MFA_VERIFIED_SESSION_KEY
-    from openiop.accounts.middleware import AUTH_TIME_KEY, LAST_SEEN_KEY
+    from bench.signin import session_key_for
     from openiop.accounts.models import User
     from openiop.core import demo
     from openiop.lib.recurrence import get_zone
@@ -86,17 +83,8 @@ def measure(participants: int, runs: int) -> dict[str, dict[str, float]]:
     member = seated.first()
     assert member is not None
 
-    store = SessionStore()
-    now = int(time.time())
-    store[SESSION_KEY] = str(director.pk)
-    store[BACKEND_SESSION_KEY] = "openiop.accounts.backends.AuthenticationBackend"
-    store[HASH_SESSION_KEY] = director.get_session_auth_hash()
-    store[MFA_VERIFIED_SESSION_KEY] = True
-    store[AUTH_TIME_KEY] = now
-    store[LAST_SEEN_KEY] = now
-    store.create()
     client = Client(HTTP_HOST="127.0.0.1")
-    client.cookies["sessionid"] = store.session_key or ""
+    client.cookies["sessionid"] = session_key_for(director)
 
     newcomers = list(
         Participant.objects.filter(program=program)

@@ -127,11 +127,7 @@ def add_extra_session(
     acting_user: User,
 ) -> Session:
     """A one-off group session; every member seated on that day is booked into it."""
-    group = (
-        Group.objects.select_for_update(of=("self",))
-        .select_related("track__program")
-        .get(pk=group.pk)
-    )
+    group = _lock_group(group)
     program = group.track.program
     if ends_at <= starts_at:
         raise SchedulingError("The end time must be after the start time.")

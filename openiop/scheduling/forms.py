@@ -20,6 +20,17 @@ class ParticipantChoiceField(forms.ModelChoiceField):
         return f"{obj.family_name}, {obj.given_name} ({obj.date_of_birth:%Y-%m-%d})"
 
 
+class _EndsAfterStartForm(forms.Form):
+    """A form with `starts_at` and `ends_at` times on one day: the end must come after the start."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("starts_at"), data.get("ends_at")
+        if start and end and end <= start:
+            self.add_error("ends_at", "The end time must be after the start time.")
+        return data
+
+
 class AdmitForm(forms.Form):
     participant = ParticipantChoiceField(queryset=None)  # type: ignore[arg-type]
     starts_on = forms.DateField(label="Start date", widget=DateInput)
@@ -56,7 +67,7 @@ class AdmitForm(forms.Form):
         return data
 
 
-class AppointmentForm(forms.Form):
+class AppointmentForm(_EndsAfterStartForm):
     clinician = forms.ModelChoiceField(queryset=User.objects.none())
     kind = forms.ChoiceField(
         choices=[c for c in Session.Kind.choices if c[0] != Session.Kind.GROUP]
@@ -78,13 +89,6 @@ class AppointmentForm(forms.Form):
     def __init__(self, *args: Any, clinicians: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["clinician"].queryset = clinicians  # type: ignore[attr-defined]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("starts_at"), data.get("ends_at")
-        if start and end and end <= start:
-            self.add_error("ends_at", "The end time must be after the start time.")
-        return data
 
 
 class AttendanceForm(forms.Form):
@@ -126,7 +130,7 @@ class ReminderPreferenceForm(forms.Form):
     email = forms.BooleanField(label="Email reminders", required=False)
 
 
-class ExtraSessionForm(forms.Form):
+class ExtraSessionForm(_EndsAfterStartForm):
     day = forms.DateField(label="Date", widget=DateInput)
     starts_at = forms.TimeField(label="Start time", widget=TimeInput)
     ends_at = forms.TimeField(label="End time", widget=TimeInput)
@@ -137,10 +141,3 @@ class ExtraSessionForm(forms.Form):
         empty_value=None,
         required=False,
     )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("starts_at"), data.get("ends_at")
-        if start and end and end <= start:
-            self.add_error("ends_at", "The end time must be after the start time.")
-        return data

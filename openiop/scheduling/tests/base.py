@@ -1,7 +1,6 @@
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, ClassVar
 
-from django.db import connection
 from django.test import TransactionTestCase
 from django.utils import timezone
 
@@ -14,7 +13,7 @@ from openiop.programs.models import (
     TrackBlock,
 )
 from openiop.scheduling.models import Enrollment, Session
-from openiop.testing import BaseTestCase, Personas
+from openiop.testing import AuditTrailFlushMixin, BaseTestCase, Personas
 
 
 class Schedule(Personas):
@@ -72,23 +71,13 @@ class SchedulingTestCase(Schedule, BaseTestCase):
         cls.create_schedule()
 
 
-class ConcurrentTestCase(Schedule, TransactionTestCase):
+class ConcurrentTestCase(AuditTrailFlushMixin, Schedule, TransactionTestCase):
     """Real transactions on separate connections, for races that a TestCase would hide."""
 
     def setUp(self) -> None:
         super().setUp()
         self.create_personas()
         self.create_schedule()
-
-    def _fixture_teardown(self) -> None:
-        # The audit trail refuses truncation on purpose; lift the guard for the flush only.
-        with connection.cursor() as cursor:
-            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER USER")
-        try:
-            super()._fixture_teardown()  # type: ignore[misc]
-        finally:
-            with connection.cursor() as cursor:
-                cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER USER")
 
 
 def matrix_fixture(case: Any) -> dict[str, Any]:

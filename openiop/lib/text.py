@@ -28,7 +28,7 @@ def normalize_email(email: str) -> str:
 
 
 def invisible_characters(value: str) -> list[str]:
-    """The code points in `value` that a name must not contain, as U+XXXX labels."""
+    """The code points in `value` that a name must not contain, labelled like "U+202E"."""
     found = []
     for char in value:
         if char in FORBIDDEN_IN_NAMES or (unicodedata.category(char) == "Cc"):

@@ -42,6 +42,10 @@ class Program(models.Model):
     )
     typical_length_weeks = models.PositiveSmallIntegerField(default=8)
     min_age = models.PositiveSmallIntegerField(default=18)
+    peer_specialists_allowed = models.BooleanField(
+        default=True,
+        help_text="Peer specialists may sit on care teams and co-facilitate groups.",
+    )
     max_age = models.PositiveSmallIntegerField(null=True, blank=True)
     staff = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="ProgramMembership", related_name="programs"

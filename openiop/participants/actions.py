@@ -1,9 +1,11 @@
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
 from openiop.accounts.models import User
 from openiop.audit.actions import record
 from openiop.participants.models import CareTeamMember, Participant
+from openiop.programs.eligibility import Seat, may_hold, why_not
 from openiop.programs.models import Program
 
 
@@ -52,6 +54,8 @@ def update_participant(
 def add_care_team_member(
     participant: Participant, *, clinician: User, role: str, can_write: bool, acting_user: User
 ) -> CareTeamMember:
+    if not may_hold(clinician, Seat.CARE_TEAM, participant.program):
+        raise ValidationError(why_not(clinician, Seat.CARE_TEAM, participant.program))
     # A double-submitted form (or two directors at once) adds the member once.
     member, created = CareTeamMember.objects.get_or_create(
         participant=participant,

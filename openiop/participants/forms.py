@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from openiop.accounts.models import User
 from openiop.lib.text import invisible_characters
 from openiop.participants.models import CareTeamMember, Participant
+from openiop.programs.eligibility import CLINICAL_ROLES, Seat, may_hold, why_not
 from openiop.programs.models import Program
 
 STALE_EDIT_MESSAGE = (
@@ -93,10 +94,23 @@ class CareTeamMemberForm(forms.Form):
         clinician_field.queryset = (
             User.objects.filter(
                 is_active=True,
-                role__in=[User.Role.CLINICIAN, User.Role.PROGRAM_DIRECTOR],
+                role__in=CLINICAL_ROLES,
                 program_memberships__program=participant.program,
             )
+            .exclude(discipline="")
             .exclude(care_team_roles__participant=participant)
             .distinct()
             .order_by("family_name", "given_name")
         )
+        if participant.program is None or not participant.program.peer_specialists_allowed:
+            clinician_field.queryset = clinician_field.queryset.exclude(
+                discipline=User.Discipline.PEER_SPECIALIST
+            )
+        self.participant = participant
+
+    def clean_clinician(self) -> User:
+        clinician = self.cleaned_data["clinician"]
+        program = self.participant.program
+        if not may_hold(clinician, Seat.CARE_TEAM, program):
+            raise forms.ValidationError(why_not(clinician, Seat.CARE_TEAM, program))
+        return clinician

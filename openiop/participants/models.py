@@ -1,11 +1,13 @@
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
 from openiop.accounts.models import validate_timezone
 from openiop.lib.states import STATE_CHOICES
+from openiop.programs.eligibility import Seat, may_hold, why_not
 
 
 class Participant(models.Model):
@@ -100,3 +102,12 @@ class CareTeamMember(models.Model):
 
     def __str__(self) -> str:
         return self.get_role_display()
+
+    def clean(self) -> None:
+        """A seat on the team opens the chart, so only clinical staff may hold one."""
+        super().clean()
+        if self.clinician_id is None or self.participant_id is None:
+            return
+        program = self.participant.program
+        if not may_hold(self.clinician, Seat.CARE_TEAM, program):
+            raise ValidationError({"clinician": why_not(self.clinician, Seat.CARE_TEAM, program)})

@@ -12,19 +12,24 @@ seat rows and every access check that trusts a seat both ask here.
 """
 
 import enum
+from typing import TYPE_CHECKING
 
 from django.db.models import Q
 
 from openiop.accounts.models import User
-from openiop.programs.models import Program
+
+if TYPE_CHECKING:
+    # The seat models validate themselves with this module, so it cannot import them back.
+    from openiop.programs.models import Program
 
 CLINICAL_ROLES = (User.Role.CLINICIAN, User.Role.PROGRAM_DIRECTOR)
 
 
 class Seat(enum.Enum):
-    CARE_TEAM = "care team"
-    FACILITATOR = "group facilitator"
-    ON_CALL = "on-call rota"
+    # How a message names the seat: "cannot be on a care team".
+    CARE_TEAM = "on a care team"
+    FACILITATOR = "a group facilitator"
+    ON_CALL = "on the on-call rota"
 
 
 def is_clinical_staff(user: User) -> bool:
@@ -36,7 +41,7 @@ def is_clinical_staff(user: User) -> bool:
     )
 
 
-def may_hold(user: User, seat: Seat, program: Program | None) -> bool:
+def may_hold(user: User, seat: Seat, program: "Program | None") -> bool:
     """Whether `user` may hold `seat` in `program` (None: a chart not yet in a program)."""
     if not is_clinical_staff(user):
         return False
@@ -47,18 +52,17 @@ def may_hold(user: User, seat: Seat, program: Program | None) -> bool:
     return program is not None and program.peer_specialists_allowed
 
 
-def why_not(user: User, seat: Seat, program: Program | None) -> str:
+def why_not(user: User, seat: Seat, program: "Program | None") -> str:
     """The message a form shows when `may_hold` says no."""
     if user.is_participant:
-        return f"A participant cannot be on a {seat.value}."
+        return f"A participant cannot be {seat.value}."
     if not is_clinical_staff(user):
         return (
-            "Only clinicians and program directors with a clinical discipline can be on a "
-            f"{seat.value}."
+            f"Only clinicians and program directors with a clinical discipline can be {seat.value}."
         )
     if seat is Seat.ON_CALL:
         return "Peer specialists cannot be on the on-call rota: it answers safety alerts."
-    return f"This program does not seat peer specialists on a {seat.value}."
+    return f"In this program, peer specialists cannot be {seat.value}."
 
 
 def seat_programs(user: User, seat: Seat, program_path: str) -> Q:

@@ -9,6 +9,7 @@ from django.db import models
 
 from openiop.accounts.models import User, validate_timezone
 from openiop.lib.recurrence import RecurrenceError, WeeklyBlock, expand
+from openiop.programs.eligibility import Seat, may_hold, why_not
 
 
 class Program(models.Model):
@@ -87,6 +88,19 @@ class ProgramMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} of {self.program}"
+
+    def clean(self) -> None:
+        """A membership grants program-wide access, so the person must fit the role."""
+        super().clean()
+        if self.user_id is None or self.program_id is None:
+            return
+        user = self.user
+        if self.role == self.Role.ON_CALL and not may_hold(user, Seat.ON_CALL, self.program):
+            raise ValidationError({"user": why_not(user, Seat.ON_CALL, self.program)})
+        if self.role == self.Role.DIRECTOR and user.role != User.Role.PROGRAM_DIRECTOR:
+            raise ValidationError({"user": "Only a program director can direct a program."})
+        if not user.is_staff_member:
+            raise ValidationError({"user": "A participant cannot be a member of program staff."})
 
 
 class Track(models.Model):
@@ -245,11 +259,17 @@ class GroupFacilitator(models.Model):
         return self.get_role_display()
 
     def clean(self) -> None:
-        """The lead is a licensed clinician; co-facilitators and peers need no licence."""
+        """Facilitators are clinical staff; the lead is a licensed clinician, co-facilitators
+        and peers need no licence."""
         super().clean()
-        if self.role != self.Role.LEAD or self.clinician_id is None:
+        if self.clinician_id is None or self.group_id is None:
             return
         clinician = self.clinician
+        program = self.group.track.program
+        if not may_hold(clinician, Seat.FACILITATOR, program):
+            raise ValidationError({"clinician": why_not(clinician, Seat.FACILITATOR, program)})
+        if self.role != self.Role.LEAD:
+            return
         if (
             clinician.role not in (User.Role.CLINICIAN, User.Role.PROGRAM_DIRECTOR)
             or clinician.discipline == User.Discipline.PEER_SPECIALIST

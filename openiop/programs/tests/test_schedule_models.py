@@ -43,9 +43,11 @@ class TemplateValidationTestCase(BaseTestCase):
     def test_the_lead_facilitator_must_be_a_licensed_clinician(self):
         GroupFacilitator(group=self.group, clinician=self.alvarez, role="lead").full_clean()
         GroupFacilitator(group=self.group, clinician=self.sam, role="peer").full_clean()
-        for person in (self.sam, self.ivy):
-            with self.assertRaisesMessage(ValidationError, "must be a licensed clinician"):
-                GroupFacilitator(group=self.group, clinician=person, role="lead").full_clean()
+        with self.assertRaisesMessage(ValidationError, "must be a licensed clinician"):
+            GroupFacilitator(group=self.group, clinician=self.sam, role="lead").full_clean()
+        # An intake coordinator holds no clinical seat at all, lead or not.
+        with self.assertRaisesMessage(ValidationError, "can be a group facilitator"):
+            GroupFacilitator(group=self.group, clinician=self.ivy, role="lead").full_clean()
 
     def test_capacity_stays_within_the_hard_cap(self):
         self.group.capacity = 13

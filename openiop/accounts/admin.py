@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 
 from openiop.accounts.models import StateLicense, User
-from openiop.core.admin_audit import AuditedModelAdmin
+from openiop.audit.admin import AuditedModelAdmin
 from openiop.lib.text import invisible_characters, normalize_email
 
 

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.contrib import admin
 
-from openiop.core.admin_audit import AuditedModelAdmin
+from openiop.audit.admin import AuditedModelAdmin
 from openiop.programs.models import (
     CurriculumTopic,
     Group,

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from openiop.core.admin_audit import AuditedModelAdmin
+from openiop.audit.admin import AuditedModelAdmin
 from openiop.scheduling.models import ClinicianAvailability
 
 

@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from openiop.accounts.http import AuthedRequest
 from openiop.accounts.models import User
 from openiop.assessments import access, actions, fhir
 from openiop.assessments.forms import (
@@ -18,7 +19,6 @@ from openiop.assessments.forms import (
 from openiop.assessments.models import Assignment, Response
 from openiop.assessments.scoring import InvalidAnswer, enabled_items, score, validate_answers
 from openiop.audit.actions import record
-from openiop.lib.http import AuthedRequest
 from openiop.participants.access import Access, participant_access
 
 

@@ -3,8 +3,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from openiop.accounts.http import AuthedRequest
 from openiop.audit import queries
-from openiop.lib.http import AuthedRequest
 from openiop.participants import access
 
 

@@ -3,7 +3,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from openiop.lib.http import AuthedRequest
+from openiop.accounts.http import AuthedRequest
 from openiop.participants import access
 
 

@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from openiop.accounts.http import AuthedRequest
 from openiop.audit.actions import record
 from openiop.intake import access, actions
 from openiop.intake.forms import (
@@ -18,7 +19,6 @@ from openiop.intake.forms import (
 )
 from openiop.intake.level_of_care import DEFAULT_RULES, MissingFacts, RuleSetError
 from openiop.intake.models import Level, ProgramRuleSet, Referral
-from openiop.lib.http import AuthedRequest
 from openiop.participants.forms import NewParticipantForm
 
 

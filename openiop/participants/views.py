@@ -6,8 +6,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from openiop.accounts.http import AuthedRequest
 from openiop.audit.actions import record
-from openiop.lib.http import AuthedRequest
 from openiop.participants import access, actions
 from openiop.participants.forms import (
     STALE_EDIT_MESSAGE,

@@ -4,7 +4,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from openiop.lib.http import AuthedRequest
+from openiop.accounts.http import AuthedRequest
 from openiop.participants.access import get_participant_for_user
 from openiop.safety import access, actions
 from openiop.safety.forms import AcknowledgeForm, ConcernForm

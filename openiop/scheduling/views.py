@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from openiop.accounts.http import AuthedRequest
 from openiop.accounts.models import User
 from openiop.audit.actions import record
 from openiop.lib import recurrence
 from openiop.lib.hours import week_bounds
-from openiop.lib.http import AuthedRequest
 from openiop.lib.ics import FeedEvent, build_feed
 from openiop.participants import access as participant_access
 from openiop.participants.models import Participant

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from openiop.lib.http import AuthedRequest
+from openiop.accounts.http import AuthedRequest
 from openiop.participants.models import Participant
 
 from . import access, actions, janus, schedule

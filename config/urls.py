@@ -17,7 +17,6 @@ urlpatterns = [
     path("safety/", include("openiop.safety.urls")),
     path("intake/", include("openiop.intake.urls")),
     path("schedule/", include("openiop.scheduling.urls")),
-    path("me/", include("openiop.audit.urls")),
     path("video/", include("openiop.telehealth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -7,6 +7,7 @@ app_name = "participants"
 urlpatterns = [
     path("", views.caseload, name="caseload"),
     path("new/", views.new, name="new"),
+    path("me/record-access/", views.record_access, name="record_access"),
     path("<uuid:code>/", views.chart, name="chart"),
     path("<uuid:code>/edit/", views.edit, name="edit"),
     path("<uuid:code>/care-team/", views.add_care_team_member, name="care_team_add"),

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from openiop.accounts.http import AuthedRequest
 from openiop.audit.actions import record
-from openiop.participants import access, actions
+from openiop.participants import access, actions, queries
 from openiop.participants.forms import (
     STALE_EDIT_MESSAGE,
     CareTeamMemberForm,
@@ -140,3 +140,17 @@ def remove_care_team_member(request: AuthedRequest, code: str, member_code: str)
     actions.remove_care_team_member(member, acting_user=request.user)
     messages.success(request, "Care team updated.")
     return redirect(participant)
+
+
+@require_GET
+@login_required
+def record_access(request: AuthedRequest) -> HttpResponse:
+    """ "Who has seen my record": the participant's own view of chart reads by staff."""
+    participant = access.visible_participants(request.user).filter(user=request.user).first()
+    if participant is None:
+        raise Http404
+    return render(
+        request,
+        "participants/record_access.html",
+        {"participant": participant, "views": queries.chart_views_by_staff(participant)},
+    )

@@ -306,7 +306,9 @@ MATRIX: dict[str, Entry] = {
         member_kwargs,
         other={"dana": 302, "chen": 403, "ivy": 403, "quinn": 403},
     ),
-    "audit:record_access": Entry("GET", {**{r: 404 for r in STAFF_OK}, "pat": 200, "quinn": 200}),
+    "participants:record_access": Entry(
+        "GET", {**{r: 404 for r in STAFF_OK}, "pat": 200, "quinn": 200}
+    ),
     "assessments:mine": Entry("GET", {**{r: 404 for r in STAFF_OK}, "pat": 200, "quinn": 200}),
     "assessments:respond": Entry("GET", CHART_WRITERS, assignment_kwargs, other=OTHER_WRITERS),
     "assessments:autosave": Entry("POST", CHART_WRITERS, assignment_kwargs, other=OTHER_WRITERS),

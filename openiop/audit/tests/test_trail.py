@@ -4,7 +4,6 @@ from io import StringIO
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, connections, transaction
-from django.urls import reverse
 
 from openiop.audit.actions import record
 from openiop.audit.models import AuditEvent
@@ -129,24 +128,3 @@ class ConcurrentAppendsTestCase(TransactionalTestCase):
         self.assertEqual(errors, [])
         self.assertEqual(AuditEvent.objects.count(), 160)
         self.assertIn("160 rows verified", verify())
-
-
-class RecordAccessPageTestCase(BaseTestCase):
-    def test_a_participant_sees_which_staff_opened_their_chart(self):
-        self.login(self.alvarez)
-        self.client.get(reverse("participants:chart", args=[self.pat.code]))
-        self.client.get(reverse("participants:chart", args=[self.pat.code]))
-        self.client.logout()
-        self.login(self.dana)
-        self.client.get(reverse("participants:chart", args=[self.quinn.code]))
-        self.client.logout()
-
-        self.login(self.pat_user)
-        self.client.get(reverse("participants:chart", args=[self.pat.code]))
-        response = self.client.get(reverse("audit:record_access"))
-        self.assertContains(response, "Rosa Alvarez, PsyD")
-        self.assertContains(response, "Psychologist")
-        self.assertContains(response, "<td>2</td>", html=False)
-        # Dana opened Quinn's chart, not Pat's; Pat's own views are not listed.
-        self.assertNotContains(response, "Dana")
-        self.assertNotContains(response, "Patricia Lindqvist</bdi></td>")

@@ -1,17 +1,15 @@
-"""The demo's questionnaires and intake: synthetic data, made through the real actions.
+"""The demo's questionnaires: synthetic data, made through the real actions.
 
 The first participants have a PHQ-9 and a GAD-7 waiting for them; a dozen have baseline scores
-(none with a critical answer); one person referred this week waits at the screening step.
+(none with a critical answer).
 """
 
 import random
-from datetime import date
 
 from django.db import transaction
 
 from openiop.accounts.models import User
 from openiop.assessments import actions
-from openiop.intake import actions as intake_actions
 from openiop.participants.models import Participant
 from openiop.programs.models import Program
 
@@ -24,10 +22,7 @@ def load(program: Program, *, seed: int = 2026) -> None:
     clinician = User.objects.filter(
         program_memberships__program=program, role=User.Role.CLINICIAN
     ).first()
-    coordinator = User.objects.filter(
-        program_memberships__program=program, role=User.Role.INTAKE_COORDINATOR
-    ).first()
-    if clinician is None or coordinator is None:
+    if clinician is None:
         return
     phq9 = actions.shipped_instrument("phq-9")
     gad7 = actions.shipped_instrument("gad-7")
@@ -45,20 +40,3 @@ def load(program: Program, *, seed: int = 2026) -> None:
             actions.submit_response(
                 assignment, answers, acting_user=participant.user, source="participant"
             )
-    intake_actions.create_referral(
-        program=program,
-        person={
-            "given_name": "Robin",
-            "family_name": "Demo-Referral",
-            "date_of_birth": date(1994, 6, 1),
-            "home_state": "NY",
-            "timezone": program.timezone,
-        },
-        referral={
-            "source": "primary_care",
-            "referrer": "Synthetic primary care practice",
-            "reason": "Synthetic referral for the demo",
-            "consent_to_contact": True,
-        },
-        acting_user=coordinator,
-    )

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from openiop.accounts.models import User
 from openiop.assessments import demo as assessment_demo
 from openiop.core import demo
+from openiop.intake import demo as intake_demo
 from openiop.scheduling import demo as schedule_demo
 
 
@@ -26,6 +27,7 @@ class Command(BaseCommand):
             program = demo.load(participants=options["participants"], weeks=options["weeks"])
             schedule_demo.load(program)
             assessment_demo.load(program)
+            intake_demo.load(program)
             self.stdout.write(
                 f"Loaded {demo.DEMO_PROGRAM} with {options['participants']} participants."
             )

@@ -10,6 +10,8 @@ from openiop.assessments.models import Assignment, InstrumentDefinition, Respons
 from openiop.assessments.scoring import ScoreResult, score, validate_answers
 from openiop.audit.actions import record
 from openiop.participants.models import Participant
+from openiop.safety.actions import raise_alert
+from openiop.safety.models import AlertTrigger, SafetyAlert
 
 
 class AssessmentError(Exception):
@@ -175,8 +177,6 @@ def save_answers(
         if hit.reason == "answered"
     ]
     if answered:
-        from openiop.safety.models import AlertTrigger
-
         ids = sorted(hit["id"] for hit in answered)
         already = [
             sorted(c["id"] for c in trigger.critical_items)
@@ -209,9 +209,6 @@ def _apply_result(response: Response, result: ScoreResult) -> None:
 def _raise_critical_alert(
     response: Response, critical_items: list[dict[str, str]], *, acting_user: User
 ) -> None:
-    from openiop.safety.actions import raise_alert
-    from openiop.safety.models import AlertTrigger, SafetyAlert
-
     raise_alert(
         response.participant,
         kind=SafetyAlert.Kind.CRITICAL_ITEM,

@@ -15,6 +15,8 @@ echo "== ruff"
 .venv/bin/ruff format --check .
 echo "== mypy"
 .venv/bin/mypy .
+echo "== import layers"
+.venv/bin/lint-imports --no-cache
 echo "== migrations"
 DATABASE_URL=sqlite:///var/migrations-check.sqlite3 .venv/bin/python manage.py makemigrations --check --dry-run
 echo "== check --deploy (production settings)"

@@ -1,4 +1,5 @@
-"""Reads that span several models: personal weeks, the ledger, make-up offers, the week grid.
+"""Reads that span several models: personal weeks, a clinician's sessions, the ledger, make-up
+offers, the week grid.
 
 Each function runs a fixed number of queries however large the program grows.
 """
@@ -6,12 +7,13 @@ Each function runs a fixed number of queries however large the program grows.
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from openiop.accounts.models import User
 from openiop.lib.hours import LedgerEntry, WeekLedger, week_bounds, week_ledger, week_start
 from openiop.participants.models import Participant
-from openiop.programs.models import Group, Program
+from openiop.programs.models import Group, GroupFacilitator, Program
 from openiop.scheduling.models import Booking, Enrollment, Session
 
 
@@ -26,6 +28,14 @@ def participant_bookings(participant: Participant, start: datetime, end: datetim
         )
         .select_related("session", "session__clinician")
         .order_by("session__starts_at")
+    )
+
+
+def clinician_sessions(clinician: User) -> QuerySet[Session]:
+    """Scheduled sessions a clinician runs: their appointments and groups they facilitate."""
+    facilitated = GroupFacilitator.objects.filter(clinician=clinician).values("group_id")
+    return Session.objects.filter(
+        Q(clinician=clinician) | Q(group_id__in=facilitated), status=Session.Status.SCHEDULED
     )
 
 

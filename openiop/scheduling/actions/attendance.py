@@ -1,0 +1,84 @@
+"""Attendance and make-up bookings."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from openiop.accounts.models import User
+from openiop.audit.actions import record
+from openiop.participants.models import Participant
+from openiop.scheduling import reminders
+from openiop.scheduling.errors import AttendanceError, CapacityError, ConflictError, SchedulingError
+from openiop.scheduling.models import Booking, Session
+
+
+@transaction.atomic
+def record_attendance(
+    booking: Booking, *, attendance: str, minutes: int | None, acting_user: User
+) -> Booking:
+    """Mark one participant at one session; absent and excused are 0 minutes."""
+    booking = (
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("session", "participant")
+        .get(pk=booking.pk)
+    )
+    session = booking.session
+    if session.is_cancelled:
+        raise AttendanceError("The session was cancelled.")
+    if session.starts_at > timezone.now():
+        raise AttendanceError("Attendance can be recorded once the session has started.")
+    if attendance in (Booking.Attendance.ABSENT, Booking.Attendance.EXCUSED):
+        minutes = 0
+    elif minutes is None:
+        if attendance != Booking.Attendance.PRESENT:
+            raise AttendanceError("Enter the minutes attended for a late arrival or early leave.")
+        minutes = session.minutes
+    if not 0 <= minutes <= session.minutes:
+        raise AttendanceError(f"Minutes attended must be between 0 and {session.minutes}.")
+    booking.attendance = attendance
+    booking.minutes_attended = minutes
+    booking.recorded_by = acting_user
+    booking.recorded_at = timezone.now()
+    booking.save(update_fields=["attendance", "minutes_attended", "recorded_by", "recorded_at"])
+    record(
+        "scheduling.attendance_recorded",
+        acting_user=acting_user,
+        participant=booking.participant,
+        target=booking,
+        details={"session": str(session.code), "attendance": attendance, "minutes": minutes},
+    )
+    return booking
+
+
+@transaction.atomic
+def book_makeup(participant: Participant, session: Session, *, acting_user: User) -> Booking:
+    """Book a participant into one session of another group of their track, seat permitting."""
+    session = (
+        Session.objects.select_for_update(of=("self",)).select_related("group").get(pk=session.pk)
+    )
+    if session.group is None or session.is_cancelled or session.starts_at <= timezone.now():
+        raise SchedulingError("That session cannot take a make-up booking.")
+    booked = session.bookings.filter(status=Booking.Status.BOOKED).count()
+    if booked >= session.group.capacity:
+        raise CapacityError("That session is full.")
+    if Booking.objects.filter(
+        participant=participant,
+        status=Booking.Status.BOOKED,
+        session__status=Session.Status.SCHEDULED,
+        session__starts_at__lt=session.ends_at,
+        session__ends_at__gt=session.starts_at,
+    ).exists():
+        raise ConflictError("The participant already has a session at that time.")
+    booking, _ = Booking.objects.update_or_create(
+        session=session,
+        participant=participant,
+        defaults={"source": Booking.Source.MAKEUP, "status": Booking.Status.BOOKED},
+    )
+    reminders.schedule_reminders([booking], session_for={session.pk: session})
+    record(
+        "scheduling.makeup_booked",
+        acting_user=acting_user,
+        participant=participant,
+        target=booking,
+        details={"session": str(session.code)},
+    )
+    return booking

@@ -1,0 +1,253 @@
+"""Enrollment, seats and the waitlist: admitting, placing from the waitlist, ending."""
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from openiop.accounts.models import User
+from openiop.audit.actions import record
+from openiop.intake.models import EpisodeOfCare
+from openiop.lib.hours import week_start
+from openiop.participants.models import Participant
+from openiop.programs.models import Group
+from openiop.scheduling import reminders
+from openiop.scheduling.actions._shared import lock_group, program_today
+from openiop.scheduling.actions.sessions import generate_group_sessions
+from openiop.scheduling.errors import AdmissionError, CapacityError
+from openiop.scheduling.models import Booking, Enrollment, Session
+
+
+def _planned_sessions(enrollment: Enrollment, *, from_day: date) -> list[Session]:
+    """The group sessions an enrollment attends from `from_day`, with the step-down taper.
+
+    In the last `taper_weeks` weeks (counted back from the week of the expected end) only the
+    first `taper_sessions_per_week` sessions of each week are kept.
+    """
+    sessions = list(
+        Session.objects.filter(
+            group_id=enrollment.group_id,
+            status=Session.Status.SCHEDULED,
+            local_date__gte=from_day,
+            local_date__lte=enrollment.expected_end_on,
+            starts_at__gt=timezone.now(),
+        ).order_by("starts_at")
+    )
+    if not enrollment.taper_weeks:
+        return sessions
+    taper_from = week_start(enrollment.expected_end_on) - timedelta(
+        weeks=enrollment.taper_weeks - 1
+    )
+    kept: list[Session] = []
+    per_week: dict[date, int] = defaultdict(int)
+    for session in sessions:
+        monday = week_start(session.local_date)
+        if monday >= taper_from:
+            per_week[monday] += 1
+            if per_week[monday] > (enrollment.taper_sessions_per_week or 0):
+                continue
+        kept.append(session)
+    return kept
+
+
+def _book(enrollment: Enrollment, *, from_day: date) -> list[Booking]:
+    group = enrollment.group
+    generate_group_sessions(group, first_day=from_day, last_day=enrollment.expected_end_on)
+    sessions = _planned_sessions(enrollment, from_day=from_day)
+    bookings = Booking.objects.bulk_create(
+        [
+            Booking(
+                session=session,
+                participant_id=enrollment.participant_id,
+                enrollment=enrollment,
+                source=Booking.Source.ENROLLMENT,
+                status=Booking.Status.BOOKED,
+            )
+            for session in sessions
+        ],
+        update_conflicts=True,
+        unique_fields=["session", "participant"],
+        update_fields=["enrollment", "source", "status"],
+    )
+    reminders.schedule_reminders(bookings, session_for={s.pk: s for s in sessions})
+    return bookings
+
+
+def _seat(group: Group, enrollment: Enrollment, *, from_day: date) -> None:
+    # The CHECK constraint group_never_overbooked backs this count up in the database.
+    Group.objects.filter(pk=group.pk).update(seated_count=F("seated_count") + 1)
+    group.seated_count += 1
+    enrollment.status = Enrollment.Status.SEATED
+    enrollment.seated_at = timezone.now()
+    enrollment.save(update_fields=["status", "seated_at", "starts_on", "expected_end_on"])
+    _book(enrollment, from_day=from_day)
+
+
+def _has_sessions_left_in_week(group: Group, day: date) -> bool:
+    generate_group_sessions(group, first_day=day, last_day=week_start(day) + timedelta(days=6))
+    return Session.objects.filter(
+        group=group,
+        status=Session.Status.SCHEDULED,
+        local_date__range=(day, week_start(day) + timedelta(days=6)),
+    ).exists()
+
+
+@transaction.atomic
+def admit(
+    participant: Participant,
+    group: Group,
+    *,
+    starts_on: date,
+    expected_end_on: date | None = None,
+    priority: int = Enrollment.Priority.ROUTINE,
+    taper_weeks: int = 0,
+    taper_sessions_per_week: int | None = None,
+    acting_user: User,
+) -> Enrollment:
+    """Seat `participant` in `group` if a seat is free, else put them on its waitlist.
+
+    The group row is locked first, so concurrent admissions for the last seat queue up and
+    only one of them sees it free (SECURITY.md: no overbooking under concurrency).
+    """
+    group = lock_group(group)
+    program = group.track.program
+    if participant.program_id != program.pk:
+        raise AdmissionError("The participant is not in this group's program.")
+    if not group.is_active:
+        raise AdmissionError("This group is closed to new members.")
+    if starts_on < program_today(program):
+        raise AdmissionError("The start date is in the past.")
+    if expected_end_on is None:
+        expected_end_on = starts_on + timedelta(weeks=program.typical_length_weeks)
+    if expected_end_on <= starts_on:
+        raise AdmissionError("The expected end must be after the start date.")
+    if taper_weeks and not taper_sessions_per_week:
+        raise AdmissionError("A step-down taper needs a number of sessions per week.")
+    if Enrollment.objects.filter(
+        participant=participant, group=group, status__in=Enrollment.OPEN_STATUSES
+    ).exists():
+        raise AdmissionError("The participant is already seated or waiting in this group.")
+    if not _has_sessions_left_in_week(group, starts_on):
+        raise AdmissionError(
+            f"The group has no sessions from {starts_on:%a %-d %b %Y} to the end of that week "
+            "(a holiday, or no template days). Choose a start date in a week with sessions."
+        )
+    episode = EpisodeOfCare.objects.filter(
+        participant=participant, program=program, status=EpisodeOfCare.Status.ACTIVE
+    ).first()
+    enrollment = Enrollment(
+        participant=participant,
+        group=group,
+        episode=episode,
+        status=Enrollment.Status.WAITLISTED,
+        priority=priority,
+        starts_on=starts_on,
+        expected_end_on=expected_end_on,
+        taper_weeks=taper_weeks,
+        taper_sessions_per_week=taper_sessions_per_week if taper_weeks else None,
+        requested_at=timezone.now(),
+        created_by=acting_user,
+    )
+    enrollment.save()
+    if group.seated_count < group.capacity:
+        _seat(group, enrollment, from_day=starts_on)
+        event = "scheduling.participant_seated"
+    else:
+        event = "scheduling.participant_waitlisted"
+    record(
+        event,
+        acting_user=acting_user,
+        participant=participant,
+        target=enrollment,
+        details={
+            "group": str(group.code),
+            "priority": priority,
+            "episode": str(episode.code) if episode else None,
+        },
+    )
+    return enrollment
+
+
+def _place_from_waitlist(group: Group, *, acting_user: User | None) -> list[Enrollment]:
+    """Fill free seats from the waitlist in its documented order (see Enrollment)."""
+    placed = []
+    today = program_today(group.track.program)
+    while group.seated_count < group.capacity:
+        enrollment = (
+            Enrollment.objects.filter(group=group, status=Enrollment.Status.WAITLISTED)
+            .select_related("participant")
+            .order_by("-priority", "requested_at", "pk")
+            .first()
+        )
+        if enrollment is None:
+            break
+        if enrollment.starts_on < today:
+            # Keep the planned length of treatment when the seat comes later than asked.
+            length = enrollment.expected_end_on - enrollment.starts_on
+            enrollment.starts_on = today
+            enrollment.expected_end_on = today + length
+        _seat(group, enrollment, from_day=enrollment.starts_on)
+        record(
+            "scheduling.waitlist_placed",
+            acting_user=acting_user,
+            participant=enrollment.participant,
+            target=enrollment,
+            details={"group": str(group.code), "automatic": True},
+        )
+        placed.append(enrollment)
+    return placed
+
+
+@transaction.atomic
+def end_enrollment(enrollment: Enrollment, *, acting_user: User) -> Enrollment:
+    """Discharge a seated member (freeing the seat for the waitlist) or withdraw a waiting one."""
+    group = lock_group(enrollment.group)
+    enrollment = Enrollment.objects.select_related("participant").get(pk=enrollment.pk)
+    if enrollment.status == Enrollment.Status.SEATED:
+        enrollment.status = Enrollment.Status.ENDED
+        Group.objects.filter(pk=group.pk).update(seated_count=F("seated_count") - 1)
+        group.seated_count -= 1
+        enrollment.bookings.filter(
+            status=Booking.Status.BOOKED, session__starts_at__gt=timezone.now()
+        ).update(status=Booking.Status.RELEASED)
+    elif enrollment.status == Enrollment.Status.WAITLISTED:
+        enrollment.status = Enrollment.Status.WITHDRAWN
+    else:
+        raise AdmissionError("This enrollment has already ended.")
+    enrollment.ended_at = timezone.now()
+    enrollment.save(update_fields=["status", "ended_at"])
+    record(
+        "scheduling.enrollment_ended",
+        acting_user=acting_user,
+        participant=enrollment.participant,
+        target=enrollment,
+        details={"group": str(group.code), "status": enrollment.status},
+    )
+    _place_from_waitlist(group, acting_user=acting_user)
+    return enrollment
+
+
+@transaction.atomic
+def set_capacity(group: Group, *, capacity: int, acting_user: User) -> Group:
+    group = lock_group(group)
+    if capacity < 1:
+        raise CapacityError("A group needs at least one seat.")
+    if capacity > group.hard_cap:
+        raise CapacityError(f"This group's hard cap is {group.hard_cap} seats.")
+    if capacity < group.seated_count:
+        raise CapacityError(
+            f"{group.seated_count} participants are seated; capacity cannot go below that."
+        )
+    old = group.capacity
+    group.capacity = capacity
+    group.save(update_fields=["capacity"])
+    record(
+        "scheduling.capacity_changed",
+        acting_user=acting_user,
+        target=group,
+        details={"from": old, "to": capacity},
+    )
+    _place_from_waitlist(group, acting_user=acting_user)
+    return group

@@ -7,9 +7,12 @@ Every integration is off by default, so the demo runs with no configuration at a
 import os
 import secrets
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import dj_database_url
+
+from openiop.lib.crypto import Keyring, keyring_from_environment, new_entry, required_keyring
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("OPENIOP_VAR_DIR", BASE_DIR / "var"))
@@ -43,14 +46,35 @@ def env_secret(name: str) -> str:
     return os.environ.get(name, "")
 
 
-def demo_secret_key() -> str:
-    """A random key kept under var/, so demo sessions survive a restart."""
-    path = VAR_DIR / "secret_key"
-    if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+def private_dir(path: Path) -> Path:
+    """`path` as a directory only this user can enter (0700)."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_uid == os.getuid():
+        path.chmod(0o700)
+    return path
+
+
+def demo_file(name: str, make: Callable[[], str]) -> str:
+    """A value generated once and kept in var/ (0600), so the demo survives a restart."""
+    path = private_dir(VAR_DIR) / name
+    try:
+        # O_EXCL: of two processes starting at once, one writes and both read the same value.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as file:
+            file.write(make())
     return path.read_text().strip()
+
+
+def demo_secret_key() -> str:
+    return demo_file("secret_key", lambda: secrets.token_urlsafe(50))
+
+
+def demo_encryption_keyring() -> Keyring:
+    text = demo_file("encryption_keys", new_entry)
+    return Keyring.parse(text, source=f"the demo key file {VAR_DIR / 'encryption_keys'}")
 
 
 MODE = env("OPENIOP_MODE", "development")
@@ -64,6 +88,18 @@ if PRODUCTION:
         raise RuntimeError("SECRET_KEY (or SECRET_KEY_FILE) of 50+ characters is required")
 else:
     SECRET_KEY = env_secret("SECRET_KEY") or demo_secret_key()
+
+# Field encryption (TOTP secrets, recovery-code seeds): OPENIOP_ENCRYPTION_KEYS or
+# OPENIOP_ENCRYPTION_KEYS_FILE, "ID:base64key" entries, the first one encrypts
+# (`manage.py rotate_keys` moves every row to it). Production refuses to start without them.
+if PRODUCTION:
+    OPENIOP_ENCRYPTION_KEYRING = required_keyring(os.environ)
+elif TESTING:
+    OPENIOP_ENCRYPTION_KEYRING = Keyring.parse(
+        "test:T3BlbklPUCB0ZXN0IGtleSwgbmV2ZXIgZm9yIHVzZSE=", source="the test settings"
+    )
+else:
+    OPENIOP_ENCRYPTION_KEYRING = keyring_from_environment(os.environ) or demo_encryption_keyring()
 
 DEBUG = env_bool("DEBUG")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")

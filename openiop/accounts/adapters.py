@@ -5,6 +5,7 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from django.http import HttpRequest
 
+from openiop.accounts.encryption import keyring
 from openiop.lib.text import normalize_email
 
 
@@ -24,6 +25,13 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 class MFAAdapter(DefaultMFAAdapter):
+    # TOTP secrets and recovery-code seeds are stored encrypted (openiop.lib.crypto).
+    def encrypt(self, text: str) -> str:
+        return keyring().encrypt(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return keyring().decrypt(encrypted_text)
+
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
         # Staff keep their second factor: removing it would only lock them out of every page.
         user = authenticator.user

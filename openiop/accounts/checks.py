@@ -5,6 +5,8 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 
+from openiop.lib.crypto import KEYS_FILE_VARIABLE, KEYS_VARIABLE
+
 
 @register(Tags.security, deploy=True)
 def check_security_policy(app_configs: Any, **kwargs: Any) -> list[Error]:
@@ -58,3 +60,19 @@ def check_security_policy(app_configs: Any, **kwargs: Any) -> list[Error]:
             )
         )
     return errors
+
+
+@register(Tags.security, deploy=True)
+def check_encryption_keys(app_configs: Any, **kwargs: Any) -> list[Error]:
+    # Production refuses to start without keys (config/settings.py); this catches a server
+    # started in development mode, whose keys are generated into var/ or fixed for tests.
+    keyring = getattr(settings, "OPENIOP_ENCRYPTION_KEYRING", None)
+    if keyring is None or keyring.source not in (KEYS_VARIABLE, KEYS_FILE_VARIABLE):
+        return [
+            Error(
+                "Stored secrets are encrypted with a key that was not given to this server.",
+                hint=f"Set {KEYS_VARIABLE} or {KEYS_FILE_VARIABLE}, and OPENIOP_MODE=production.",
+                id="openiop.E005",
+            )
+        ]
+    return []

@@ -6,13 +6,15 @@ import sys
 from django.conf import settings
 from django.test import SimpleTestCase, override_settings
 
-from openiop.accounts.checks import check_security_policy
+from openiop.accounts.checks import check_encryption_keys, check_security_policy
+from openiop.lib.crypto import Keyring, new_entry
 
 PRODUCTION_ENV = {
     "OPENIOP_MODE": "production",
     "SECRET_KEY": secrets.token_urlsafe(64),
     "ALLOWED_HOSTS": "openiop.example.org",
     "DATABASE_URL": "sqlite:////tmp/openiop-deploy-check.sqlite3",
+    "OPENIOP_ENCRYPTION_KEYS": new_entry("k1"),
 }
 
 
@@ -50,6 +52,25 @@ class DeployCheckTestCase(SimpleTestCase):
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("SECRET_KEY", result.stderr)
 
+    def test_production_refuses_to_start_without_encryption_keys(self):
+        result = run_deploy_check(OPENIOP_ENCRYPTION_KEYS="")
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn(
+            "KeyringError: OPENIOP_ENCRYPTION_KEYS (or OPENIOP_ENCRYPTION_KEYS_FILE) is required",
+            result.stderr,
+        )
+
+    def test_production_refuses_to_start_with_malformed_keys(self):
+        for variable, value, message in (
+            ("OPENIOP_ENCRYPTION_KEYS", "k1:not-a-key", "key 'k1' is not a Fernet key"),
+            ("OPENIOP_ENCRYPTION_KEYS_FILE", "/nonexistent/keys", "cannot be read"),
+        ):
+            with self.subTest(variable=variable):
+                result = run_deploy_check(**{variable: value})
+                self.assertNotEqual(result.returncode, 0)
+                self.assertIn(f"KeyringError: {variable}", result.stderr)
+                self.assertIn(message, result.stderr)
+
 
 class SecurityPolicyCheckTestCase(SimpleTestCase):
     def test_it_reports_a_missing_csp(self):
@@ -68,6 +89,15 @@ class SecurityPolicyCheckTestCase(SimpleTestCase):
 
     def test_the_current_settings_pass(self):
         self.assertEqual(check_security_policy(None), [])
+
+    def test_it_reports_encryption_keys_not_given_to_the_server(self):
+        # The test settings' fixed key stands for a generated demo key.
+        self.assertEqual([e.id for e in check_encryption_keys(None)], ["openiop.E005"])
+        with override_settings(OPENIOP_ENCRYPTION_KEYRING=None):
+            self.assertEqual([e.id for e in check_encryption_keys(None)], ["openiop.E005"])
+        given = Keyring.parse(new_entry("k1"), source="OPENIOP_ENCRYPTION_KEYS_FILE")
+        with override_settings(OPENIOP_ENCRYPTION_KEYRING=given):
+            self.assertEqual(check_encryption_keys(None), [])
 
 
 class BodySizeLimitTestCase(SimpleTestCase):

@@ -1,0 +1,48 @@
+"""Which stored values are encrypted, and with which keyring.
+
+allauth keeps each authenticator's secrets in its JSON `data`: a TOTP secret, and a recovery
+codes seed (or, for codes carried over from django-allauth's predecessors, the codes
+themselves). WebAuthn data holds a public key only and stays as it is.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+
+from openiop.lib.crypto import Keyring
+
+# Authenticator type → the keys of `data` that hold secrets (a string or a list of strings).
+ENCRYPTED_DATA_KEYS = {
+    "totp": ("secret",),
+    "recovery_codes": ("seed", "migrated_codes"),
+}
+
+
+def keyring() -> Keyring:
+    return settings.OPENIOP_ENCRYPTION_KEYRING
+
+
+def secret_values(authenticator_type: str, data: dict[str, Any]) -> list[str]:
+    values: list[str] = []
+    for key in ENCRYPTED_DATA_KEYS.get(authenticator_type, ()):
+        value = data.get(key)
+        if isinstance(value, str):
+            values.append(value)
+        elif isinstance(value, list):
+            values.extend(value)
+    return values
+
+
+def transform_data(
+    authenticator_type: str, data: dict[str, Any], transform: Callable[[str], str]
+) -> dict[str, Any]:
+    """A copy of `data` with every secret value passed through `transform`."""
+    result = dict(data)
+    for key in ENCRYPTED_DATA_KEYS.get(authenticator_type, ()):
+        value = result.get(key)
+        if isinstance(value, str):
+            result[key] = transform(value)
+        elif isinstance(value, list):
+            result[key] = [transform(item) for item in value]
+    return result

@@ -82,6 +82,14 @@ PRODUCTION = MODE == "production"
 # Tests get a cheap password hasher and a per-process cache.
 TESTING = env_bool("OPENIOP_TESTING", default="pytest" in sys.modules)
 
+if not PRODUCTION:
+    # Everything this process creates (the SQLite database with its -wal/-shm files, the file
+    # cache, logs, Janus's configuration) is private to the user, and so is var/ itself.
+    # Set here because every entry point (manage.py, wsgi, asgi, pytest) reads settings before
+    # it opens a file. Production leaves the umask to the service manager (systemd UMask=).
+    os.umask(0o077)
+    private_dir(VAR_DIR)
+
 if PRODUCTION:
     SECRET_KEY = env_secret("SECRET_KEY")
     if len(SECRET_KEY) < 50:

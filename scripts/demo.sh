@@ -3,7 +3,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install.sh demo
+# var/ holds the database, keys and logs with participants' data: this user's alone (0700/0600),
+# including what an older demo left there.
+umask 077
 mkdir -p var
+chmod -R u+rwX,go= var
 unset DATABASE_URL
 export OPENIOP_MODE=development
 .venv/bin/python manage.py migrate --verbosity 0

@@ -206,6 +206,8 @@ def write_config(config: JanusConfig, folder: str | os.PathLike[str]) -> Path:
         (folder / sub).mkdir(parents=True, exist_ok=True)
         for stale in (folder / sub).iterdir():
             stale.unlink()
+    # Holds the admin key and the token secret, whatever the umask of the caller.
+    folder.chmod(0o700)
     (folder / "plugins" / VIDEOROOM_LIBRARY).symlink_to(library_dir / "plugins" / VIDEOROOM_LIBRARY)
     (folder / "transports" / WEBSOCKETS_LIBRARY).symlink_to(
         library_dir / "transports" / WEBSOCKETS_LIBRARY

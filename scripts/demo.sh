@@ -38,4 +38,6 @@ fi
 echo
 echo "Current code for a staff login: .venv/bin/python manage.py demo_code EMAIL"
 echo "Serving OpenIOP at http://127.0.0.1:8000 (Ctrl-C stops it)"
-.venv/bin/gunicorn config.wsgi --bind 127.0.0.1:8000 --workers 2 --access-logfile -
+# Access lines without query strings or referrers, which could carry an address typed in a search.
+.venv/bin/gunicorn config.wsgi --bind 127.0.0.1:8000 --workers 2 --access-logfile - \
+  --access-logformat '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s'

@@ -397,7 +397,8 @@ TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID")
 TWILIO_AUTH_TOKEN = env_secret("TWILIO_AUTH_TOKEN")
 TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER")
 
-EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Mail goes to the console unless EMAIL_BACKEND names a real one; recipients are masked there.
+EMAIL_BACKEND = env("EMAIL_BACKEND", "openiop.notifications.mail.MaskedConsoleBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "no-reply@openiop.invalid")
 
 # Logs carry no PHI: request paths hold opaque codes only, and nothing logs request bodies.

@@ -184,6 +184,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The demo's web server and task worker write to one file at once. WAL lets pages read
+    # while another process writes; IMMEDIATE takes the write lock at BEGIN, so a transaction
+    # that reads and then writes waits its turn (up to `timeout` seconds) instead of failing
+    # with "database is locked" when its read lock cannot be upgraded. synchronous=NORMAL is
+    # crash-safe in WAL mode (a power cut may lose the last commits, never the file).
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("SQLITE_TIMEOUT_SECONDS", 20),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if env("REDIS_URL"):

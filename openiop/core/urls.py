@@ -6,4 +6,5 @@ app_name = "core"
 
 urlpatterns = [
     path("health/", views.health, name="health"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

@@ -233,6 +233,7 @@ MATRIX: dict[str, Entry] = {
         {**{r: 302 for r in STAFF_OK}, "pat": 200, "quinn": 200},
     ),
     "core:health": Entry("GET", {r: 200 for r in ROLES}),
+    "core:favicon": Entry("GET", {r: 302 for r in ROLES}),
     "participants:caseload": Entry("GET", {**STAFF_OK, **PARTICIPANTS_404}),
     "participants:new": Entry(
         "GET",

@@ -285,6 +285,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "openiop.core.errors.csrf_failure"
 
 # Security baseline; production turns on HTTPS-only behaviour.
 SECURE_CONTENT_TYPE_NOSNIFF = True

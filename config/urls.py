@@ -2,11 +2,15 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from openiop.core import errors
 from openiop.core import views as core_views
 
 # The admin signs in through the same login, lockout and MFA pages as everyone else.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = "OpenIOP administration"
+
+handler400 = errors.bad_request
+handler500 = errors.server_error
 
 urlpatterns = [
     path("", core_views.home, name="home"),

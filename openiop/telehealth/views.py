@@ -391,7 +391,8 @@ def attendance(request: AuthedRequest, code: str) -> HttpResponse:
 @login_required
 def correct_attendance(request: AuthedRequest, code: str, attendance_code: str) -> HttpResponse:
     info, item = access.get_attendance_for_facilitator(request.user, code, attendance_code)
-    form = CorrectionForm(request.POST)
+    # The page has one form per row; these ids are the row's, so the error summary links work.
+    form = CorrectionForm(request.POST, auto_id=f"%s-{item.code}")
     if not form.is_valid():
         rows = [(item, actions.summarize(item, info))]
         return render(

@@ -51,6 +51,9 @@ class ChartPagesTestCase(BrowserTestCase):
         self.page.get_by_role("link", name="Edit chart header").click()
         self.page.get_by_label("Given name").fill("Pat\u202eevil")
         self.page.get_by_role("button", name="Save").click()
-        self.page.get_by_text("invisible formatting characters").wait_for()
+        # The message shows in the error summary and again by its field.
+        self.page.locator("[data-error-summary]").get_by_text(
+            "invisible formatting characters"
+        ).wait_for()
         self.assertEqual(serious_violations(self.page), [])
         self.screenshot("chart-edit-error")

@@ -64,7 +64,10 @@ class IntakeBrowserTestCase(BrowserTestCase):
         self.assertIn("impairment-moderate", rules.inner_text())
         page.get_by_role("radio", name="Partial hospitalization (PHP)").check()
         page.get_by_role("button", name="Record the level of care").click()
-        page.get_by_text("Give the reason for choosing a level other").wait_for()
+        # The message shows in the error summary and again by its field.
+        page.locator("[data-error-summary]").get_by_text(
+            "Give the reason for choosing a level other"
+        ).wait_for()
         self.assertFalse(LevelOfCareDecision.objects.exists())
         self.screenshot("intake-override-refused")
         page.get_by_role("radio", name="Intensive outpatient (IOP)").check()

@@ -27,3 +27,12 @@ OPENIOP_MODE=production \
   .venv/bin/python manage.py check --deploy --fail-level WARNING
 echo "== pytest"
 .venv/bin/pytest "$@"
+
+# What the install and the suite leave behind must be ignored by .gitignore, never shown as
+# untracked. CI (a fresh clone) fails on it; a working copy with new files only warns.
+untracked=$(git status --porcelain --untracked-files=all 2>/dev/null | grep '^??' || true)
+if [ -n "$untracked" ]; then
+  echo "Untracked files after install and tests (ignore them in .gitignore or commit them):" >&2
+  echo "$untracked" >&2
+  if [ -n "${CI:-}" ]; then exit 1; fi
+fi

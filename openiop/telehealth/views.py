@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from openiop.accounts.http import AuthedRequest
 from openiop.participants.models import Participant
 
-from . import access, actions, janus, schedule
+from . import access, actions, janus, queries, schedule
 from .access import Seat
 from .forms import CorrectionForm, LocationForm, PresenceForm
 from .models import Attendance, Room
@@ -30,7 +30,7 @@ def _attendance(info: SessionInfo, participant: Participant) -> Attendance | Non
 
 def _window_problem(info: SessionInfo) -> str:
     try:
-        actions.check_window(info)
+        queries.check_window(info)
     except actions.TelehealthError as exc:
         return str(exc)
     return ""
@@ -54,7 +54,7 @@ def video_health(request: AuthedRequest) -> JsonResponse:
 def sessions(request: AuthedRequest) -> HttpResponse:
     """My video sessions: today's and upcoming, with a way in when they are open."""
     now = timezone.now()
-    upcoming = schedule.upcoming_for_user(request.user, since=now - actions.CLOSE_GRACE)
+    upcoming = schedule.upcoming_for_user(request.user, since=now - queries.CLOSE_GRACE)
     rows = [(info, not _window_problem(info)) for info in upcoming]
     return render(
         request,
@@ -79,7 +79,7 @@ def join(request: AuthedRequest, code: str) -> HttpResponse:
     current = _attendance(info, participant)
     if current is not None and current.state == Attendance.State.ADMITTED and not problem:
         return redirect("telehealth:room", info.code)
-    previous = current or actions.last_location(participant)
+    previous = current or queries.last_location(participant)
     initial = {}
     if previous is not None:
         # "Same as last time": prefilled, to be confirmed.
@@ -149,7 +149,7 @@ def _ticket_for(
 
     Participants go where the facilitators put them (group or breakout); staff choose.
     """
-    actions.check_window(info)
+    queries.check_window(info)
     participant = None
     if seat is Seat.PARTICIPANT:
         participant = Participant.objects.get(user=request.user)
@@ -169,7 +169,7 @@ def _ticket_for(
     ticket = actions.issue_ticket(
         info,
         room,
-        display=actions.display_name(request.user, participant),
+        display=queries.display_name(request.user, participant),
         acting_user=request.user,
         participant=participant,
         breakout=breakout,
@@ -379,7 +379,7 @@ def attendance(request: AuthedRequest, code: str) -> HttpResponse:
         .select_related("participant")
         .prefetch_related("events")
     ):
-        rows.append((item, actions.summarize(item, info, now=now)))
+        rows.append((item, queries.summarize(item, info, now=now)))
     return render(
         request,
         "telehealth/attendance.html",
@@ -394,7 +394,7 @@ def correct_attendance(request: AuthedRequest, code: str, attendance_code: str) 
     # The page has one form per row; these ids are the row's, so the error summary links work.
     form = CorrectionForm(request.POST, auto_id=f"%s-{item.code}")
     if not form.is_valid():
-        rows = [(item, actions.summarize(item, info))]
+        rows = [(item, queries.summarize(item, info))]
         return render(
             request,
             "telehealth/attendance.html",

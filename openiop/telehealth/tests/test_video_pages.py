@@ -20,6 +20,7 @@ from playwright.sync_api import Page, sync_playwright
 
 from openiop.accounts.mfa import MFA_VERIFIED_SESSION_KEY
 from openiop.accounts.models import User
+from openiop.telehealth import queries, schedule
 from openiop.telehealth.models import Attendance, PresenceEvent, Room
 from openiop.testing import BrowserTestCase, serious_violations
 
@@ -242,11 +243,9 @@ class TwoPeopleTests(VideoPagesTestCase):
             .values_list("kind", flat=True)
         )
         self.assertEqual(kinds[:3], ["joined", "lost", "joined"])
-        from openiop.telehealth import actions, schedule
-
         info = schedule.get_session(session.code)
         assert info is not None
-        summary = actions.summarize(Attendance.objects.get(participant=self.pat), info)
+        summary = queries.summarize(Attendance.objects.get(participant=self.pat), info)
         self.assertEqual(summary.reconnects, 1)
         self.assertEqual(len(summary.intervals), 2)
 

@@ -1,0 +1,83 @@
+"""Every telehealth write: atomic, with its audit event in the same transaction.
+
+One module per part of a session: ``rooms`` (Janus rooms), ``tickets``, ``waiting_room``
+(location gate, admitting, moving, muting, removing), ``help`` and ``presence`` (presence and
+attendance minutes). Janus is called from here too; reads live in ``queries``.
+"""
+
+from ..errors import (
+    NotAdmitted,
+    NotLicensedThere,
+    NotOpenYet,
+    SessionOver,
+    TelehealthError,
+    VideoUnavailable,
+)
+from ..queries import (
+    CLOSE_GRACE,
+    capture_size,
+    check_window,
+    covering_states,
+    display_name,
+    ice_servers,
+    join_window,
+    last_location,
+    summarize,
+)
+from .help import acknowledge_help, request_help
+from .presence import correct_attendance, finalize_attendance, record_presence
+from .rooms import (
+    BREAKOUT_PUBLISHERS,
+    as_janus_room,
+    close_finished_rooms,
+    close_room,
+    ensure_room_on_node,
+    get_or_open_room,
+)
+from .tickets import issue_ticket
+from .waiting_room import (
+    AUDIO_MID,
+    admit,
+    admit_all,
+    confirm_location,
+    move,
+    remove_participant,
+    set_muted,
+)
+
+__all__ = [
+    "AUDIO_MID",
+    "BREAKOUT_PUBLISHERS",
+    "CLOSE_GRACE",
+    "NotAdmitted",
+    "NotLicensedThere",
+    "NotOpenYet",
+    "SessionOver",
+    "TelehealthError",
+    "VideoUnavailable",
+    "acknowledge_help",
+    "admit",
+    "admit_all",
+    "as_janus_room",
+    "capture_size",
+    "check_window",
+    "close_finished_rooms",
+    "close_room",
+    "confirm_location",
+    "correct_attendance",
+    "covering_states",
+    "display_name",
+    "ensure_room_on_node",
+    "finalize_attendance",
+    "get_or_open_room",
+    "ice_servers",
+    "issue_ticket",
+    "join_window",
+    "last_location",
+    "move",
+    "record_presence",
+    "remove_participant",
+    "request_help",
+    "set_muted",
+    "summarize",
+]

@@ -1,0 +1,152 @@
+"""Presence reported by the browser, and the minutes it adds up to in the hours ledger."""
+
+from __future__ import annotations
+
+import contextlib
+
+from django.db import transaction
+from django.utils import timezone
+
+from openiop.accounts.models import User
+from openiop.audit.actions import record
+from openiop.scheduling import actions as scheduling_actions
+from openiop.scheduling.errors import AttendanceError
+from openiop.scheduling.models import Booking
+
+from ..errors import NotAdmitted
+from ..models import Attendance, PresenceEvent, Room
+from ..queries import summarize
+from ..schedule import SessionInfo
+from .common import kick, record_for_attendance
+
+
+@transaction.atomic
+def record_presence(
+    attendance: Attendance,
+    kind: str,
+    *,
+    acting_user: User,
+    room: Room | None = None,
+    janus_participant_id: str = "",
+) -> None:
+    """Store one presence event reported by the participant's browser.
+
+    Heartbeats (every 30 s) are stored without an audit row each: they only extend a presence
+    that a ``joined`` event already put in the trail.
+    """
+    attendance = Attendance.objects.select_for_update().get(pk=attendance.pk)
+    if attendance.state != Attendance.State.ADMITTED:
+        raise NotAdmitted("You have not been admitted to this session.")
+    PresenceEvent.objects.create(attendance=attendance, kind=kind, at=timezone.now())
+    if kind == PresenceEvent.Kind.JOINED and janus_participant_id:
+        stale = attendance.janus_participant_id
+        attendance.janus_participant_id = janus_participant_id[:64]
+        attendance.save(update_fields=["janus_participant_id"])
+        if stale and stale != janus_participant_id and room is not None:
+            # A second tab (or a stale one from before a reconnect): the newest one stays.
+            kick(room, stale)
+    if kind != PresenceEvent.Kind.HEARTBEAT:
+        record_for_attendance(f"telehealth.presence_{kind}", attendance, acting_user=acting_user)
+
+
+def _booking_status(minutes: int, *, late: bool, left_early: bool) -> str:
+    if minutes == 0:
+        return Booking.Attendance.ABSENT
+    if late:
+        return Booking.Attendance.LATE
+    if left_early:
+        return Booking.Attendance.LEFT_EARLY
+    return Booking.Attendance.PRESENT
+
+
+def _feed_ledger(
+    booking: Booking, minutes: int, *, late: bool, left_early: bool, acting_user: User | None
+) -> None:
+    """Write the minutes into the scheduling engine's booking (the hours ledger reads it)."""
+    status = _booking_status(minutes, late=late, left_early=left_early)
+    session_minutes = booking.session.minutes
+    # AttendanceError: ended before it started, or cancelled: nothing to count.
+    with contextlib.suppress(AttendanceError):
+        scheduling_actions.record_attendance(
+            booking,
+            attendance=status,
+            minutes=min(minutes, session_minutes) if status != "absent" else None,
+            # None when the system closes the room; the booking then has no recorder.
+            acting_user=acting_user,  # type: ignore[arg-type]
+        )
+
+
+@transaction.atomic
+def finalize_attendance(info: SessionInfo, *, acting_user: User | None) -> None:
+    """Compute minutes for everyone who came, and feed the hours ledger.
+
+    A booking already marked by staff is left alone; a booked participant who never came to
+    the room is marked absent.
+    """
+    now = timezone.now()
+    for attendance in Attendance.objects.select_for_update().filter(session_code=info.code):
+        summary = summarize(attendance, info, now=max(now, info.ends_at))
+        attendance.minutes_attended = summary.minutes
+        attendance.late = summary.late
+        attendance.left_early = summary.left_early
+        attendance.save(update_fields=["minutes_attended", "late", "left_early"])
+    bookings = Booking.objects.filter(
+        session__code=info.code, status=Booking.Status.BOOKED, attendance=""
+    ).select_related("session", "participant")
+    by_participant = {
+        a.participant_id: a for a in Attendance.objects.filter(session_code=info.code)
+    }
+    for booking in bookings:
+        item = by_participant.get(booking.participant_id)
+        if item is None:
+            _feed_ledger(booking, 0, late=False, left_early=False, acting_user=acting_user)
+        else:
+            _feed_ledger(
+                booking,
+                item.minutes_attended or 0,
+                late=item.late,
+                left_early=item.left_early,
+                acting_user=acting_user,
+            )
+    record(
+        "telehealth.attendance_computed",
+        acting_user=acting_user,
+        details={"session": str(info.code)},
+    )
+
+
+@transaction.atomic
+def correct_attendance(
+    attendance: Attendance, *, minutes: int, reason: str, acting_user: User
+) -> None:
+    attendance = Attendance.objects.select_for_update().get(pk=attendance.pk)
+    previous = attendance.final_minutes
+    attendance.corrected_minutes = minutes
+    attendance.correction_reason = reason
+    attendance.corrected_by = acting_user
+    attendance.corrected_at = timezone.now()
+    attendance.save(
+        update_fields=["corrected_minutes", "correction_reason", "corrected_by", "corrected_at"]
+    )
+    booking = (
+        Booking.objects.filter(
+            session__code=attendance.session_code, participant=attendance.participant
+        )
+        .select_related("session", "participant")
+        .first()
+    )
+    if booking is not None:
+        _feed_ledger(
+            booking,
+            minutes,
+            late=attendance.late,
+            left_early=attendance.left_early,
+            acting_user=acting_user,
+        )
+    record(
+        "telehealth.attendance_corrected",
+        acting_user=acting_user,
+        participant=attendance.participant,
+        target=attendance,
+        details={"session": str(attendance.session_code), "from": previous, "to": minutes},
+    )

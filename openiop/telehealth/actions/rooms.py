@@ -1,0 +1,130 @@
+"""Rooms: opened on Janus just in time, put back after a Janus restart, closed at the end.
+
+A Janus call cannot be rolled back, so each action orders it to leave nothing behind when the
+database write fails: a room created for a lost race is destroyed again.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from openiop.accounts.models import User
+from openiop.audit.actions import record
+
+from .. import janus
+from ..errors import SessionOver, VideoUnavailable
+from ..models import Room
+from ..queries import CLOSE_GRACE
+from ..schedule import SessionInfo, get_session
+from .presence import finalize_attendance
+
+
+def get_or_open_room(info: SessionInfo, *, acting_user: User) -> Room:
+    """The session's room, created on Janus the first time anyone needs it."""
+    room = Room.objects.filter(session_code=info.code, status=Room.Status.OPEN).first()
+    if room is not None:
+        return room
+    if Room.objects.filter(session_code=info.code).exists():
+        raise SessionOver("This session has ended.")
+    if not settings.TELEHEALTH_ENABLED:
+        raise VideoUnavailable("Video is not set up on this server.")
+    try:
+        with janus.connect_node() as client:
+            created = client.create_room(publishers=info.publishers)
+    except janus.JanusError as exc:
+        raise VideoUnavailable("Video is not available right now. Please try again.") from exc
+    try:
+        with transaction.atomic():
+            room = Room.objects.create(
+                session_code=info.code,
+                janus_node=janus.node_url(),
+                janus_room_id=created.room_id,
+                secret=created.secret,
+                pin=created.pin,
+                publishers=created.publishers,
+                bitrate=created.bitrate,
+                opened_at=timezone.now(),
+                opened_by=acting_user,
+            )
+            record(
+                "telehealth.room_opened",
+                acting_user=acting_user,
+                target=room,
+                details={"session": str(info.code), "publishers": created.publishers},
+            )
+    except IntegrityError:
+        # Another request opened it first: keep theirs, remove ours from Janus.
+        with janus.connect_node() as client:
+            client.destroy_room(created.room_id, created.secret)
+        return Room.objects.get(session_code=info.code)
+    return room
+
+
+# A participant, the co-facilitator, and room for a second staff member.
+BREAKOUT_PUBLISHERS = 3
+
+
+def as_janus_room(room: Room, *, breakout: bool = False) -> janus.Room:
+    return janus.Room(
+        room_id=room.breakout_janus_room_id if breakout else room.janus_room_id,
+        secret=room.secret,
+        pin=room.pin,
+        publishers=BREAKOUT_PUBLISHERS if breakout else room.publishers,
+        bitrate=room.bitrate,
+    )
+
+
+def ensure_room_on_node(room: Room, *, acting_user: User) -> None:
+    """After a Janus restart the room is gone from Janus: put it back with the same identity."""
+    try:
+        with janus.connect_node() as client:
+            recreated = client.ensure_room(as_janus_room(room))
+            if room.breakout_janus_room_id:
+                client.ensure_room(as_janus_room(room, breakout=True))
+    except janus.JanusError as exc:
+        raise VideoUnavailable("Video is not available right now. Retrying…") from exc
+    if recreated:
+        with transaction.atomic():
+            record("telehealth.room_recreated", acting_user=acting_user, target=room)
+
+
+@transaction.atomic
+def close_room(room: Room, info: SessionInfo | None, *, acting_user: User | None) -> None:
+    """End the room for everyone; ``acting_user`` is None when the system closes it."""
+    room = Room.objects.select_for_update().get(pk=room.pk)
+    if not room.is_open:
+        return
+    room.status = Room.Status.CLOSED
+    room.closed_at = timezone.now()
+    room.save(update_fields=["status", "closed_at"])
+    if info is not None:
+        finalize_attendance(info, acting_user=acting_user)
+    record("telehealth.room_closed", acting_user=acting_user, target=room)
+    try:
+        with janus.connect_node() as client:
+            client.destroy_room(room.janus_room_id, room.secret)
+            if room.breakout_janus_room_id:
+                client.destroy_room(room.breakout_janus_room_id, room.secret)
+    except janus.JanusError:
+        # Janus down: its rooms are gone with it (rooms are never permanent).
+        pass
+
+
+def close_finished_rooms(*, now: datetime | None = None) -> int:
+    """Close every open room whose session ended more than CLOSE_GRACE ago (run every minute).
+
+    Facilitators usually end the session themselves; this catches the rest, so no room outlives
+    its session on Janus. Returns how many rooms were closed.
+    """
+    now = now or timezone.now()
+    closed = 0
+    for room in Room.objects.filter(status=Room.Status.OPEN):
+        info = get_session(room.session_code)
+        if info is None or info.ends_at + CLOSE_GRACE < now:
+            close_room(room, info, acting_user=None)
+            closed += 1
+    return closed

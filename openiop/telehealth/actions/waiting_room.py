@@ -1,0 +1,185 @@
+"""The location gate, the waiting room, and what facilitators do to people in the room."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import transaction
+from django.utils import timezone
+
+from openiop.accounts.models import User
+from openiop.audit.actions import record
+from openiop.participants.models import Participant
+
+from .. import janus
+from ..errors import NotAdmitted, NotLicensedThere, VideoUnavailable
+from ..models import Attendance, PresenceEvent, Room
+from ..queries import covering_states
+from ..schedule import SessionInfo
+from .common import destroy_quietly, kick, record_for_attendance
+from .rooms import BREAKOUT_PUBLISHERS
+
+
+def confirm_location(
+    info: SessionInfo,
+    participant: Participant,
+    *,
+    location: str,
+    location_state: str,
+    callback_phone: str,
+    private_place: bool,
+    acting_user: User,
+) -> Attendance:
+    """Store where the participant is now and put them in the waiting room.
+
+    Refused (and audited as denied) when no assigned facilitator is licensed in that state:
+    telehealth is delivered where the patient is.
+    """
+    if location_state not in covering_states(info):
+        # Its own transaction: the refusal stays in the trail although the request fails.
+        with transaction.atomic():
+            record(
+                "telehealth.location_refused",
+                acting_user=acting_user,
+                participant=participant,
+                outcome="denied",
+                details={"session": str(info.code), "reason": "not_licensed_in_state"},
+            )
+        raise NotLicensedThere(
+            "Your facilitator is not licensed to provide care where you are right now, so "
+            "you cannot join this session from there. Please call your care team."
+        )
+    with transaction.atomic():
+        now = timezone.now()
+        attendance = (
+            Attendance.objects.select_for_update()
+            .filter(session_code=info.code, participant=participant)
+            .first()
+        )
+        if attendance is None:
+            attendance = Attendance(
+                session_code=info.code, participant=participant, waiting_since=now
+            )
+        elif attendance.state == Attendance.State.REMOVED:
+            raise NotAdmitted("The facilitator has removed you from this session.")
+        attendance.location = location
+        attendance.location_state = location_state
+        attendance.callback_phone = callback_phone
+        attendance.private_place = private_place
+        attendance.location_confirmed_at = now
+        attendance.save()
+        record(
+            "telehealth.location_confirmed",
+            acting_user=acting_user,
+            participant=participant,
+            target=attendance,
+            details={"session": str(info.code)},
+        )
+        return attendance
+
+
+@transaction.atomic
+def admit(attendance: Attendance, *, acting_user: User) -> bool:
+    attendance = Attendance.objects.select_for_update().get(pk=attendance.pk)
+    if attendance.state != Attendance.State.WAITING:
+        return False
+    attendance.state = Attendance.State.ADMITTED
+    attendance.admitted_at = timezone.now()
+    attendance.admitted_by = acting_user
+    attendance.save(update_fields=["state", "admitted_at", "admitted_by"])
+    record_for_attendance("telehealth.admitted", attendance, acting_user=acting_user)
+    return True
+
+
+def admit_all(info: SessionInfo, *, acting_user: User) -> int:
+    waiting = Attendance.objects.filter(
+        session_code=info.code, state=Attendance.State.WAITING
+    ).select_related("participant")
+    return sum(admit(a, acting_user=acting_user) for a in waiting)
+
+
+@transaction.atomic
+def remove_participant(attendance: Attendance, room: Room | None, *, acting_user: User) -> None:
+    attendance = Attendance.objects.select_for_update().get(pk=attendance.pk)
+    previous_id = attendance.janus_participant_id
+    attendance.state = Attendance.State.REMOVED
+    attendance.removed_at = timezone.now()
+    attendance.save(update_fields=["state", "removed_at"])
+    PresenceEvent.objects.create(
+        attendance=attendance, kind=PresenceEvent.Kind.LEFT, at=attendance.removed_at
+    )
+    record_for_attendance("telehealth.removed", attendance, acting_user=acting_user)
+    if room is not None and room.is_open and previous_id:
+        kick(room, previous_id)
+
+
+def move(attendance: Attendance, room: Room, *, to_breakout: bool, acting_user: User) -> None:
+    """Move a participant into the private breakout room, or back to the group.
+
+    The participant's page notices within seconds (it polls its status), leaves one Janus room
+    and joins the other with a fresh ticket. The breakout room is created on first use.
+    """
+    if to_breakout and not room.breakout_janus_room_id:
+        breakout_id = str(uuid.uuid4())
+        try:
+            with janus.connect_node() as client:
+                client.ensure_room(
+                    janus.Room(
+                        room_id=breakout_id,
+                        secret=room.secret,
+                        pin=room.pin,
+                        publishers=BREAKOUT_PUBLISHERS,
+                        bitrate=room.bitrate,
+                    )
+                )
+        except janus.JanusError as exc:
+            raise VideoUnavailable("Could not reach the video service; try again.") from exc
+        won = Room.objects.filter(pk=room.pk, breakout_janus_room_id="").update(
+            breakout_janus_room_id=breakout_id
+        )
+        if not won:
+            # Another facilitator made one first: use theirs.
+            destroy_quietly(breakout_id, room.secret)
+        room.refresh_from_db()
+    _set_breakout(attendance, to_breakout=to_breakout, acting_user=acting_user)
+
+
+@transaction.atomic
+def _set_breakout(attendance: Attendance, *, to_breakout: bool, acting_user: User) -> None:
+    attendance = Attendance.objects.select_for_update().get(pk=attendance.pk)
+    if attendance.state != Attendance.State.ADMITTED or attendance.in_breakout == to_breakout:
+        return
+    attendance.in_breakout = to_breakout
+    attendance.save(update_fields=["in_breakout"])
+    record_for_attendance(
+        "telehealth.breakout_started" if to_breakout else "telehealth.breakout_ended",
+        attendance,
+        acting_user=acting_user,
+    )
+
+
+# The room client publishes audio first, so a participant's microphone is always mid "0".
+AUDIO_MID = "0"
+
+
+@transaction.atomic
+def set_muted(attendance: Attendance, room: Room, *, mute: bool, acting_user: User) -> None:
+    """Mute (or allow again) a participant's microphone for everyone in the room."""
+    attendance = Attendance.objects.select_for_update().get(pk=attendance.pk)
+    attendance.muted_by_facilitator = mute
+    attendance.save(update_fields=["muted_by_facilitator"])
+    record_for_attendance(
+        "telehealth.muted" if mute else "telehealth.unmuted", attendance, acting_user=acting_user
+    )
+    if room.is_open and attendance.janus_participant_id:
+        try:
+            with janus.connect_node() as client:
+                client.mute(
+                    room.breakout_janus_room_id if attendance.in_breakout else room.janus_room_id,
+                    room.secret,
+                    attendance.janus_participant_id,
+                    mid=AUDIO_MID,
+                    mute=mute,
+                )
+        except janus.JanusError as exc:
+            raise VideoUnavailable("Could not reach the video service; try again.") from exc

@@ -1,0 +1,96 @@
+"""Telehealth reads: the join window, names shown in the room, ICE servers, minutes so far.
+
+Nothing here writes; the writes are in ``actions``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from openiop.accounts.models import User
+from openiop.participants.models import Participant
+
+from . import attendance as presence
+from . import tokens
+from .errors import NotOpenYet, SessionOver
+from .models import Attendance
+from .schedule import SessionInfo, facilitators
+
+# A crisis check-in or a late facilitator must not lock anyone out: the room stays joinable
+# for a while after the scheduled end, and minutes are still counted only inside the window.
+CLOSE_GRACE = timedelta(minutes=30)
+
+
+def join_window(info: SessionInfo) -> tuple[datetime, datetime]:
+    opens = info.starts_at - timedelta(minutes=settings.TELEHEALTH_OPENS_MINUTES_BEFORE)
+    return opens, info.ends_at + CLOSE_GRACE
+
+
+def check_window(info: SessionInfo, now: datetime | None = None) -> None:
+    now = now or timezone.now()
+    opens, closes = join_window(info)
+    if info.cancelled:
+        raise SessionOver("This session was cancelled.")
+    if now < opens:
+        raise NotOpenYet("This session is not open yet.")
+    if now > closes:
+        raise SessionOver("This session has ended.")
+
+
+def display_name(user: User, participant: Participant | None = None) -> str:
+    """First name and last initial: what others in the room see. Never the full name."""
+    if participant is not None:
+        return participant.short_name
+    initial = user.family_name[:1]
+    return f"{user.given_name} {initial}." if initial else user.given_name
+
+
+def covering_states(info: SessionInfo) -> set[str]:
+    """States where at least one assigned facilitator is licensed."""
+    states: set[str] = set()
+    for person in facilitators(info):
+        states |= person.licensed_states()
+    return states
+
+
+def ice_servers() -> list[dict[str, Any]]:
+    """STUN/TURN for browsers; an empty list (host candidates only) when none is configured."""
+    servers: list[dict[str, Any]] = []
+    if settings.TELEHEALTH_STUN_URLS:
+        servers.append({"urls": settings.TELEHEALTH_STUN_URLS})
+    if settings.TELEHEALTH_TURN_URLS and settings.TELEHEALTH_TURN_SECRET:
+        username, credential = tokens.turn_credentials(
+            settings.TELEHEALTH_TURN_SECRET, ttl=settings.TELEHEALTH_TICKET_TTL
+        )
+        servers.append(
+            {"urls": settings.TELEHEALTH_TURN_URLS, "username": username, "credential": credential}
+        )
+    return servers
+
+
+def capture_size() -> dict[str, int]:
+    width, _, height = settings.TELEHEALTH_CAPTURE.partition("x")
+    return {"width": int(width), "height": int(height)}
+
+
+def last_location(participant: Participant) -> Attendance | None:
+    """For "same as last time"."""
+    return (
+        Attendance.objects.filter(participant=participant)
+        .order_by("-location_confirmed_at")
+        .first()
+    )
+
+
+def summarize(
+    attendance: Attendance, info: SessionInfo, now: datetime | None = None
+) -> presence.Summary:
+    events = [
+        presence.PresenceEvent(presence.EventKind(e.kind), e.at)
+        for e in sorted(attendance.events.all(), key=lambda e: e.at)
+    ]
+    return presence.summarize(events, starts_at=info.starts_at, ends_at=info.ends_at, now=now)

@@ -1,12 +1,14 @@
-"""The one place telehealth reads sessions from (the scheduling engine's Session and Booking).
+"""The one place telehealth meets the scheduling engine (its Session and Booking).
 
 Telehealth needs only this much of a scheduled session: its window, its capacity, its
 assigned staff (the group's facilitators, or the appointment's clinician) and the participants
-booked into it.
+booked into it; and it hands the minutes it counted back to the bookings (the hours ledger),
+through the scheduling engine's own action.
 """
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +17,8 @@ from django.db.models import Q, QuerySet
 
 from openiop.accounts.models import User
 from openiop.participants.models import Participant
+from openiop.scheduling import actions as scheduling_actions
+from openiop.scheduling.errors import AttendanceError
 from openiop.scheduling.models import Booking, Session
 
 
@@ -88,13 +92,49 @@ def upcoming_for_user(user: User, *, since: datetime, limit: int = 20) -> list[S
     return [_info(s) for s in sessions.distinct().order_by("starts_at")[:limit]]
 
 
-def booking_for(info: SessionInfo, participant: Participant) -> Booking | None:
+def booking_for(session_code: uuid.UUID, participant: Participant) -> Booking | None:
     """Where the scheduling engine keeps this participant's attendance for the session."""
     return (
-        Booking.objects.filter(session__code=info.code, participant=participant)
-        .select_related("session")
+        Booking.objects.filter(session__code=session_code, participant=participant)
+        .select_related("session", "participant")
         .first()
     )
+
+
+def unmarked_bookings(info: SessionInfo) -> list[Booking]:
+    """Bookings of the session that staff have not marked yet."""
+    return list(
+        Booking.objects.filter(
+            session__code=info.code, status=Booking.Status.BOOKED, attendance=""
+        ).select_related("session", "participant")
+    )
+
+
+def _booking_status(minutes: int, *, late: bool, left_early: bool) -> str:
+    if minutes == 0:
+        return Booking.Attendance.ABSENT
+    if late:
+        return Booking.Attendance.LATE
+    if left_early:
+        return Booking.Attendance.LEFT_EARLY
+    return Booking.Attendance.PRESENT
+
+
+def record_minutes(
+    booking: Booking, minutes: int, *, late: bool, left_early: bool, acting_user: User | None
+) -> None:
+    """Write the minutes into the scheduling engine's booking (the hours ledger reads it)."""
+    status = _booking_status(minutes, late=late, left_early=left_early)
+    session_minutes = booking.session.minutes
+    # AttendanceError: ended before it started, or cancelled: nothing to count.
+    with contextlib.suppress(AttendanceError):
+        scheduling_actions.record_attendance(
+            booking,
+            attendance=status,
+            minutes=min(minutes, session_minutes) if status != Booking.Attendance.ABSENT else None,
+            # None when the system closes the room; the booking then has no recorder.
+            acting_user=acting_user,  # type: ignore[arg-type]
+        )
 
 
 def facilitators(info: SessionInfo) -> list[User]:

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
-
 from django.db import transaction
 from django.utils import timezone
 
 from openiop.accounts.models import User
 from openiop.audit.actions import record
-from openiop.scheduling import actions as scheduling_actions
-from openiop.scheduling.errors import AttendanceError
-from openiop.scheduling.models import Booking
 
 from ..errors import NotAdmitted
 from ..models import Attendance, PresenceEvent, Room
 from ..queries import summarize
-from ..schedule import SessionInfo
+from ..schedule import SessionInfo, booking_for, record_minutes, unmarked_bookings
 from .common import kick, record_for_attendance
 
 
@@ -49,33 +44,6 @@ def record_presence(
         record_for_attendance(f"telehealth.presence_{kind}", attendance, acting_user=acting_user)
 
 
-def _booking_status(minutes: int, *, late: bool, left_early: bool) -> str:
-    if minutes == 0:
-        return Booking.Attendance.ABSENT
-    if late:
-        return Booking.Attendance.LATE
-    if left_early:
-        return Booking.Attendance.LEFT_EARLY
-    return Booking.Attendance.PRESENT
-
-
-def _feed_ledger(
-    booking: Booking, minutes: int, *, late: bool, left_early: bool, acting_user: User | None
-) -> None:
-    """Write the minutes into the scheduling engine's booking (the hours ledger reads it)."""
-    status = _booking_status(minutes, late=late, left_early=left_early)
-    session_minutes = booking.session.minutes
-    # AttendanceError: ended before it started, or cancelled: nothing to count.
-    with contextlib.suppress(AttendanceError):
-        scheduling_actions.record_attendance(
-            booking,
-            attendance=status,
-            minutes=min(minutes, session_minutes) if status != "absent" else None,
-            # None when the system closes the room; the booking then has no recorder.
-            acting_user=acting_user,  # type: ignore[arg-type]
-        )
-
-
 @transaction.atomic
 def finalize_attendance(info: SessionInfo, *, acting_user: User | None) -> None:
     """Compute minutes for everyone who came, and feed the hours ledger.
@@ -90,18 +58,16 @@ def finalize_attendance(info: SessionInfo, *, acting_user: User | None) -> None:
         attendance.late = summary.late
         attendance.left_early = summary.left_early
         attendance.save(update_fields=["minutes_attended", "late", "left_early"])
-    bookings = Booking.objects.filter(
-        session__code=info.code, status=Booking.Status.BOOKED, attendance=""
-    ).select_related("session", "participant")
+    bookings = unmarked_bookings(info)
     by_participant = {
         a.participant_id: a for a in Attendance.objects.filter(session_code=info.code)
     }
     for booking in bookings:
         item = by_participant.get(booking.participant_id)
         if item is None:
-            _feed_ledger(booking, 0, late=False, left_early=False, acting_user=acting_user)
+            record_minutes(booking, 0, late=False, left_early=False, acting_user=acting_user)
         else:
-            _feed_ledger(
+            record_minutes(
                 booking,
                 item.minutes_attended or 0,
                 late=item.late,
@@ -128,15 +94,9 @@ def correct_attendance(
     attendance.save(
         update_fields=["corrected_minutes", "correction_reason", "corrected_by", "corrected_at"]
     )
-    booking = (
-        Booking.objects.filter(
-            session__code=attendance.session_code, participant=attendance.participant
-        )
-        .select_related("session", "participant")
-        .first()
-    )
+    booking = booking_for(attendance.session_code, attendance.participant)
     if booking is not None:
-        _feed_ledger(
+        record_minutes(
             booking,
             minutes,
             late=attendance.late,

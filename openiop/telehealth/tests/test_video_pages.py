@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import statistics
 import time
-import unittest
 from typing import Any, ClassVar
 
 import pytest
@@ -25,7 +24,7 @@ from openiop.telehealth.models import Attendance, PresenceEvent, Room
 from openiop.testing import BrowserTestCase, serious_violations
 
 from .helpers import make_session
-from .lab import VideoLab, netns_available, record_metrics
+from .lab import VideoLab, record_metrics, require_lab
 
 pytestmark = [pytest.mark.janus, pytest.mark.browser]
 
@@ -66,9 +65,7 @@ class VideoPagesTestCase(BrowserTestCase):
 
     @classmethod
     def setUpClass(cls) -> None:
-        reason = netns_available()
-        if reason:
-            raise unittest.SkipTest(reason)
+        require_lab()
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
         cls.lab = VideoLab()
         cls.lab.__enter__()

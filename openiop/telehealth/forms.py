@@ -45,4 +45,3 @@ class PresenceForm(forms.Form):
     kind = forms.ChoiceField(
         choices=[(k, k) for k in ("joined", "heartbeat", "lost", "left")],
     )
-    janus_id = forms.CharField(max_length=64, required=False)

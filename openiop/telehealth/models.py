@@ -35,6 +35,8 @@ class Room(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     closed_at = models.DateTimeField(null=True, blank=True)
+    # When Janus was last asked who is in the room (actions.check_feeds), to space the checks.
+    feeds_checked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -89,8 +91,6 @@ class Attendance(models.Model):
     in_breakout = models.BooleanField(default=False)
     # Muted for everyone by a facilitator (Janus "moderate"), until they allow it again.
     muted_by_facilitator = models.BooleanField(default=False)
-    # The participant's current Janus publisher id, so a facilitator can remove them.
-    janus_participant_id = models.CharField(max_length=64, blank=True)
     minutes_attended = models.PositiveIntegerField(null=True, blank=True)
     late = models.BooleanField(default=False)
     left_early = models.BooleanField(default=False)
@@ -129,6 +129,40 @@ class Attendance(models.Model):
         if self.corrected_minutes is not None:
             return self.corrected_minutes
         return self.minutes_attended
+
+
+class Feed(models.Model):
+    """The Janus publisher id the server assigned to one person in one of a session's rooms.
+
+    Each ticket assigns a fresh id (a reconnect or a second tab gets its own, and the old one
+    stops counting). Pages name a video tile by looking its id up here, never by a display
+    string a browser sent to Janus; a publisher whose id is not here is removed.
+    """
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="feeds")
+    breakout = models.BooleanField(default=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Set for participants (staff have no chart here): their short name, remove and mute.
+    participant = models.ForeignKey(
+        "participants.Participant",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Random and unguessable (room ids are strings in OpenIOP's Janus config, so these are too).
+    feed_id = models.CharField(max_length=36, unique=True)
+    issued_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["room", "breakout", "user"], name="one_feed_per_person_per_room"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Feed {self.feed_id}"
 
 
 class PresenceEvent(models.Model):

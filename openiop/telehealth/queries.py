@@ -17,7 +17,7 @@ from openiop.participants.models import Participant
 from . import attendance as presence
 from . import tokens
 from .errors import NotOpenYet, SessionOver
-from .models import Attendance
+from .models import Attendance, Feed, Room
 from .schedule import SessionInfo, facilitators
 
 # A crisis check-in or a late facilitator must not lock anyone out: the room stays joinable
@@ -47,6 +47,30 @@ def display_name(user: User, participant: Participant | None = None) -> str:
         return participant.short_name
     initial = user.family_name[:1]
     return f"{user.given_name} {initial}." if initial else user.given_name
+
+
+def assigned_feeds(room: Room, info: SessionInfo) -> list[Feed]:
+    """The publisher ids that count in the session's rooms: one per person and room.
+
+    Only for people still in the session: its assigned staff, and the participants it still
+    books (someone removed by a facilitator has no feed left, actions.remove_participant).
+    """
+    feeds = Feed.objects.filter(room=room).select_related("user", "participant")
+    return [
+        feed
+        for feed in feeds
+        if (feed.participant_id is None and feed.user_id in info.facilitator_ids)
+        or feed.participant_id in info.participant_ids
+    ]
+
+
+def feed_names(feeds: list[Feed], *, breakout: bool | None = None) -> dict[str, str]:
+    """Feed id -> the name a video tile shows, from OpenIOP's records (``breakout``: one room)."""
+    return {
+        feed.feed_id: display_name(feed.user, feed.participant)
+        for feed in feeds
+        if breakout is None or feed.breakout == breakout
+    }
 
 
 def covering_states(info: SessionInfo) -> set[str]:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<uuid:code>/room/", views.room, name="room"),
     path("<uuid:code>/ticket/", views.ticket, name="ticket"),
     path("<uuid:code>/presence/", views.presence, name="presence"),
+    path("<uuid:code>/feeds/", views.feeds, name="feeds"),
     path("<uuid:code>/help/", views.request_help, name="help"),
     path(
         "<uuid:code>/people/<uuid:attendance_code>/help-seen/",

@@ -175,7 +175,10 @@ def _ticket_for(
         breakout=breakout,
     )
     refresh = reverse("telehealth:ticket", args=[info.code])
-    ticket["refreshUrl"] = f"{refresh}?breakout=1" if breakout and participant is None else refresh
+    feeds = reverse("telehealth:feeds", args=[info.code])
+    staff_in_breakout = breakout and participant is None
+    ticket["refreshUrl"] = f"{refresh}?breakout=1" if staff_in_breakout else refresh
+    ticket["feedsUrl"] = f"{feeds}?breakout=1" if staff_in_breakout else feeds
     ticket["csrfToken"] = get_token(request)
     ticket["audioOnly"] = False
     return ticket
@@ -247,12 +250,35 @@ def presence(request: AuthedRequest, code: str) -> HttpResponse:
             current,
             form.cleaned_data["kind"],
             acting_user=request.user,
+            info=info,
             room=_room_for(info),
-            janus_participant_id=form.cleaned_data["janus_id"],
         )
     except actions.NotAdmitted as exc:
         return JsonResponse({"error": str(exc)}, status=403)
     return HttpResponse(status=204)
+
+
+@require_POST
+@login_required
+def feeds(request: AuthedRequest, code: str) -> JsonResponse:
+    """Who is who in the room, by Janus publisher id, from OpenIOP's records.
+
+    Asked by the room page when it sees a publisher it cannot name; the room is checked first,
+    so a publisher the server did not assign is removed rather than named.
+    """
+    info, seat = access.get_session_for_user(request.user, code)
+    breakout = request.GET.get("breakout") == "1"
+    if seat is Seat.PARTICIPANT:
+        current = _attendance(info, Participant.objects.get(user=request.user))
+        if current is None or current.state != Attendance.State.ADMITTED:
+            return JsonResponse({"error": "not in the session"}, status=403)
+        breakout = current.in_breakout
+    room = Room.objects.filter(session_code=info.code, status=Room.Status.OPEN).first()
+    if room is None:
+        return JsonResponse({"feeds": {}})
+    actions.check_feeds(room, info, acting_user=request.user)
+    names = queries.feed_names(queries.assigned_feeds(room, info), breakout=breakout)
+    return JsonResponse({"feeds": names})
 
 
 @require_POST

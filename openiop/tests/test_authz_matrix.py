@@ -612,6 +612,12 @@ MATRIX: dict[str, Entry] = {
         other={"chen": 200, "quinn": 403},
         data={"kind": "heartbeat"},
     ),
+    "telehealth:feeds": Entry(
+        "POST",
+        {**NOBODY, **VIDEO_STAFF_OK, "pat": 403},
+        session_kwargs,
+        other={"chen": 200, "quinn": 403},
+    ),
     "telehealth:waiting_list": Entry(
         "GET", {**NOBODY, **VIDEO_STAFF_OK}, session_kwargs, other={"chen": 200}
     ),

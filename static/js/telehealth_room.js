@@ -3,9 +3,14 @@
  *
  * Reads its ticket from <script type="application/json" id="janus-ticket"> (a data block, not
  * code, so the page keeps a strict CSP): {server, iceServers, coreToken, roomToken, room, pin,
- * display, simulcast, audioOnly, refreshUrl, csrfToken}. Publishes the camera and microphone,
- * subscribes to every other publisher with its own handle, and exposes `window.openiopVideo` so
- * the page's controls and the browser tests can read state and statistics.
+ * feedId, feeds, feedsUrl, simulcast, audioOnly, refreshUrl, csrfToken}. Publishes the camera and
+ * microphone, subscribes to every other publisher with its own handle, and exposes
+ * `window.openiopVideo` so the page's controls and the browser tests can read state and statistics.
+ *
+ * Names: the page joins with the publisher id the server assigned (`feedId`) and sends Janus no
+ * display name. Each tile is labelled with the name the server gives for that id (`feeds`, asked
+ * again from `feedsUrl` when an unknown id appears; the server then removes publishers it did not
+ * assign), never with the `display` another browser sent to Janus.
  *
  * When the connection to Janus is lost (network drop, Janus restart) it fetches a fresh ticket
  * from `refreshUrl` (the server re-creates the room if Janus lost it) and joins again, with a
@@ -27,7 +32,11 @@
   var janus = null;
   var publisher = null;
   var privateId = null;
-  var feeds = {}; // feed id -> {handle, tile, videoMid, display}
+  var feeds = {}; // feed id -> {handle, tile, caption, videoMid}
+  var UNKNOWN = "Unknown participant";
+  var names = ticket.feeds || {}; // feed id -> name, from the server
+  var asking = false;
+  var askedAgain = 0;
 
   var api = {
     status: "starting",
@@ -73,7 +82,63 @@
     return body;
   }
 
+  function hasName(id) {
+    return Object.prototype.hasOwnProperty.call(names, id);
+  }
+
+  function nameOf(id) {
+    return hasName(id) ? names[id] : UNKNOWN;
+  }
+
+  function unnamed() {
+    return Object.keys(feeds).some(function (id) {
+      return !hasName(id);
+    });
+  }
+
+  function relabel() {
+    Object.keys(feeds).forEach(function (id) {
+      if (feeds[id].caption) {
+        feeds[id].caption.textContent = nameOf(id);
+      }
+    });
+  }
+
+  /* Ask the server who is who (it removes publishers it did not assign before answering). */
+  function askNames() {
+    if (asking || !ticket.feedsUrl) {
+      return;
+    }
+    asking = true;
+    var headers = { Accept: "application/json" };
+    if (ticket.csrfToken) {
+      headers["X-CSRFToken"] = ticket.csrfToken;
+    }
+    fetch(ticket.feedsUrl, { method: "POST", headers: headers, credentials: "same-origin" })
+      .then(function (response) {
+        return response.ok ? response.json() : null;
+      })
+      .then(function (body) {
+        if (body && body.feeds) {
+          names = body.feeds;
+          relabel();
+        }
+      })
+      .catch(function () {})
+      .then(function () {
+        asking = false;
+        // Still someone unnamed: about to be removed, or joined just now. Look again shortly.
+        if (unnamed() && askedAgain < 3) {
+          askedAgain += 1;
+          setTimeout(askNames, 2500);
+        } else {
+          askedAgain = 0;
+        }
+      });
+  }
+
   function start() {
+    names = ticket.feeds || names;
     setStatus(api.reconnects ? "reconnecting" : "connecting", "Connecting…");
     janus = new Janus({
       server: ticket.server,
@@ -150,7 +215,9 @@
       plugin: PLUGIN,
       success: function (handle) {
         publisher = handle;
-        publisher.send({ message: joinRequest("publisher", { display: ticket.display }) });
+        // The server's id and no display name: names come from OpenIOP, never from Janus.
+        var own = ticket.feedId ? { id: ticket.feedId } : {};
+        publisher.send({ message: joinRequest("publisher", own) });
       },
       error: function (err) {
         fail("attach", err);
@@ -185,7 +252,8 @@
         onModeration(msg);
       }
       (msg.publishers || []).forEach(subscribe);
-      var gone = msg.unpublished || msg.leaving;
+      // Someone else removed by the facilitator or the server arrives as "kicked": <id>.
+      var gone = msg.unpublished || msg.leaving || msg.kicked;
       if (gone === "ok" && msg.reason === "kicked") {
         stopped = true;
         teardown();
@@ -259,14 +327,14 @@
     var audio = document.createElement("audio");
     audio.autoplay = true;
     var caption = document.createElement("figcaption");
-    caption.textContent = feed.display || "Participant";
+    caption.textContent = nameOf(feed.id);
     tile.appendChild(video);
     tile.appendChild(audio);
     tile.appendChild(caption);
     if (grid) {
       grid.appendChild(tile);
     }
-    return { tile: tile, video: video, audio: audio };
+    return { tile: tile, caption: caption, video: video, audio: audio };
   }
 
   function watchFirstFrame(video) {
@@ -288,7 +356,6 @@
     }
     var feed = {
       id: pub.id,
-      display: pub.display,
       handle: null,
       videoMid: null,
       layer: 2,
@@ -299,6 +366,10 @@
     feeds[pub.id] = feed;
     var els = makeTile(pub);
     feed.tile = els.tile;
+    feed.caption = els.caption;
+    if (!hasName(pub.id)) {
+      askNames();
+    }
     janus.attach({
       plugin: PLUGIN,
       success: function (handle) {

@@ -20,16 +20,13 @@
     ticketEl.textContent = JSON.stringify(ticket);
   }
 
-  function report(kind, extra) {
+  function report(kind) {
     if (!isParticipant) {
       return Promise.resolve();
     }
     var body = new FormData();
     body.append("kind", kind);
     body.append("csrfmiddlewaretoken", ticket.csrfToken);
-    if (extra && extra.janusId) {
-      body.append("janus_id", String(extra.janusId));
-    }
     if (kind === "left" && navigator.sendBeacon) {
       navigator.sendBeacon(config.dataset.presenceUrl, body);
       return Promise.resolve();
@@ -50,9 +47,8 @@
   }
 
   document.addEventListener("openiop:video-status", function (e) {
-    var video = window.openiopVideo;
     if (e.detail === "joined") {
-      report("joined", { janusId: video && video.publisherId });
+      report("joined");
       clearInterval(heartbeat);
       heartbeat = setInterval(function () {
         report("heartbeat");

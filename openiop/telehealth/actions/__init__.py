@@ -1,8 +1,9 @@
 """Every telehealth write: atomic, with its audit event in the same transaction.
 
 One module per part of a session: ``rooms`` (Janus rooms), ``tickets``, ``waiting_room``
-(location gate, admitting, moving, muting, removing), ``help`` and ``presence`` (presence and
-attendance minutes). Janus is called from here too; reads live in ``queries``.
+(location gate, admitting, moving, muting, removing), ``feeds`` (the Janus publisher ids the
+server assigns, and the check that the room holds no others), ``help`` and ``presence``
+(presence and attendance minutes). Janus is called from here too; reads live in ``queries``.
 """
 
 from ..errors import (
@@ -24,6 +25,7 @@ from ..queries import (
     last_location,
     summarize,
 )
+from .feeds import assign_feed, check_feeds, revoke_feeds
 from .help import acknowledge_help, request_help
 from .presence import correct_attendance, finalize_attendance, record_presence
 from .rooms import (
@@ -59,7 +61,9 @@ __all__ = [
     "admit",
     "admit_all",
     "as_janus_room",
+    "assign_feed",
     "capture_size",
+    "check_feeds",
     "check_window",
     "close_finished_rooms",
     "close_room",
@@ -78,6 +82,7 @@ __all__ = [
     "record_presence",
     "remove_participant",
     "request_help",
+    "revoke_feeds",
     "set_muted",
     "summarize",
 ]

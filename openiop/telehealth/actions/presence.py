@@ -12,34 +12,42 @@ from ..errors import NotAdmitted
 from ..models import Attendance, PresenceEvent, Room
 from ..queries import summarize
 from ..schedule import SessionInfo, booking_for, record_minutes, unmarked_bookings
-from .common import kick, record_for_attendance
+from .common import record_for_attendance
+from .feeds import HEARTBEAT_CHECK_INTERVAL, PAGE_CHECK_INTERVAL, check_feeds
 
 
-@transaction.atomic
 def record_presence(
     attendance: Attendance,
     kind: str,
     *,
     acting_user: User,
+    info: SessionInfo,
     room: Room | None = None,
-    janus_participant_id: str = "",
 ) -> None:
     """Store one presence event reported by the participant's browser.
 
     Heartbeats (every 30 s) are stored without an audit row each: they only extend a presence
-    that a ``joined`` event already put in the trail.
+    that a ``joined`` event already put in the trail. Joins and heartbeats also have the room
+    checked for publishers the server did not assign (a stale tab, a modified client).
     """
+    _store_presence(attendance, kind, acting_user=acting_user)
+    if room is not None and kind in (PresenceEvent.Kind.JOINED, PresenceEvent.Kind.HEARTBEAT):
+        check_feeds(
+            room,
+            info,
+            acting_user=acting_user,
+            min_interval=PAGE_CHECK_INTERVAL
+            if kind == PresenceEvent.Kind.JOINED
+            else HEARTBEAT_CHECK_INTERVAL,
+        )
+
+
+@transaction.atomic
+def _store_presence(attendance: Attendance, kind: str, *, acting_user: User) -> None:
     attendance = Attendance.objects.select_for_update().get(pk=attendance.pk)
     if attendance.state != Attendance.State.ADMITTED:
         raise NotAdmitted("You have not been admitted to this session.")
     PresenceEvent.objects.create(attendance=attendance, kind=kind, at=timezone.now())
-    if kind == PresenceEvent.Kind.JOINED and janus_participant_id:
-        stale = attendance.janus_participant_id
-        attendance.janus_participant_id = janus_participant_id[:64]
-        attendance.save(update_fields=["janus_participant_id"])
-        if stale and stale != janus_participant_id and room is not None:
-            # A second tab (or a stale one from before a reconnect): the newest one stays.
-            kick(room, stale)
     if kind != PresenceEvent.Kind.HEARTBEAT:
         record_for_attendance(f"telehealth.presence_{kind}", attendance, acting_user=acting_user)
 

@@ -13,8 +13,9 @@ from openiop.participants.models import Participant
 
 from .. import tokens
 from ..models import Room
-from ..queries import capture_size, ice_servers
+from ..queries import assigned_feeds, capture_size, feed_names, ice_servers
 from ..schedule import SessionInfo
+from .feeds import assign_feed, janus_room_id
 
 
 @transaction.atomic
@@ -27,10 +28,15 @@ def issue_ticket(
     participant: Participant | None = None,
     breakout: bool = False,
 ) -> dict[str, Any]:
-    """A short-lived core token + room token + pin: all a browser needs to join this room."""
+    """A short-lived core token + room token + pin: all a browser needs to join this room.
+
+    Also the publisher id to join with (fresh for every ticket) and the names of the people
+    the room may hold, by id: what the page labels video tiles with.
+    """
     ttl = settings.TELEHEALTH_TICKET_TTL
     secret = settings.JANUS_TOKEN_SECRET
-    room_id = room.breakout_janus_room_id if breakout else room.janus_room_id
+    room_id = janus_room_id(room, breakout=breakout)
+    feed = assign_feed(room, breakout=breakout, user=acting_user, participant=participant)
     record(
         "telehealth.ticket_issued",
         acting_user=acting_user,
@@ -46,6 +52,9 @@ def issue_ticket(
         "room": room_id,
         "breakout": breakout,
         "pin": room.pin,
+        "feedId": feed.feed_id,
+        "feeds": feed_names(assigned_feeds(room, info), breakout=breakout),
+        # For the page's own "You (...)" label only: never sent to Janus.
         "display": display,
         "simulcast": True,
         "capture": capture_size(),

@@ -13,10 +13,11 @@ from openiop.participants.models import Participant
 
 from .. import janus
 from ..errors import NotAdmitted, NotLicensedThere, VideoUnavailable
-from ..models import Attendance, PresenceEvent, Room
+from ..models import Attendance, Feed, PresenceEvent, Room
 from ..queries import covering_states
 from ..schedule import SessionInfo
-from .common import destroy_quietly, kick, record_for_attendance
+from .common import destroy_quietly, record_for_attendance
+from .feeds import janus_room_id, revoke_feeds
 from .rooms import BREAKOUT_PUBLISHERS
 
 
@@ -101,7 +102,6 @@ def admit_all(info: SessionInfo, *, acting_user: User) -> int:
 @transaction.atomic
 def remove_participant(attendance: Attendance, room: Room | None, *, acting_user: User) -> None:
     attendance = Attendance.objects.select_for_update().get(pk=attendance.pk)
-    previous_id = attendance.janus_participant_id
     attendance.state = Attendance.State.REMOVED
     attendance.removed_at = timezone.now()
     attendance.save(update_fields=["state", "removed_at"])
@@ -109,8 +109,8 @@ def remove_participant(attendance: Attendance, room: Room | None, *, acting_user
         attendance=attendance, kind=PresenceEvent.Kind.LEFT, at=attendance.removed_at
     )
     record_for_attendance("telehealth.removed", attendance, acting_user=acting_user)
-    if room is not None and room.is_open and previous_id:
-        kick(room, previous_id)
+    if room is not None:
+        revoke_feeds(room, attendance.participant)
 
 
 def move(attendance: Attendance, room: Room, *, to_breakout: bool, acting_user: User) -> None:
@@ -171,13 +171,16 @@ def set_muted(attendance: Attendance, room: Room, *, mute: bool, acting_user: Us
     record_for_attendance(
         "telehealth.muted" if mute else "telehealth.unmuted", attendance, acting_user=acting_user
     )
-    if room.is_open and attendance.janus_participant_id:
+    feed = Feed.objects.filter(
+        room=room, breakout=attendance.in_breakout, participant=attendance.participant
+    ).first()
+    if room.is_open and feed is not None:
         try:
             with janus.connect_node() as client:
                 client.mute(
-                    room.breakout_janus_room_id if attendance.in_breakout else room.janus_room_id,
+                    janus_room_id(room, breakout=feed.breakout),
                     room.secret,
-                    attendance.janus_participant_id,
+                    feed.feed_id,
                     mid=AUDIO_MID,
                     mute=mute,
                 )

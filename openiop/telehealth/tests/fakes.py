@@ -12,12 +12,15 @@ from openiop.telehealth import janus
 class FakeJanus:
     rooms: ClassVar[dict[str, janus.Room]] = {}
     kicked: ClassVar[list[tuple[str, str]]] = []
+    # Janus room id -> publisher ids in it (tests put browsers there by hand).
+    present: ClassVar[dict[str, list[str]]] = {}
     available: ClassVar[bool] = True
 
     @classmethod
     def reset(cls) -> None:
         cls.rooms = {}
         cls.kicked = []
+        cls.present = {}
         cls.available = True
 
     def __enter__(self) -> FakeJanus:
@@ -58,6 +61,11 @@ class FakeJanus:
 
     def kick(self, room_id: str, secret: str, participant_id: str) -> None:
         self.kicked.append((room_id, participant_id))
+        if participant_id in self.present.get(room_id, []):
+            self.present[room_id].remove(participant_id)
+
+    def participants(self, room_id: str) -> list[dict[str, object]]:
+        return [{"id": feed_id, "publisher": True} for feed_id in self.present.get(room_id, [])]
 
     def mute(self, room_id: str, secret: str, participant_id: str, *, mid: str, mute: bool) -> None:
         pass

@@ -2,15 +2,18 @@ import json
 from datetime import timedelta
 from unittest import mock
 
+import time_machine
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
 from openiop.audit.models import AuditEvent
 from openiop.participants.models import Participant
+from openiop.programs.models import GroupFacilitator
 from openiop.safety.models import SafetyAlert
 from openiop.scheduling.models import Booking
 from openiop.telehealth import actions, tokens
-from openiop.telehealth.models import Attendance, PresenceEvent, Room
+from openiop.telehealth.models import Attendance, Feed, PresenceEvent, Room
 from openiop.testing import BaseTestCase
 
 from .fakes import FakeJanus
@@ -169,11 +172,13 @@ class WaitingRoomTests(VideoTestCase):
 
     def test_a_removed_participant_cannot_come_back(self):
         attendance = self.admitted_pat()
-        self.client.post(self.url("presence"), {"kind": "joined", "janus_id": "111"})
+        feed_id = self.ticket_in(self.client.get(self.url("room")))["feedId"]
+        self.client.post(self.url("presence"), {"kind": "joined"})
         self.login(self.alvarez)
         self.client.post(self.url("remove", attendance.code))
         room = Room.objects.get()
-        self.assertIn((room.janus_room_id, "111"), FakeJanus.kicked)
+        self.assertIn((room.janus_room_id, feed_id), FakeJanus.kicked)
+        self.assertNotIn(feed_id, self.client.post(self.url("feeds")).json()["feeds"])
         self.login(self.pat_user)
         self.assertEqual(self.client.post(self.url("ticket")).status_code, 403)
         response = self.client.post(self.url("join"), LOCATION)
@@ -183,10 +188,12 @@ class WaitingRoomTests(VideoTestCase):
 class PresenceTests(VideoTestCase):
     def test_a_second_tab_replaces_the_first(self):
         self.admitted_pat()
-        self.client.post(self.url("presence"), {"kind": "joined", "janus_id": "111"})
-        self.client.post(self.url("presence"), {"kind": "joined", "janus_id": "222"})
+        first = self.ticket_in(self.client.get(self.url("room")))["feedId"]
+        second = self.ticket_in(self.client.get(self.url("room")))["feedId"]
         room = Room.objects.get()
-        self.assertEqual(FakeJanus.kicked, [(room.janus_room_id, "111")])
+        FakeJanus.present[room.janus_room_id] = [first, second]
+        self.client.post(self.url("presence"), {"kind": "joined"})
+        self.assertEqual(FakeJanus.kicked, [(room.janus_room_id, first)])
 
     def test_heartbeats_are_stored_without_an_audit_row_each(self):
         self.admitted_pat()
@@ -218,6 +225,89 @@ class PresenceTests(VideoTestCase):
         self.admitted_pat()
         FakeJanus.available = False
         self.assertEqual(self.client.post(self.url("ticket")).status_code, 503)
+
+
+class JanusNameTests(VideoTestCase):
+    """Names in the room come from OpenIOP's records, never from what a browser tells Janus."""
+
+    def pats_feed(self):
+        self.admitted_pat()
+        return self.ticket_in(self.client.get(self.url("room")))
+
+    def test_each_ticket_assigns_a_fresh_publisher_id_and_names_it_from_the_chart(self):
+        ticket = self.pats_feed()
+        again = self.client.post(self.url("ticket")).json()
+        self.assertNotEqual(again["feedId"], ticket["feedId"])
+        self.assertEqual(again["feeds"][again["feedId"]], "Pat L.")
+        self.assertNotIn(ticket["feedId"], again["feeds"])
+        self.assertEqual(Feed.objects.get(participant=self.pat).feed_id, again["feedId"])
+        self.assertIn("Rosa A.", again["feeds"].values())
+        self.assertTrue(again["feedsUrl"].endswith("/feeds/"))
+
+    def test_the_room_page_never_sends_a_display_name_to_janus(self):
+        script = (settings.BASE_DIR / "static/js/telehealth_room.js").read_text()
+        self.assertNotIn("display:", script)
+        self.assertIn("id: ticket.feedId", script)
+
+    def test_pages_look_names_up_by_publisher_id(self):
+        pat_id = self.pats_feed()["feedId"]
+        self.login(self.alvarez)
+        names = self.client.post(self.url("feeds")).json()["feeds"]
+        self.assertEqual(names[pat_id], "Pat L.")
+        self.assertEqual(sorted(names.values()), ["Pat L.", "Rosa A."])
+
+    def test_a_publisher_the_server_did_not_assign_is_removed_and_audited(self):
+        pat_id = self.pats_feed()["feedId"]
+        room = Room.objects.get()
+        FakeJanus.present[room.janus_room_id] = [pat_id, "forged-id"]
+        self.login(self.alvarez)
+        names = self.client.post(self.url("feeds")).json()["feeds"]
+        self.assertNotIn("forged-id", names)
+        self.assertEqual(FakeJanus.kicked, [(room.janus_room_id, "forged-id")])
+        event = AuditEvent.objects.get(event_type="telehealth.unknown_feed_removed")
+        self.assertEqual(event.outcome, "denied")
+        self.assertEqual(event.details, {"session": str(self.group.code), "removed": 1})
+
+    def test_a_heartbeat_has_the_room_checked_too(self):
+        pat_id = self.pats_feed()["feedId"]
+        room = Room.objects.get()
+        FakeJanus.present[room.janus_room_id] = [pat_id, "forged-id"]
+        self.client.post(self.url("presence"), {"kind": "heartbeat"})
+        self.assertEqual(FakeJanus.kicked, [(room.janus_room_id, "forged-id")])
+
+    def test_checks_are_spaced_so_a_whole_group_asking_costs_one(self):
+        pat_id = self.pats_feed()["feedId"]
+        room = Room.objects.get()
+        self.client.post(self.url("feeds"))
+        FakeJanus.present[room.janus_room_id] = [pat_id, "forged-id"]
+        self.client.post(self.url("feeds"))
+        self.assertEqual(FakeJanus.kicked, [])
+        with time_machine.travel(timezone.now() + timedelta(seconds=3)):
+            self.client.post(self.url("feeds"))
+        self.assertEqual(FakeJanus.kicked, [(room.janus_room_id, "forged-id")])
+
+    def test_a_staff_member_no_longer_assigned_is_no_longer_named(self):
+        self.open_room_as(self.sam)
+        sam_id = Feed.objects.get(user=self.sam).feed_id
+        self.login(self.alvarez)
+        self.assertIn(sam_id, self.client.post(self.url("feeds")).json()["feeds"])
+        GroupFacilitator.objects.filter(clinician=self.sam).delete()
+        self.assertNotIn(sam_id, self.client.post(self.url("feeds")).json()["feeds"])
+
+    def test_a_participant_not_yet_admitted_gets_no_names(self):
+        waiting_attendance(self.group, self.pat)
+        self.open_room_as(self.alvarez)
+        self.login(self.pat_user)
+        self.assertEqual(self.client.post(self.url("feeds")).status_code, 403)
+
+    def test_a_participant_in_the_breakout_is_told_only_who_is_there(self):
+        attendance = self.admitted_pat()
+        self.login(self.alvarez)
+        self.client.post(self.url("breakout", attendance.code), {"to": "breakout"})
+        self.login(self.pat_user)
+        ticket = self.client.post(self.url("ticket")).json()
+        self.assertEqual(self.client.post(self.url("feeds")).json()["feeds"], ticket["feeds"])
+        self.assertEqual(list(ticket["feeds"].values()), ["Pat L."])
 
 
 class AttendanceTests(VideoTestCase):
@@ -328,13 +418,13 @@ class LeftTheGroupTests(VideoTestCase):
 class MuteTests(VideoTestCase):
     def test_a_facilitator_mutes_a_participant_for_everyone(self):
         self.admitted_pat()
-        self.client.post(self.url("presence"), {"kind": "joined", "janus_id": "111"})
+        feed_id = self.ticket_in(self.client.get(self.url("room")))["feedId"]
         attendance = Attendance.objects.get()
         self.login(self.alvarez)
         with mock.patch.object(FakeJanus, "mute", create=True) as mute:
             self.client.post(self.url("mute", attendance.code), {"mute": "1"})
         room = Room.objects.get()
-        mute.assert_called_once_with(room.janus_room_id, room.secret, "111", mid="0", mute=True)
+        mute.assert_called_once_with(room.janus_room_id, room.secret, feed_id, mid="0", mute=True)
         attendance.refresh_from_db()
         self.assertTrue(attendance.muted_by_facilitator)
         self.assertContains(self.client.get(self.url("waiting_list")), "Let speak")

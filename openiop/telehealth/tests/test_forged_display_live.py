@@ -70,6 +70,11 @@ class ForgedDisplayNameTests(VideoPagesTestCase):
         session = self.make_group_session()
         alvarez, pat = self.admitted(session, {"display": FORGED_NAME})
         wait_for_media([alvarez, pat], feeds=1)
+        room = Room.objects.get(session_code=session.code)
+        with self.lab.client() as janus_client:
+            displays = [p.get("display") for p in janus_client.participants(room.janus_room_id)]
+        # The forgery reached Janus; the facilitator's page does not show it.
+        self.assertIn(FORGED_NAME, displays)
         wait_for_captions(alvarez, ["Pat L."])
         self.assertNotIn(FORGED_NAME, alvarez.locator("#remote-grid").inner_text())
         self.page = alvarez

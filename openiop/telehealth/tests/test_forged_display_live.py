@@ -93,5 +93,18 @@ class ForgedDisplayNameTests(VideoPagesTestCase):
             ids = [p["id"] for p in janus_client.participants(room.janus_room_id)]
         self.assertNotIn("forged-feed-id", ids)
 
+    def test_a_fresh_ticket_mid_session_is_named_again_without_a_removal(self):
+        session = self.make_group_session()
+        alvarez, pat = self.admitted(session, {})
+        wait_for_media([alvarez, pat], feeds=1)
+        wait_for_captions(alvarez, ["Pat L."])
+        # A reload takes a new ticket, so a new publisher id the facilitator's page has not
+        # seen yet: it asks the server, which names it and removes nobody.
+        pat.reload()
+        pat.locator("#video-status[data-status=joined]").wait_for(timeout=20_000)
+        wait_for_media([alvarez, pat], feeds=1)
+        wait_for_captions(alvarez, ["Pat L."])
+        self.assertEqual(media(pat)["status"], "joined")
+
     def make_group_session(self) -> Any:
         return make_session(self, "Evening skills group", [self.alvarez], [self.pat])

@@ -5,6 +5,7 @@ Every integration is off by default, so the demo runs with no configuration at a
 """
 
 import os
+import re
 import secrets
 import sys
 from collections.abc import Callable
@@ -75,6 +76,33 @@ def demo_secret_key() -> str:
 def demo_encryption_keyring() -> Keyring:
     text = demo_file("encryption_keys", new_entry)
     return Keyring.parse(text, source=f"the demo key file {VAR_DIR / 'encryption_keys'}")
+
+
+def demo_audit_key() -> str:
+    """The demo's audit-trail key, kept under var/ (outside the database)."""
+    return demo_file("audit_key", lambda: secrets.token_urlsafe(32))
+
+
+def audit_keys() -> dict[str, str]:
+    """The audit trail's HMAC keys by key id; the first one signs new rows.
+
+    `OPENIOP_AUDIT_KEY` (or `_FILE`) is one key with id "1". To rotate, list every key still
+    needed to verify old rows, newest first: `OPENIOP_AUDIT_KEYS="2:new-secret,1:old-secret"`.
+    """
+    listed = env_secret("OPENIOP_AUDIT_KEYS")
+    if not listed:
+        single = env_secret("OPENIOP_AUDIT_KEY")
+        return {"1": single} if single else {}
+    keys = {}
+    for entry in listed.split(","):
+        key_id, sep, secret = entry.strip().partition(":")
+        if not sep or not re.fullmatch(r"[A-Za-z0-9_-]{1,16}", key_id):
+            raise RuntimeError(
+                "OPENIOP_AUDIT_KEYS must list id:secret pairs separated by commas "
+                "(ids of 1-16 letters, digits, - or _)"
+            )
+        keys[key_id] = secret
+    return keys
 
 
 MODE = env("OPENIOP_MODE", "development")
@@ -368,6 +396,34 @@ TELEHEALTH_CAPTURE = env("TELEHEALTH_CAPTURE", "640x480")
 TELEHEALTH_TICKET_TTL = env_int("TELEHEALTH_TICKET_TTL", 300)
 # Participants may enter the waiting room this many minutes before the start.
 TELEHEALTH_OPENS_MINUTES_BEFORE = env_int("TELEHEALTH_OPENS_MINUTES_BEFORE", 15)
+
+# The audit trail's rows are signed with HMAC keys kept outside the database (docs/audit.md), so
+# a database reader can neither rewrite the chain nor cut rows from its end unnoticed.
+OPENIOP_AUDIT_KEYS = audit_keys()
+if not OPENIOP_AUDIT_KEYS and TESTING:
+    OPENIOP_AUDIT_KEYS = {"test": "test-audit-key-0123456789-0123456789"}
+elif not OPENIOP_AUDIT_KEYS and not PRODUCTION:
+    OPENIOP_AUDIT_KEYS = {"demo": demo_audit_key()}
+if not OPENIOP_AUDIT_KEYS or any(len(secret) < 32 for secret in OPENIOP_AUDIT_KEYS.values()):
+    raise RuntimeError(
+        "OPENIOP_AUDIT_KEY (or OPENIOP_AUDIT_KEY_FILE, or OPENIOP_AUDIT_KEYS to rotate) "
+        "of 32+ characters is required"
+    )
+# Checkpoints of the trail's head go to each sink listed: "file" (append-only, below) and/or
+# "syslog". Tests write none unless a test turns them on.
+OPENIOP_AUDIT_CHECKPOINT_SINKS = env_list(
+    "OPENIOP_AUDIT_CHECKPOINT_SINKS", "" if TESTING else "file"
+)
+OPENIOP_AUDIT_CHECKPOINT_FILE = env(
+    "OPENIOP_AUDIT_CHECKPOINT_FILE", str(VAR_DIR / "audit-checkpoints.log")
+)
+# "/dev/log" (the local syslog daemon), or "host:port" for a remote one over UDP.
+OPENIOP_AUDIT_SYSLOG_ADDRESS = env("OPENIOP_AUDIT_SYSLOG_ADDRESS", "/dev/log")
+OPENIOP_AUDIT_SYSLOG_FACILITY = env("OPENIOP_AUDIT_SYSLOG_FACILITY", "authpriv")
+# A checkpoint follows the commit of an append once this many seconds or rows have passed
+# since the process wrote its last one; `manage.py audit_verify` always writes one.
+OPENIOP_AUDIT_CHECKPOINT_SECONDS = env_int("OPENIOP_AUDIT_CHECKPOINT_SECONDS", 5)
+OPENIOP_AUDIT_CHECKPOINT_ROWS = env_int("OPENIOP_AUDIT_CHECKPOINT_ROWS", 100)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -3,8 +3,10 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from openiop.audit import checkpoints
 from openiop.audit.chain import GENESIS_HASH, hashed_fields, row_hash
 from openiop.audit.context import current_origin
+from openiop.audit.keys import signing_key
 from openiop.audit.models import AuditEvent
 
 # Any constant works, as long as every writer of the trail takes the same lock.
@@ -32,6 +34,7 @@ def record(
 
     `details` must hold ids, codes and field names only, never PHI text.
     """
+    key_id, key = signing_key()
     origin = current_origin.get()
     actor = acting_user if acting_user is not None and acting_user.is_authenticated else None
     with transaction.atomic():
@@ -49,8 +52,10 @@ def record(
             ip_address=origin.ip_address,
             user_agent=origin.user_agent,
             details=details or {},
+            key_id=key_id,
             prev_hash=head["hash"] if head else GENESIS_HASH,
         )
-        event.hash = row_hash(hashed_fields(event), event.prev_hash)
+        event.hash = row_hash(hashed_fields(event), event.prev_hash, key)
         event.save(force_insert=True)
+        checkpoints.after_append(event)
     return event

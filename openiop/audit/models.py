@@ -5,10 +5,11 @@ from django.db import models
 class AuditEvent(models.Model):
     """One entry of the append-only, hash-chained audit trail.
 
-    Rows are never updated or deleted: a database trigger refuses it, and each row's `hash`
-    covers its content and the previous row's hash, so an edit made behind the trigger's back
-    breaks the chain at that row (`manage.py audit_verify`). No PHI goes in here: `details`
-    holds ids, codes and field names only.
+    Rows are never updated or deleted: a database trigger refuses it, and each row's `hash` is
+    an HMAC, under the key named by `key_id` (kept outside the database), of its content and the
+    previous row's hash, so an edit made behind the trigger's back breaks the chain at that row
+    (`manage.py audit_verify`). No PHI goes in here: `details` holds ids, codes, counts and
+    field names only (details.py checks it).
     """
 
     class Outcome(models.TextChoices):
@@ -39,6 +40,7 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=200, blank=True)
     details = models.JSONField(default=dict, blank=True)
+    key_id = models.CharField(max_length=16, editable=False)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 

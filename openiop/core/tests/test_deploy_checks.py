@@ -12,6 +12,7 @@ from openiop.lib.crypto import Keyring, new_entry
 PRODUCTION_ENV = {
     "OPENIOP_MODE": "production",
     "SECRET_KEY": secrets.token_urlsafe(64),
+    "OPENIOP_AUDIT_KEY": secrets.token_urlsafe(32),
     "ALLOWED_HOSTS": "openiop.example.org",
     "DATABASE_URL": "sqlite:////tmp/openiop-deploy-check.sqlite3",
     "OPENIOP_ENCRYPTION_KEYS": new_entry("k1"),

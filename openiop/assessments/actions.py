@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +12,7 @@ from openiop.assessments.models import Assignment, InstrumentDefinition, Respons
 from openiop.assessments.scoring import ScoreResult, score, validate_answers
 from openiop.audit.actions import record
 from openiop.participants.models import Participant
-from openiop.safety.actions import raise_alert
-from openiop.safety.models import AlertTrigger, SafetyAlert
+from openiop.safety.actions import raise_critical_item_alert
 
 
 class AssessmentError(Exception):
@@ -69,7 +70,7 @@ def load_instrument(
             "assessment.instrument_loaded",
             acting_user=acting_user,
             target=row,
-            details={"key": row.key, "version": row.version, "shipped": shipped},
+            details={"version": row.version, "shipped": shipped},
         )
     return row, True
 
@@ -116,7 +117,6 @@ def assign_instrument(
         acting_user=acting_user,
         participant=participant,
         target=assignment,
-        details={"instrument": instrument.key, "version": instrument.version},
     )
     return assignment
 
@@ -151,40 +151,70 @@ def _save_draft(
     return response
 
 
-@transaction.atomic
-def save_answers(
-    assignment: Assignment, answers: dict[str, Any], *, acting_user: User, source: str
-) -> Response:
-    """Keep answers so far (save as you go). Raises InvalidAnswer for a bad answer.
+class Intent(StrEnum):
+    """What the person answering asked for (the button they pressed)."""
 
-    A critical answer alerts the team as soon as it is saved, not only when the questionnaire
-    is submitted: a participant who stops halfway must not leave it unseen. Saving the same
-    critical answers again adds nothing; submitting adds the definitive signal.
+    SAVE = "save"
+    SUBMIT = "submit"
+    SUBMIT_INCOMPLETE = "submit_incomplete"
+
+
+@dataclass(frozen=True)
+class Answered:
+    response: Response
+    submitted: bool
+    # Required items still unanswered, as scoring sees them.
+    missing: tuple[str, ...]
+
+
+@transaction.atomic
+def answer(
+    assignment: Assignment,
+    answers: dict[str, Any],
+    *,
+    intent: Intent,
+    acting_user: User,
+    source: str,
+) -> Answered:
+    """Answer a questionnaire: save the answers so far, submit, or submit incomplete.
+
+    Raises InvalidAnswer for a bad answer (nothing is kept) and AlreadySubmitted when the
+    assignment is closed. Scoring alone decides what is missing and what is critical:
+    1. SAVE keeps the answers as the draft.
+    2. SUBMIT submits when no required item is missing; otherwise it keeps the draft and
+       returns the missing items, so the form can point at them.
+    3. SUBMIT_INCOMPLETE submits whatever is there (a missing critical item still alerts).
+    A critical answer goes to safety as soon as it is saved, not only when submitted, so a
+    participant who stops halfway is not left unseen; safety decides whether it is new.
     """
     assignment = _lock_open(assignment)
     response = _save_draft(assignment, answers, acting_user=acting_user, source=source)
-    record(
-        "assessment.answers_saved",
-        acting_user=acting_user,
-        participant=assignment.participant,
-        target=response,
-        details={"items": sorted(response.answers)},
-    )
     result = score(assignment.instrument.definition, response.answers)
-    answered = [
+    if intent == Intent.SAVE or (intent == Intent.SUBMIT and result.missing):
+        record(
+            "assessment.answers_saved",
+            acting_user=acting_user,
+            participant=assignment.participant,
+            target=response,
+            details={"answered": len(response.answers)},
+        )
+        raise_critical_item_alert(
+            response.participant,
+            response=response,
+            critical_items=[hit for hit in _critical_items(result) if hit["reason"] == "answered"],
+            submitted=False,
+            acting_user=acting_user,
+        )
+        return Answered(response=response, submitted=False, missing=result.missing)
+    _submit(assignment, response, result, acting_user=acting_user, source=source)
+    return Answered(response=response, submitted=True, missing=result.missing)
+
+
+def _critical_items(result: ScoreResult) -> list[dict[str, str]]:
+    return [
         {"id": hit.id, "item": hit.item, "label": hit.label, "reason": hit.reason}
         for hit in result.critical
-        if hit.reason == "answered"
     ]
-    if answered:
-        ids = sorted(hit["id"] for hit in answered)
-        already = [
-            sorted(c["id"] for c in trigger.critical_items)
-            for trigger in AlertTrigger.objects.filter(response=response)
-        ]
-        if ids not in already:
-            _raise_critical_alert(response, answered, acting_user=acting_user)
-    return response
 
 
 def _apply_result(response: Response, result: ScoreResult) -> None:
@@ -200,43 +230,19 @@ def _apply_result(response: Response, result: ScoreResult) -> None:
         for key, value in result.scores.items()
     }
     response.findings = dict(result.findings)
-    response.critical_items = [
-        {"id": hit.id, "item": hit.item, "label": hit.label, "reason": hit.reason}
-        for hit in result.critical
-    ]
+    response.critical_items = _critical_items(result)
 
 
-def _raise_critical_alert(
-    response: Response, critical_items: list[dict[str, str]], *, acting_user: User
+def _submit(
+    assignment: Assignment,
+    response: Response,
+    result: ScoreResult,
+    *,
+    acting_user: User,
+    source: str,
 ) -> None:
-    raise_alert(
-        response.participant,
-        kind=SafetyAlert.Kind.CRITICAL_ITEM,
-        acting_user=acting_user,
-        response=response,
-        critical_items=critical_items,
-        signal=(
-            AlertTrigger.Signal.RESPONSE_SUBMITTED
-            if response.is_submitted
-            else AlertTrigger.Signal.ANSWER_SAVED
-        ),
-    )
-
-
-def _alert_if_critical(response: Response, *, acting_user: User) -> None:
-    if response.critical_items:
-        _raise_critical_alert(response, response.critical_items, acting_user=acting_user)
-
-
-@transaction.atomic
-def submit_response(
-    assignment: Assignment, answers: dict[str, Any], *, acting_user: User, source: str
-) -> Response:
     """Score and freeze the response; a critical item raises a safety alert in the same
     transaction, so a submission never lands without its alert."""
-    assignment = _lock_open(assignment)
-    response = _save_draft(assignment, answers, acting_user=acting_user, source=source)
-    result = score(assignment.instrument.definition, response.answers)
     _apply_result(response, result)
     now = timezone.now()
     response.status = Response.Status.SUBMITTED
@@ -252,15 +258,18 @@ def submit_response(
         participant=assignment.participant,
         target=response,
         details={
-            "instrument": assignment.instrument.key,
+            "assignment": str(assignment.code),
             "source": source,
             "complete": result.complete,
-            "missing_items": list(result.missing),
-            "critical_items": [hit.id for hit in result.critical],
         },
     )
-    _alert_if_critical(response, acting_user=acting_user)
-    return response
+    raise_critical_item_alert(
+        response.participant,
+        response=response,
+        critical_items=response.critical_items,
+        submitted=True,
+        acting_user=acting_user,
+    )
 
 
 @transaction.atomic
@@ -301,13 +310,18 @@ def correct_response(
         target=correction,
         details={
             "replaces": str(original.code),
-            "changed_items": sorted(
-                k
+            "changed": sum(
+                1
                 for k in set(clean) | set(original.answers)
                 if clean.get(k) != original.answers.get(k)
             ),
-            "critical_items": [hit.id for hit in result.critical],
         },
     )
-    _alert_if_critical(correction, acting_user=acting_user)
+    raise_critical_item_alert(
+        correction.participant,
+        response=correction,
+        critical_items=correction.critical_items,
+        submitted=True,
+        acting_user=acting_user,
+    )
     return correction

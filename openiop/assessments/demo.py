@@ -37,6 +37,10 @@ def load(program: Program, *, seed: int = 2026) -> None:
             answers = {str(n): rng.choice(PHQ_CODES) for n in range(1, items + 1)}
             if instrument.key == "phq-9":
                 answers["9"] = PHQ_CODES[0]
-            actions.submit_response(
-                assignment, answers, acting_user=participant.user, source="participant"
+            actions.answer(
+                assignment,
+                answers,
+                intent=actions.Intent.SUBMIT,
+                acting_user=participant.user,
+                source="participant",
             )

@@ -17,7 +17,7 @@ from openiop.assessments.forms import (
     questions_for,
 )
 from openiop.assessments.models import Assignment, Response
-from openiop.assessments.scoring import InvalidAnswer, enabled_items, score, validate_answers
+from openiop.assessments.scoring import InvalidAnswer, score
 from openiop.audit.actions import record
 from openiop.participants.access import Access, participant_access
 
@@ -28,14 +28,12 @@ def _source(user: User) -> str:
     return Response.Source.CLINICIAN
 
 
-def _missing(assignment: Assignment, answers: dict) -> tuple[str, ...]:
-    definition = assignment.instrument.definition
-    clean = validate_answers(definition, answers)
-    return tuple(
-        item.link_id
-        for item in enabled_items(definition, clean)
-        if item.required and item.link_id not in clean
-    )
+def _intent(button: str) -> actions.Intent:
+    # An unknown button keeps the answers rather than submitting them.
+    try:
+        return actions.Intent(button)
+    except ValueError:
+        return actions.Intent.SAVE
 
 
 def _render_form(
@@ -96,21 +94,14 @@ def respond(request: AuthedRequest, code: str) -> HttpResponse:
         return _render_form(request, assignment, draft.answers if draft else {})
 
     answers = answers_from_post(assignment.instrument.definition, request.POST)
-    action = request.POST.get("action", "save")
-    if action not in ("save", "submit", "submit_incomplete"):
-        action = "save"
-    source = _source(request.user)
+    intent = _intent(request.POST.get("action", ""))
     try:
-        if action == "save":
-            actions.save_answers(assignment, answers, acting_user=request.user, source=source)
-            messages.success(request, "Your answers are saved. You can finish later.")
-            return redirect(request.path)
-        missing = _missing(assignment, answers)
-        if missing and action != "submit_incomplete":
-            actions.save_answers(assignment, answers, acting_user=request.user, source=source)
-            return _render_form(request, assignment, answers, missing=missing, status=400)
-        response = actions.submit_response(
-            assignment, answers, acting_user=request.user, source=source
+        answered = actions.answer(
+            assignment,
+            answers,
+            intent=intent,
+            acting_user=request.user,
+            source=_source(request.user),
         )
     except InvalidAnswer:
         return _render_form(
@@ -123,9 +114,14 @@ def respond(request: AuthedRequest, code: str) -> HttpResponse:
     except actions.AlreadySubmitted:
         messages.info(request, "This questionnaire has already been submitted.")
         return redirect("home")
+    if intent == actions.Intent.SAVE:
+        messages.success(request, "Your answers are saved. You can finish later.")
+        return redirect(request.path)
+    if not answered.submitted:
+        return _render_form(request, assignment, answers, missing=answered.missing, status=400)
     if request.user.is_staff_member:
-        return redirect(response)
-    return redirect("assessments:submitted", response.code)
+        return redirect(answered.response)
+    return redirect("assessments:submitted", answered.response.code)
 
 
 @require_POST
@@ -135,14 +131,18 @@ def autosave(request: AuthedRequest, code: str) -> HttpResponse:
     assignment = access.get_assignment_to_answer(request.user, code)
     answers = answers_from_post(assignment.instrument.definition, request.POST)
     try:
-        response = actions.save_answers(
-            assignment, answers, acting_user=request.user, source=_source(request.user)
+        answered = actions.answer(
+            assignment,
+            answers,
+            intent=actions.Intent.SAVE,
+            acting_user=request.user,
+            source=_source(request.user),
         )
     except InvalidAnswer:
         return JsonResponse({"saved": False, "error": "invalid answer"}, status=400)
     except actions.AlreadySubmitted:
         return JsonResponse({"saved": False, "error": "already submitted"}, status=409)
-    return JsonResponse({"saved": True, "answered": len(response.answers)})
+    return JsonResponse({"saved": True, "answered": len(answered.response.answers)})
 
 
 @require_GET

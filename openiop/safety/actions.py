@@ -80,6 +80,44 @@ def raise_alert(
 
 
 @transaction.atomic
+def raise_critical_item_alert(
+    participant: Participant,
+    *,
+    response: Any,
+    critical_items: list[dict[str, str]],
+    submitted: bool,
+    acting_user: User,
+) -> SafetyAlert | None:
+    """Critical answers on an instrument response (critical_items as scoring reported them).
+
+    A submitted response always signals: it is the definitive one. A saved draft signals once
+    per set of critical items, so saving the same answers again (autosave) adds nothing, while
+    a newly critical answer does. Returns the alert, or None when there was nothing new.
+    """
+    if not critical_items:
+        return None
+    if not submitted:
+        ids = sorted(item["id"] for item in critical_items)
+        signalled = AlertTrigger.objects.filter(response=response).values_list(
+            "critical_items", flat=True
+        )
+        if any(sorted(item["id"] for item in earlier) == ids for earlier in signalled):
+            return None
+    return raise_alert(
+        participant,
+        kind=SafetyAlert.Kind.CRITICAL_ITEM,
+        acting_user=acting_user,
+        response=response,
+        critical_items=critical_items,
+        signal=(
+            AlertTrigger.Signal.RESPONSE_SUBMITTED
+            if submitted
+            else AlertTrigger.Signal.ANSWER_SAVED
+        ),
+    )
+
+
+@transaction.atomic
 def acknowledge_alert(
     alert: SafetyAlert, *, action: str, note: str, acting_user: User
 ) -> SafetyAlert:

@@ -25,6 +25,23 @@ def phq9(item9=NONE, **overrides):
     return {k: v for k, v in answers.items() if v is not None}
 
 
+def save(assignment, answers, *, acting_user, source="participant"):
+    return actions.answer(
+        assignment, answers, intent=actions.Intent.SAVE, acting_user=acting_user, source=source
+    ).response
+
+
+def submit(assignment, answers, *, acting_user, source="participant"):
+    """Submit whatever is there, as the "submit incomplete" button does."""
+    return actions.answer(
+        assignment,
+        answers,
+        intent=actions.Intent.SUBMIT_INCOMPLETE,
+        acting_user=acting_user,
+        source=source,
+    ).response
+
+
 class AssessmentActionsTestCase(BaseTestCase):
     phq9: ClassVar[InstrumentDefinition]
 
@@ -53,8 +70,8 @@ class AssessmentActionsTestCase(BaseTestCase):
     def test_it_saves_answers_as_the_participant_goes(self):
         assignment = self.assign()
         user = self.pat_user
-        actions.save_answers(assignment, {"1": SEVERAL}, acting_user=user, source="participant")
-        response = actions.save_answers(
+        save(assignment, {"1": SEVERAL}, acting_user=user, source="participant")
+        response = save(
             assignment, {"1": SEVERAL, "2": NONE}, acting_user=user, source="participant"
         )
         self.assertEqual(response.answers, {"1": SEVERAL, "2": NONE})
@@ -64,14 +81,12 @@ class AssessmentActionsTestCase(BaseTestCase):
     def test_it_rejects_an_unknown_answer_code_and_keeps_nothing(self):
         assignment = self.assign()
         with self.assertRaises(InvalidAnswer):
-            actions.save_answers(
-                assignment, {"1": "LA0000-0"}, acting_user=self.pat_user, source="participant"
-            )
+            save(assignment, {"1": "LA0000-0"}, acting_user=self.pat_user, source="participant")
         self.assertFalse(Response.objects.exists())
 
     def test_submitting_scores_and_freezes_the_response(self):
         assignment = self.assign()
-        response = actions.submit_response(
+        response = submit(
             assignment, phq9(**{"1": SEVERAL}), acting_user=self.pat_user, source="participant"
         )
         self.assertEqual(response.status, Response.Status.SUBMITTED)
@@ -88,19 +103,15 @@ class AssessmentActionsTestCase(BaseTestCase):
 
     def test_a_response_cannot_be_submitted_twice(self):
         assignment = self.assign()
-        actions.submit_response(assignment, phq9(), acting_user=self.pat_user, source="participant")
+        submit(assignment, phq9(), acting_user=self.pat_user, source="participant")
         with self.assertRaises(actions.AlreadySubmitted):
-            actions.submit_response(
-                assignment, phq9(), acting_user=self.pat_user, source="participant"
-            )
+            submit(assignment, phq9(), acting_user=self.pat_user, source="participant")
         with self.assertRaises(actions.AlreadySubmitted):
-            actions.save_answers(
-                assignment, {"1": NONE}, acting_user=self.pat_user, source="participant"
-            )
+            save(assignment, {"1": NONE}, acting_user=self.pat_user, source="participant")
         self.assertEqual(Response.objects.count(), 1)
 
     def test_item_9_at_a_total_of_1_raises_a_safety_alert(self):
-        response = actions.submit_response(
+        response = submit(
             self.assign(), phq9(item9=SEVERAL), acting_user=self.pat_user, source="participant"
         )
         self.assertEqual(response.scores["total"]["value"], 1)
@@ -115,14 +126,10 @@ class AssessmentActionsTestCase(BaseTestCase):
     def test_a_saved_critical_answer_alerts_before_submission(self):
         assignment = self.assign()
         for _ in range(2):
-            actions.save_answers(
-                assignment, {"9": SEVERAL}, acting_user=self.pat_user, source="participant"
-            )
+            save(assignment, {"9": SEVERAL}, acting_user=self.pat_user, source="participant")
         alert = SafetyAlert.objects.get()
         self.assertEqual(alert.trigger_count, 1)
-        actions.submit_response(
-            assignment, phq9(item9=SEVERAL), acting_user=self.pat_user, source="participant"
-        )
+        submit(assignment, phq9(item9=SEVERAL), acting_user=self.pat_user, source="participant")
         alert.refresh_from_db()
         self.assertEqual(alert.trigger_count, 2)
         self.assertEqual(
@@ -131,13 +138,11 @@ class AssessmentActionsTestCase(BaseTestCase):
         )
 
     def test_a_draft_without_item_9_does_not_alert_yet(self):
-        actions.save_answers(
-            self.assign(), {"1": SEVERAL}, acting_user=self.pat_user, source="participant"
-        )
+        save(self.assign(), {"1": SEVERAL}, acting_user=self.pat_user, source="participant")
         self.assertFalse(SafetyAlert.objects.exists())
 
     def test_missing_item_9_is_incomplete_and_raises_an_alert(self):
-        response = actions.submit_response(
+        response = submit(
             self.assign(), phq9(item9=None), acting_user=self.pat_user, source="participant"
         )
         self.assertFalse(response.complete)
@@ -146,10 +151,47 @@ class AssessmentActionsTestCase(BaseTestCase):
         self.assertEqual(response.critical_items[0]["reason"], "missing")
         self.assertTrue(SafetyAlert.objects.filter(participant=self.pat).exists())
 
-    def test_a_correction_is_a_new_linked_response(self):
-        original = actions.submit_response(
-            self.assign(), phq9(), acting_user=self.pat_user, source="participant"
+    def test_submit_with_a_required_item_missing_keeps_the_draft_and_names_it(self):
+        assignment = self.assign()
+        answered = actions.answer(
+            assignment,
+            phq9(item9=None),
+            intent=actions.Intent.SUBMIT,
+            acting_user=self.pat_user,
+            source="participant",
         )
+        self.assertFalse(answered.submitted)
+        self.assertEqual(answered.missing, ("9",))
+        self.assertEqual(answered.response.status, Response.Status.IN_PROGRESS)
+        assignment.refresh_from_db()
+        self.assertEqual(assignment.status, Assignment.Status.OPEN)
+        # A missing item alerts only once the response is submitted as it is.
+        self.assertFalse(SafetyAlert.objects.exists())
+        answered = actions.answer(
+            assignment,
+            phq9(item9=None),
+            intent=actions.Intent.SUBMIT_INCOMPLETE,
+            acting_user=self.pat_user,
+            source="participant",
+        )
+        self.assertTrue(answered.submitted)
+        self.assertEqual(answered.response, Response.objects.get())
+        self.assertTrue(SafetyAlert.objects.exists())
+
+    def test_a_complete_submit_submits(self):
+        answered = actions.answer(
+            self.assign(),
+            phq9(),
+            intent=actions.Intent.SUBMIT,
+            acting_user=self.pat_user,
+            source="participant",
+        )
+        self.assertTrue(answered.submitted)
+        self.assertEqual(answered.missing, ())
+        self.assertTrue(answered.response.complete)
+
+    def test_a_correction_is_a_new_linked_response(self):
+        original = submit(self.assign(), phq9(), acting_user=self.pat_user, source="participant")
         correction = actions.correct_response(
             original,
             phq9(**{"2": SEVERAL}),
@@ -163,12 +205,10 @@ class AssessmentActionsTestCase(BaseTestCase):
         with self.assertRaises(actions.AlreadyCorrected):
             actions.correct_response(original, phq9(), reason="again", acting_user=self.alvarez)
         event = AuditEvent.objects.get(event_type="assessment.corrected")
-        self.assertEqual(event.details["changed_items"], ["2"])
+        self.assertEqual(event.details["changed"], 1)
 
     def test_a_correction_needs_a_reason(self):
-        original = actions.submit_response(
-            self.assign(), phq9(), acting_user=self.pat_user, source="participant"
-        )
+        original = submit(self.assign(), phq9(), acting_user=self.pat_user, source="participant")
         with self.assertRaises(actions.AssessmentError):
             actions.correct_response(original, phq9(), reason="  ", acting_user=self.alvarez)
 
@@ -195,7 +235,7 @@ class LoadInstrumentCommandTestCase(BaseTestCase):
         self.assertFalse(row.shipped)
         self.assertEqual(row.loaded_by, self.admin)
         assignment = actions.assign_instrument(self.pat, row, acting_user=self.alvarez)
-        response = actions.submit_response(
+        response = submit(
             assignment, {"1": "rarely", "2": "yes"}, acting_user=self.pat_user, source="participant"
         )
         self.assertEqual(response.scores["total"]["value"], 4)

@@ -161,9 +161,13 @@ class StaffReviewTestCase(BaseTestCase):
         phq9 = shipped_instrument("phq-9")
         assignment = actions.assign_instrument(self.pat, phq9, acting_user=self.alvarez)
         answers = {str(n): SEVERAL for n in range(1, 10)} | {"9": NONE}
-        self.response = actions.submit_response(
-            assignment, answers, acting_user=self.pat_user, source="participant"
-        )
+        self.response = actions.answer(
+            assignment,
+            answers,
+            intent=actions.Intent.SUBMIT,
+            acting_user=self.pat_user,
+            source="participant",
+        ).response
 
     def test_participant_page_lists_scores(self):
         self.login(self.alvarez)

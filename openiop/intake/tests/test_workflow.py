@@ -92,8 +92,12 @@ class IntakeWorkflowTestCase(IntakeTestCase):
             referral.participant, phq9, acting_user=self.ivy
         )
         answers = {str(n): "LA6570-1" for n in range(1, 9)} | {"9": "LA6568-5"}
-        assessment_actions.submit_response(
-            assignment, answers, acting_user=self.alvarez, source="clinician"
+        assessment_actions.answer(
+            assignment,
+            answers,
+            intent=assessment_actions.Intent.SUBMIT,
+            acting_user=self.alvarez,
+            source="clinician",
         )
         recommendation, facts = actions.recommendation_for(referral)
         self.assertEqual(facts["phq-9.total"], 16)

@@ -5,11 +5,55 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.http import Http404
 
 from openiop.accounts.models import User
+from openiop.assessments import actions as assessment_actions
+from openiop.assessments.actions import shipped_instrument
 from openiop.audit.models import AuditEvent
 from openiop.programs.models import Program, ProgramMembership
 from openiop.safety import access, actions
 from openiop.safety.models import SafetyAlert
 from openiop.testing import BaseTestCase, make_user
+
+
+class CriticalItemDeduplicationTestCase(BaseTestCase):
+    """Safety, not the questionnaire, decides whether a critical answer is a new signal."""
+
+    def setUp(self):
+        super().setUp()
+        phq9 = shipped_instrument("phq-9")
+        assignment = assessment_actions.assign_instrument(self.pat, phq9, acting_user=self.alvarez)
+        self.draft = assessment_actions.answer(
+            assignment,
+            {"1": "LA6568-5"},
+            intent=assessment_actions.Intent.SAVE,
+            acting_user=self.pat_user,
+            source="participant",
+        ).response
+
+    def signal(self, *ids, submitted=False):
+        return actions.raise_critical_item_alert(
+            self.pat,
+            response=self.draft,
+            critical_items=[{"id": i, "item": "9", "label": "", "reason": "answered"} for i in ids],
+            submitted=submitted,
+            acting_user=self.pat_user,
+        )
+
+    def test_the_same_draft_signal_twice_adds_nothing(self):
+        alert = self.signal("suicidal-thoughts")
+        self.assertIsNone(self.signal("suicidal-thoughts"))
+        alert.refresh_from_db()
+        self.assertEqual(alert.trigger_count, 1)
+
+    def test_a_new_critical_item_or_a_submission_adds_a_trigger(self):
+        alert = self.signal("suicidal-thoughts")
+        self.assertEqual(self.signal("suicidal-thoughts", "other-item"), alert)
+        self.assertEqual(self.signal("suicidal-thoughts", submitted=True), alert)
+        alert.refresh_from_db()
+        self.assertEqual(alert.trigger_count, 3)
+
+    def test_no_critical_item_raises_nothing(self):
+        self.assertIsNone(self.signal())
+        self.assertFalse(SafetyAlert.objects.exists())
 
 
 class SafetyAlertTestCase(BaseTestCase):

@@ -60,8 +60,12 @@ class ConcurrentAlertsTestCase(Personas, TransactionalTestCase):
         answers = {str(n): "LA6568-5" for n in range(1, 10)}
 
         def submit():
-            return assessment_actions.submit_response(
-                assignment, answers, acting_user=self.pat_user, source="participant"
+            return assessment_actions.answer(
+                assignment,
+                answers,
+                intent=assessment_actions.Intent.SUBMIT,
+                acting_user=self.pat_user,
+                source="participant",
             )
 
         results, errors = run_together(submit, 2)

@@ -71,8 +71,12 @@ class SafetyPagesTestCase(BaseTestCase):
         asq = shipped_instrument("asq")
         assignment = assessment_actions.assign_instrument(self.pat, asq, acting_user=self.alvarez)
         answers = {"1": "yes", "2": "no", "3": "no", "4": "no", "5": "yes"}
-        assessment_actions.submit_response(
-            assignment, answers, acting_user=self.pat_user, source="participant"
+        assessment_actions.answer(
+            assignment,
+            answers,
+            intent=assessment_actions.Intent.SUBMIT,
+            acting_user=self.pat_user,
+            source="participant",
         )
         alert = SafetyAlert.objects.get(kind=SafetyAlert.Kind.CRITICAL_ITEM)
         self.login(self.alvarez)

@@ -6,6 +6,7 @@ from django.utils import timezone
 from openiop.audit import checkpoints
 from openiop.audit.chain import GENESIS_HASH, hashed_fields, row_hash
 from openiop.audit.context import current_origin
+from openiop.audit.details import check_details
 from openiop.audit.keys import signing_key
 from openiop.audit.models import AuditEvent
 
@@ -32,8 +33,11 @@ def record(
 ) -> AuditEvent:
     """Append one event to the trail, in the caller's transaction.
 
-    `details` must hold ids, codes and field names only, never PHI text.
+    `details` must hold ids, codes, counts and field names only, never PHI or clinical
+    content: check_details() refuses a key missing from its allow-list, or a value that is not
+    a code (free text, an email address, a phone number).
     """
+    check_details(details or {})
     key_id, key = signing_key()
     origin = current_origin.get()
     actor = acting_user if acting_user is not None and acting_user.is_authenticated else None

@@ -201,7 +201,7 @@ def decide_level_of_care(
             "recommended": recommendation.level,
             "chosen": chosen_level,
             "override": decision.is_override,
-            "rules_fired": [r.id for r in recommendation.fired],
+            "rules_fired": len(recommendation.fired),
             "rule_set": recommendation.rule_set,
         },
     )

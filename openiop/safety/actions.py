@@ -72,7 +72,6 @@ def raise_alert(
             "kind": kind,
             "signal": signal,
             "response": str(response.code) if response is not None else None,
-            "critical_items": [c["id"] for c in critical_items or []],
             "trigger_count": alert.trigger_count,
         },
     )

@@ -22,6 +22,7 @@ DATABASE_URL=sqlite:///var/migrations-check.sqlite3 .venv/bin/python manage.py m
 echo "== check --deploy (production settings)"
 OPENIOP_MODE=production \
   SECRET_KEY="$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+  OPENIOP_AUDIT_KEY="$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))')" \
   ALLOWED_HOSTS=openiop.example.org \
   DJANGO_ALLOW_ASYNC_UNSAFE= \
   .venv/bin/python manage.py check --deploy --fail-level WARNING

@@ -1,0 +1,80 @@
+"""Read events: who looked at a participant's record (DESIGN.md rule 3).
+
+Each app's access.py calls `record_read` when it hands a row to a page that shows it, so a page
+view writes exactly one read event and views never record reads themselves. Which pages record
+a read is listed in docs/permissions.md; the authorisation matrix checks each one.
+"""
+
+from typing import Any
+
+from django.core.cache import cache
+
+from openiop.audit.actions import record
+
+# Every event type a read writes. The matrix test counts these per request.
+READ_EVENTS = frozenset(
+    {
+        "participant.chart_viewed",
+        "assessment.form_opened",
+        "assessment.response_viewed",
+        "assessment.exported",
+        "safety.alert_viewed",
+        "scheduling.roster_viewed",
+        "scheduling.session_viewed",
+        "scheduling.calendar_feed_read",
+        "telehealth.waiting_list_viewed",
+        "telehealth.attendance_viewed",
+    }
+)
+
+# A polled fragment records one read per page view; a page left open all day polls under one
+# view id, and a new read is recorded once this long has passed.
+PAGE_VIEW_TTL_SECONDS = 12 * 60 * 60
+
+
+def record_read(
+    event_type: str,
+    *,
+    acting_user: Any,
+    participant: Any = None,
+    target: Any = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    if event_type not in READ_EVENTS:
+        raise ValueError(f"{event_type!r} is not a read event (add it to READ_EVENTS)")
+    record(
+        event_type,
+        acting_user=acting_user,
+        participant=participant,
+        target=target,
+        details=details,
+    )
+
+
+def record_read_once(
+    event_type: str,
+    *,
+    page_view: str,
+    subject: str,
+    acting_user: Any,
+    participant: Any = None,
+    target: Any = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """For fragments a page polls: record the read on the first request of `page_view` only.
+
+    `page_view` is an id the embedding page made up and the poll sends back; `subject` names
+    what is read (e.g. a session's code). The cache key holds the user and the subject as well,
+    so nobody can silence someone else's reads, and an empty id (a request that is not a poll)
+    always records.
+    """
+    key = f"audit-read:{event_type}:{acting_user.pk}:{subject}:{page_view[:64]}"
+    if page_view and not cache.add(key, True, PAGE_VIEW_TTL_SECONDS):
+        return
+    record_read(
+        event_type,
+        acting_user=acting_user,
+        participant=participant,
+        target=target,
+        details=details,
+    )

@@ -18,8 +18,6 @@ from openiop.assessments.forms import (
 )
 from openiop.assessments.models import Assignment, Response
 from openiop.assessments.scoring import InvalidAnswer, score
-from openiop.audit.actions import record
-from openiop.participants.access import Access, participant_access
 
 
 def _source(user: User) -> str:
@@ -78,19 +76,14 @@ def mine(request: AuthedRequest) -> HttpResponse:
 @login_required
 def respond(request: AuthedRequest, code: str) -> HttpResponse:
     """Answer a questionnaire: the participant's own, or staff administering it in session."""
-    assignment = access.get_assignment_to_answer(request.user, code)
+    assignment, _ = access.get_assignment_to_answer(
+        request.user, code, read=request.method == "GET"
+    )
     if assignment.status != Assignment.Status.OPEN:
         messages.info(request, "This questionnaire has already been submitted.")
         return redirect("assessments:mine" if not request.user.is_staff_member else "home")
     draft = actions.draft_for(assignment)
     if request.method == "GET":
-        if request.user.is_staff_member:
-            record(
-                "assessment.form_opened",
-                acting_user=request.user,
-                participant=assignment.participant,
-                target=assignment,
-            )
         return _render_form(request, assignment, draft.answers if draft else {})
 
     answers = answers_from_post(assignment.instrument.definition, request.POST)
@@ -128,7 +121,7 @@ def respond(request: AuthedRequest, code: str) -> HttpResponse:
 @login_required
 def autosave(request: AuthedRequest, code: str) -> HttpResponse:
     """Save as you go (per-page JS posts each change here)."""
-    assignment = access.get_assignment_to_answer(request.user, code)
+    assignment, _ = access.get_assignment_to_answer(request.user, code)
     answers = answers_from_post(assignment.instrument.definition, request.POST)
     try:
         answered = actions.answer(
@@ -156,8 +149,8 @@ def submitted(request: AuthedRequest, code: str) -> HttpResponse:
 @require_GET
 @login_required
 def participant_assessments(request: AuthedRequest, code: str) -> HttpResponse:
-    participant = access.get_staff_participant(request.user, code)
-    can_write = participant_access(request.user, participant) == Access.WRITE
+    participant, chart_access = access.get_staff_participant(request.user, code)
+    can_write = chart_access == access.Access.WRITE
     responses = (
         participant.responses.filter(status=Response.Status.SUBMITTED)
         .select_related("instrument", "replaces")
@@ -183,7 +176,7 @@ def participant_assessments(request: AuthedRequest, code: str) -> HttpResponse:
 @require_POST
 @login_required
 def assign(request: AuthedRequest, code: str) -> HttpResponse:
-    participant = access.get_staff_participant(request.user, code, write=True)
+    participant, _ = access.get_staff_participant(request.user, code, write=True)
     form = AssignForm(request.POST, instruments=access.assignable_instruments())
     if not form.is_valid():
         messages.error(request, "Choose an instrument to assign.")
@@ -198,9 +191,9 @@ def assign(request: AuthedRequest, code: str) -> HttpResponse:
 @require_GET
 @login_required
 def response_detail(request: AuthedRequest, code: str) -> HttpResponse:
-    response = access.get_response_for_user(request.user, code)
+    response, response_access = access.get_response_for_user(request.user, code)
     definition = response.instrument.definition
-    can_write = participant_access(request.user, response.participant) == Access.WRITE
+    can_write = response_access == access.Access.WRITE
     return render(
         request,
         "assessments/response.html",
@@ -218,7 +211,7 @@ def response_detail(request: AuthedRequest, code: str) -> HttpResponse:
 @require_GET
 @login_required
 def response_fhir(request: AuthedRequest, code: str) -> HttpResponse:
-    response = access.get_response_for_user(request.user, code)
+    response, _ = access.get_response_for_user(request.user, code, export="fhir-r4")
     if not response.is_submitted:
         raise Http404
     definition = response.instrument.definition
@@ -245,13 +238,6 @@ def response_fhir(request: AuthedRequest, code: str) -> HttpResponse:
         "type": "collection",
         "entry": [{"resource": r} for r in [questionnaire_response, *observations]],
     }
-    record(
-        "assessment.exported",
-        acting_user=request.user,
-        participant=response.participant,
-        target=response,
-        details={"format": "fhir-r4"},
-    )
     return HttpResponse(
         json.dumps(bundle, indent=2), content_type="application/fhir+json; charset=utf-8"
     )
@@ -260,17 +246,11 @@ def response_fhir(request: AuthedRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def correct(request: AuthedRequest, code: str) -> HttpResponse:
-    original = access.get_response_for_user(request.user, code, write=True)
+    original, _ = access.get_response_for_user(
+        request.user, code, write=True, read=request.method == "GET"
+    )
     if not original.is_submitted:
         raise PermissionDenied
-    if request.method == "GET":
-        # The write gate records no read, yet the form shows every answer: audit it as one.
-        record(
-            "assessment.response_viewed",
-            acting_user=request.user,
-            participant=original.participant,
-            target=original,
-        )
     definition = original.instrument.definition
     form = CorrectionForm(request.POST or None)
     answers = answers_from_post(definition, request.POST) if request.method == "POST" else {}

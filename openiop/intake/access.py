@@ -10,13 +10,15 @@ from django.http import Http404
 
 from openiop.accounts.models import User
 from openiop.intake.models import Referral
+from openiop.lib.access import Granted
 from openiop.participants.access import (
     can_create_participants,
-    get_participant_for_user,
+    check_access,
     programs_for_new_participants,
     visible_participants,
 )
-from openiop.programs.models import Program, ProgramMembership
+from openiop.programs import access as programs
+from openiop.programs.models import Program
 
 DECIDING_ROLES = (User.Role.CLINICIAN, User.Role.PROGRAM_DIRECTOR)
 
@@ -30,18 +32,29 @@ def referrals_for_user(user: User) -> QuerySet[Referral]:
 
 
 def get_referral_for_user(
-    user: User, code: uuid.UUID | str, *, write: bool = False, decide: bool = False
-) -> Referral:
+    user: User,
+    code: uuid.UUID | str,
+    *,
+    write: bool = False,
+    decide: bool = False,
+    read: bool | None = None,
+) -> Granted[Referral]:
+    """A referral, with the user's access to the participant's chart. `read` (default: neither
+    `write` nor `decide`) records a chart read: a referral is part of the chart, so it shows
+    on the participant's "who has seen my record" page."""
     if not user.is_authenticated or not user.is_staff_member:
         raise Http404
     try:
         referral = Referral.objects.select_related("participant", "program").get(code=code)
     except (Referral.DoesNotExist, ValueError) as exc:
         raise Http404 from exc
-    get_participant_for_user(user, referral.participant.code, write=write or decide)
+    writing = write or decide
+    access = check_access(
+        user, referral.participant, write=writing, read=not writing if read is None else read
+    )
     if decide and user.role not in DECIDING_ROLES:
         raise PermissionDenied
-    return referral
+    return Granted(referral, access)
 
 
 def can_create_referrals(user: User) -> bool:
@@ -53,9 +66,7 @@ def programs_for_referrals(user: User) -> QuerySet[Program]:
 
 
 def directed_programs(user: User) -> QuerySet[Program]:
-    return Program.objects.filter(
-        memberships__user=user, memberships__role=ProgramMembership.Role.DIRECTOR
-    ).order_by("name")
+    return Program.objects.filter(pk__in=programs.directed_program_ids(user)).order_by("name")
 
 
 def get_program_to_edit_rules(user: User, code: uuid.UUID | str) -> Program:

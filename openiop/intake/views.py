@@ -7,7 +7,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from openiop.accounts.http import AuthedRequest
-from openiop.audit.actions import record
 from openiop.intake import access, actions
 from openiop.intake.forms import (
     AssessmentForm,
@@ -63,7 +62,7 @@ def new(request: AuthedRequest) -> HttpResponse:
 @require_GET
 @login_required
 def referral(request: AuthedRequest, code: str) -> HttpResponse:
-    row = access.get_referral_for_user(request.user, code)
+    row, _ = access.get_referral_for_user(request.user, code)
     return render(
         request,
         "intake/referral.html",
@@ -81,7 +80,7 @@ def referral(request: AuthedRequest, code: str) -> HttpResponse:
 @require_POST
 @login_required
 def screening(request: AuthedRequest, code: str) -> HttpResponse:
-    row = access.get_referral_for_user(request.user, code, write=True)
+    row, _ = access.get_referral_for_user(request.user, code, write=True)
     form = ScreeningForm(request.POST)
     if not form.is_valid():
         return render(
@@ -106,13 +105,12 @@ def screening(request: AuthedRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def assessment(request: AuthedRequest, code: str) -> HttpResponse:
-    row = access.get_referral_for_user(request.user, code, write=True)
+    row, _ = access.get_referral_for_user(
+        request.user, code, write=True, read=request.method == "GET"
+    )
     if row.stage not in (Referral.Stage.ASSESSMENT, Referral.Stage.DECISION):
         messages.info(request, "The comprehensive assessment is closed at this step.")
         return redirect(row)
-    if request.method == "GET":
-        # The write gate records no read, yet the form shows the assessment: audit it as one.
-        record("participant.chart_viewed", acting_user=request.user, participant=row.participant)
     instance = getattr(row, "assessment", None)
     form = AssessmentForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
@@ -129,7 +127,7 @@ def assessment(request: AuthedRequest, code: str) -> HttpResponse:
 @login_required
 def level_of_care(request: AuthedRequest, code: str) -> HttpResponse:
     """The recommendation, every rule that fired, and the clinician's decision."""
-    row = access.get_referral_for_user(request.user, code, decide=request.method == "POST")
+    row, _ = access.get_referral_for_user(request.user, code, decide=request.method == "POST")
     if row.stage != Referral.Stage.DECISION:
         return redirect(row)
     try:
@@ -172,7 +170,7 @@ def level_of_care(request: AuthedRequest, code: str) -> HttpResponse:
 @require_POST
 @login_required
 def outcome(request: AuthedRequest, code: str) -> HttpResponse:
-    row = access.get_referral_for_user(request.user, code, write=True)
+    row, _ = access.get_referral_for_user(request.user, code, write=True)
     form = OutcomeForm(request.POST)
     if not form.is_valid():
         return render(

@@ -2,11 +2,15 @@
 
 Views never query Participant directly: they ask here, and get a 404 when the user has no
 relationship to the chart (indistinguishable from a chart that does not exist) or a 403 when
-they may read it but asked to change it.
+they may read it but asked to change it. Otherwise they get `Granted(participant, access)`,
+and a page that shows the chart has had its read recorded here.
+
+Facilitating a group opens the charts of its seated members, but groups' rosters live in a
+higher app (scheduling): it registers the lookup with `register_facilitated_participants`.
 """
 
-import enum
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -15,33 +19,39 @@ from django.http import Http404
 
 from openiop.accounts.models import User
 from openiop.audit.actions import record
+from openiop.audit.reads import record_read
+from openiop.lib.access import Access, Granted
 from openiop.participants.models import CareTeamMember, Participant
-from openiop.programs.models import ProgramMembership
+from openiop.programs import access as programs
+from openiop.programs.eligibility import Seat, seat_programs
+from openiop.programs.models import Program
+
+__all__ = ["Access", "Granted"]  # re-exported: views and tests import them from here
+
+# user -> values("participant_id") of the participants whose group the user facilitates.
+FacilitatedParticipants = Callable[[User], QuerySet[Any]]
+_facilitated_providers: list[FacilitatedParticipants] = []
 
 
-class Access(enum.IntEnum):
-    NONE = 0
-    READ = 1
-    WRITE = 2
+def register_facilitated_participants(provider: FacilitatedParticipants) -> None:
+    """Called by the app that seats participants in groups (in its AppConfig.ready)."""
+    if provider not in _facilitated_providers:
+        _facilitated_providers.append(provider)
 
 
-def _directed_program_ids(user: User) -> QuerySet[Any]:
-    return ProgramMembership.objects.filter(user=user, role=ProgramMembership.Role.DIRECTOR).values(
-        "program_id"
-    )
-
-
-def _member_program_ids(user: User) -> QuerySet[Any]:
-    return ProgramMembership.objects.filter(user=user).values("program_id")
-
-
-def _facilitated_participant_ids(user: User) -> QuerySet[Any]:
+def _facilitated(user: User) -> Q:
     """Participants seated in a group the user facilitates (DESIGN.md rule 1)."""
-    from openiop.scheduling.models import Enrollment
+    condition = Q(pk__in=[])
+    for provider in _facilitated_providers:
+        condition |= Q(pk__in=provider(user))
+    return condition
 
-    return Enrollment.objects.filter(
-        status=Enrollment.Status.SEATED, group__facilitator_roles__clinician=user
-    ).values("participant_id")
+
+def _care_team_seats(user: User) -> QuerySet[CareTeamMember]:
+    """The user's care-team places that count: only where they may sit on a care team."""
+    return CareTeamMember.objects.filter(clinician=user).filter(
+        seat_programs(user, Seat.CARE_TEAM, "participant__program")
+    )
 
 
 def visible_participants(user: User) -> QuerySet[Participant]:
@@ -52,17 +62,15 @@ def visible_participants(user: User) -> QuerySet[Participant]:
     if user.role == User.Role.PARTICIPANT:
         return qs.filter(user=user)
     # Subqueries rather than joins: no DISTINCT, so counting a large caseload stays cheap.
-    on_team = CareTeamMember.objects.filter(clinician=user).values("participant_id")
+    on_team = Q(pk__in=_care_team_seats(user).values("participant_id"))
     if user.role == User.Role.CLINICIAN:
-        return qs.filter(Q(pk__in=on_team) | Q(pk__in=_facilitated_participant_ids(user)))
+        return qs.filter(on_team | _facilitated(user))
     if user.role == User.Role.PROGRAM_DIRECTOR:
         return qs.filter(
-            Q(program_id__in=_directed_program_ids(user))
-            | Q(pk__in=on_team)
-            | Q(pk__in=_facilitated_participant_ids(user))
+            Q(program_id__in=programs.directed_program_ids(user)) | on_team | _facilitated(user)
         )
     if user.role == User.Role.INTAKE_COORDINATOR:
-        return qs.filter(program_id__in=_member_program_ids(user))
+        return qs.filter(program_id__in=programs.member_program_ids(user))
     # Administrators run accounts and the audit trail; they do not read charts.
     return qs.none()
 
@@ -73,44 +81,39 @@ def participant_access(user: User, participant: Participant) -> Access:
     if user.role == User.Role.PARTICIPANT:
         # Participants read their own chart; changes go through their care team.
         return Access.READ if participant.user_id == user.pk else Access.NONE
-    member = CareTeamMember.objects.filter(participant=participant, clinician=user).first()
+    member = _care_team_seats(user).filter(participant=participant).first()
     if member is not None and member.can_write:
         return Access.WRITE
     # A read-only seat on the team does not take away a director's or coordinator's rights
     # over their own program's charts.
-    if participant.program_id is not None:
-        if user.role == User.Role.PROGRAM_DIRECTOR:
-            programs = _directed_program_ids(user)
-        elif user.role == User.Role.INTAKE_COORDINATOR:
-            programs = _member_program_ids(user)
-        else:
-            programs = None
-        if programs is not None and programs.filter(program_id=participant.program_id).exists():
-            return Access.WRITE
+    if user.role == User.Role.PROGRAM_DIRECTOR and programs.is_director(
+        user, participant.program_id
+    ):
+        return Access.WRITE
+    if user.role == User.Role.INTAKE_COORDINATOR and programs.works_in(
+        user, participant.program_id
+    ):
+        return Access.WRITE
     if member is not None:
         return Access.READ
     # A facilitator reads the charts of the group's seated members; changes stay with the team.
     if (
         user.role in (User.Role.CLINICIAN, User.Role.PROGRAM_DIRECTOR)
-        and _facilitated_participant_ids(user).filter(participant_id=participant.pk).exists()
+        and _facilitated_providers
+        and Participant.objects.filter(_facilitated(user), pk=participant.pk).exists()
     ):
         return Access.READ
     return Access.NONE
 
 
-def get_participant_for_user(
-    user: User, code: uuid.UUID | str, *, write: bool = False, audit_view: bool = True
-) -> Participant:
-    """The participant behind `code`, if `user` may see it; the chart view is audited.
+def check_access(
+    user: User, participant: Participant, *, write: bool = False, read: bool | None = None
+) -> Access:
+    """The chart rules for a row another gate found (a referral's, a response's participant).
 
-    Pass `write=True` for requests that change the chart: read-only users then get a 403
-    (and the write itself is audited by its action). Pass `audit_view=False` only when the
-    caller records a more specific event for the same read.
+    Raises Http404 without access and PermissionDenied (audited) when `write` is asked of a
+    reader. `read` (default: not `write`) records the chart read, for pages that show it.
     """
-    try:
-        participant = Participant.objects.select_related("program").get(code=code)
-    except (Participant.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
     access = participant_access(user, participant)
     if access == Access.NONE:
         raise Http404
@@ -122,15 +125,49 @@ def get_participant_for_user(
             outcome="denied",
         )
         raise PermissionDenied
-    if not write and audit_view:
-        record("participant.chart_viewed", acting_user=user, participant=participant)
-    return participant
+    if read is None:
+        read = not write
+    if read:
+        record_read("participant.chart_viewed", acting_user=user, participant=participant)
+    return access
+
+
+def get_participant_for_user(
+    user: User, code: uuid.UUID | str, *, write: bool = False, read: bool | None = None
+) -> Granted[Participant]:
+    """The chart behind `code`, if `user` may see it, with the user's access to it.
+
+    `write=True` is for requests that change the chart: read-only users get a 403 (and the
+    write itself is audited by its action). `read` says whether the request shows the chart,
+    and so records one `participant.chart_viewed` event; it defaults to `not write`, so a form
+    that shows the chart on GET and changes it on POST passes `read=request.method == "GET"`.
+    """
+    try:
+        participant = Participant.objects.select_related("program").get(code=code)
+    except (Participant.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+    return Granted(participant, check_access(user, participant, write=write, read=read))
+
+
+def own_chart(user: User) -> Participant:
+    """The signed-in participant's own chart, for the pages only they see (their week, their
+    questionnaires, the waiting room). 404 for staff and for an account without a chart.
+
+    These pages record no read: the person whose record it is reads it, and the trail is for
+    who else did (docs/permissions.md).
+    """
+    if not user.is_authenticated or not user.is_active or not user.is_participant:
+        raise Http404
+    try:
+        return Participant.objects.select_related("program").get(user=user)
+    except Participant.DoesNotExist as exc:
+        raise Http404 from exc
 
 
 def get_care_team_member_for_user(
     user: User, participant_code: uuid.UUID | str, member_code: uuid.UUID | str
 ) -> CareTeamMember:
-    participant = get_participant_for_user(user, participant_code, write=True)
+    participant, _ = get_participant_for_user(user, participant_code, write=True)
     if not can_manage_care_team(user, participant):
         raise PermissionDenied
     try:
@@ -141,11 +178,7 @@ def get_care_team_member_for_user(
 
 def can_manage_care_team(user: User, participant: Participant) -> bool:
     """Who sits on a care team is a permission change: directors of the program decide."""
-    return (
-        user.role == User.Role.PROGRAM_DIRECTOR
-        and participant.program_id is not None
-        and _directed_program_ids(user).filter(program_id=participant.program_id).exists()
-    )
+    return programs.is_director(user, participant.program_id)
 
 
 def can_create_participants(user: User) -> bool:
@@ -155,7 +188,5 @@ def can_create_participants(user: User) -> bool:
     )
 
 
-def programs_for_new_participants(user: User) -> QuerySet[Any]:
-    from openiop.programs.models import Program
-
-    return Program.objects.filter(pk__in=_member_program_ids(user))
+def programs_for_new_participants(user: User) -> QuerySet[Program]:
+    return Program.objects.filter(pk__in=programs.member_program_ids(user))

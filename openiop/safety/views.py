@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from openiop.accounts.http import AuthedRequest
+from openiop.lib.access import Granted
 from openiop.participants.access import get_participant_for_user
 from openiop.safety import access, actions
 from openiop.safety.forms import AcknowledgeForm, ConcernForm
@@ -22,8 +23,12 @@ def alerts(request: AuthedRequest) -> HttpResponse:
 
 
 def _render_alert(
-    request: AuthedRequest, alert: SafetyAlert, form: AcknowledgeForm, status: int = 200
+    request: AuthedRequest,
+    granted: Granted[SafetyAlert],
+    form: AcknowledgeForm,
+    status: int = 200,
 ) -> HttpResponse:
+    alert = granted.row
     triggers = alert.triggers.select_related("response__instrument", "raised_by")
     return render(
         request,
@@ -32,8 +37,7 @@ def _render_alert(
             "alert": alert,
             "triggers": triggers,
             "form": form,
-            "can_acknowledge": alert.is_open
-            and access.can_acknowledge(request.user, alert.participant),
+            "can_acknowledge": alert.is_open and granted.can_write,
         },
         status=status,
     )
@@ -48,10 +52,11 @@ def alert(request: AuthedRequest, code: str) -> HttpResponse:
 @require_POST
 @login_required
 def acknowledge(request: AuthedRequest, code: str) -> HttpResponse:
-    alert = access.get_alert_for_user(request.user, code, acknowledge=True)
+    granted = access.get_alert_for_user(request.user, code, write=True)
+    alert = granted.row
     form = AcknowledgeForm(request.POST)
     if not form.is_valid():
-        return _render_alert(request, alert, form, status=400)
+        return _render_alert(request, granted, form, status=400)
     try:
         actions.acknowledge_alert(
             alert,
@@ -70,7 +75,7 @@ def acknowledge(request: AuthedRequest, code: str) -> HttpResponse:
 @login_required
 def raise_concern(request: AuthedRequest, code: str) -> HttpResponse:
     """A clinician's concern about a participant's safety opens (or joins) an alert."""
-    participant = get_participant_for_user(request.user, code, write=True)
+    participant, _ = get_participant_for_user(request.user, code, write=True)
     if not request.user.is_staff_member:
         raise Http404
     form = ConcernForm(request.POST)

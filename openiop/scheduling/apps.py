@@ -5,3 +5,11 @@ class SchedulingConfig(AppConfig):
     name = "openiop.scheduling"
     label = "scheduling"
     verbose_name = "Scheduling"
+
+    def ready(self) -> None:
+        from openiop.participants.access import register_facilitated_participants
+        from openiop.scheduling.access import facilitated_participant_ids
+
+        # Facilitating a group opens its seated members' charts; the chart gate sits below
+        # scheduling, so scheduling tells it who those members are.
+        register_facilitated_participants(facilitated_participant_ids)

@@ -14,13 +14,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from openiop.accounts.http import AuthedRequest
 from openiop.accounts.models import User
-from openiop.audit.actions import record
 from openiop.lib import recurrence
 from openiop.lib.hours import week_bounds
 from openiop.lib.ics import FeedEvent, build_feed
 from openiop.participants import access as participant_access
 from openiop.participants.models import Participant
-from openiop.programs.models import GroupFacilitator
+from openiop.programs import access as programs
 from openiop.scheduling import access, actions, queries
 from openiop.scheduling.errors import SchedulingError
 from openiop.scheduling.forms import (
@@ -81,10 +80,8 @@ def _flash_form_errors(request: AuthedRequest, form: Form) -> None:
 
 
 def _own_participant(user: User) -> Participant:
-    if not user.is_participant:
-        raise Http404
-    participant = participant_access.visible_participants(user).select_related("program").first()
-    if participant is None or participant.program is None:
+    participant = participant_access.own_chart(user)
+    if participant.program is None:
         raise Http404
     return participant
 
@@ -174,18 +171,15 @@ def _feed_sessions(user: User) -> tuple[list[Session], str]:
     now = timezone.now()
     window = Q(starts_at__gte=now - FEED_PAST, starts_at__lt=now + FEED_AHEAD)
     if user.is_participant:
-        participant = getattr(user, "participant", None)
-        if participant is None:
-            return [], str(user.timezone)
+        participant = participant_access.own_chart(user)
         sessions = Session.objects.filter(
             window,
             bookings__participant=participant,
             bookings__status=Booking.Status.BOOKED,
         )
         return list(sessions.order_by("starts_at")), str(participant.timezone)
-    facilitated = GroupFacilitator.objects.filter(clinician=user).values("group_id")
     sessions = Session.objects.filter(window).filter(
-        Q(clinician=user) | Q(group_id__in=facilitated)
+        Q(clinician=user) | Q(group_id__in=programs.facilitated_group_ids(user))
     )
     return list(sessions.order_by("starts_at")), str(user.timezone)
 
@@ -193,14 +187,7 @@ def _feed_sessions(user: User) -> tuple[list[Session], str]:
 @require_GET
 def feed(request: HttpRequest, token: str) -> HttpResponse:
     """A private ICS feed: the secret token is the only credential, so calendar apps can poll."""
-    calendar_feed = (
-        CalendarFeed.objects.select_related("user")
-        .filter(token_hash=actions.hash_feed_token(token), revoked_at__isnull=True)
-        .first()
-    )
-    if calendar_feed is None or not calendar_feed.user.is_active:
-        raise Http404
-    user = calendar_feed.user
+    user = access.get_calendar_feed(actions.hash_feed_token(token)).user
     sessions, zone = _feed_sessions(user)
     link = request.build_absolute_uri(reverse("home"))
     body = build_feed(
@@ -217,12 +204,6 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
         ],
         zone=zone,
         now=timezone.now(),
-    )
-    record(
-        "scheduling.calendar_feed_read",
-        acting_user=user,
-        target=calendar_feed,
-        details={"events": len(sessions)},
     )
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
@@ -249,10 +230,10 @@ def index(request: AuthedRequest) -> HttpResponse:
 @require_GET
 @login_required
 def week_grid(request: AuthedRequest, code: str) -> HttpResponse:
-    program = access.get_program_for_user(request.user, code)
+    program, program_access = access.get_program_for_user(request.user, code)
     monday = queries.parse_week(request.GET.get("week"), _local_today(program.timezone))
     days, rows = queries.week_grid(program, monday)
-    director = access.is_director(request.user, program.pk)
+    director = program_access == access.Access.WRITE
     return render(
         request,
         "scheduling/week_grid.html",
@@ -290,7 +271,7 @@ def add_holiday(request: AuthedRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def admit(request: AuthedRequest, code: str) -> HttpResponse:
-    group = access.get_group_for_user(request.user, code, manage=True)
+    group, _ = access.get_group_for_user(request.user, code, manage=True)
     program = group.track.program
     candidates = (
         participant_access.visible_participants(request.user)
@@ -337,9 +318,9 @@ def admit(request: AuthedRequest, code: str) -> HttpResponse:
 @require_GET
 @login_required
 def roster(request: AuthedRequest, code: str) -> HttpResponse:
-    group = access.get_group_for_user(request.user, code)
+    group, group_access = access.get_group_for_user(request.user, code, read=True)
     program = group.track.program
-    can_manage = access.can_admit(request.user, program.pk)
+    can_manage = group_access == access.Access.WRITE
     today = _local_today(program.timezone)
     members = (
         group.enrollments.filter(status=Enrollment.Status.SEATED)
@@ -356,7 +337,6 @@ def roster(request: AuthedRequest, code: str) -> HttpResponse:
     sessions = group.sessions.filter(
         local_date__gte=today - timedelta(days=7), local_date__lte=today + timedelta(days=14)
     ).order_by("starts_at")
-    record("scheduling.roster_viewed", acting_user=request.user, target=group)
     return render(
         request,
         "scheduling/roster.html",
@@ -431,10 +411,9 @@ def end_enrollment(request: AuthedRequest, code: str) -> HttpResponse:
 @require_GET
 @login_required
 def session_detail(request: AuthedRequest, code: str) -> HttpResponse:
-    session = access.get_session_for_user(request.user, code)
+    session, session_access = access.get_session_for_user(request.user, code, read=True)
     zone = access.viewer_timezone(request.user)
     bookings = session.bookings.filter(status=Booking.Status.BOOKED).select_related("participant")
-    record("scheduling.session_viewed", acting_user=request.user, target=session)
     return render(
         request,
         "scheduling/session.html",
@@ -445,11 +424,8 @@ def session_detail(request: AuthedRequest, code: str) -> HttpResponse:
             "end": session.local_end(zone),
             "bookings": bookings,
             "started": session.starts_at <= timezone.now(),
-            "can_record": access.is_director(request.user, session.program_id)
-            or (session.group is not None and access.facilitates(request.user, session.group))
-            or session.clinician_id == request.user.pk,
-            "can_cancel": access.is_director(request.user, session.program_id)
-            or session.clinician_id == request.user.pk,
+            "can_record": session_access == access.Access.WRITE,
+            "can_cancel": access.can_cancel(request.user, session),
             "cancel_form": CancelSessionForm(),
             "attendance_choices": Booking.Attendance.choices,
         },
@@ -459,7 +435,7 @@ def session_detail(request: AuthedRequest, code: str) -> HttpResponse:
 @require_POST
 @login_required
 def record_attendance(request: AuthedRequest, code: str) -> HttpResponse:
-    session = access.get_session_for_user(request.user, code, attend=True)
+    session, _ = access.get_session_for_user(request.user, code, attend=True)
     form = AttendanceForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose an attendance status.")
@@ -480,7 +456,7 @@ def record_attendance(request: AuthedRequest, code: str) -> HttpResponse:
 @require_POST
 @login_required
 def cancel_session(request: AuthedRequest, code: str) -> HttpResponse:
-    session = access.get_session_for_user(request.user, code, cancel=True)
+    session, _ = access.get_session_for_user(request.user, code, cancel=True)
     form = CancelSessionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose a reason.")
@@ -498,16 +474,13 @@ def cancel_session(request: AuthedRequest, code: str) -> HttpResponse:
 @require_GET
 @login_required
 def ledger(request: AuthedRequest, code: str) -> HttpResponse:
-    participant = participant_access.get_participant_for_user(request.user, code)
+    participant, chart_access = participant_access.get_participant_for_user(request.user, code)
     program = participant.program
     if program is None:
         raise Http404
     monday = queries.parse_week(request.GET.get("week"), _local_today(program.timezone))
     start, end = week_bounds(monday, program.timezone)
-    can_write = (
-        participant_access.participant_access(request.user, participant)
-        == participant_access.Access.WRITE
-    )
+    can_write = chart_access == access.Access.WRITE
     zone = access.viewer_timezone(request.user)
     week = queries.ledger(participant, monday)
     bookings = queries.participant_bookings(participant, start, end)
@@ -536,7 +509,7 @@ def ledger(request: AuthedRequest, code: str) -> HttpResponse:
 @require_POST
 @login_required
 def book_makeup(request: AuthedRequest, code: str, session_code: str) -> HttpResponse:
-    participant = participant_access.get_participant_for_user(request.user, code, write=True)
+    participant, _ = participant_access.get_participant_for_user(request.user, code, write=True)
     if participant.program is None:
         raise Http404
     monday = queries.parse_week(
@@ -555,19 +528,13 @@ def book_makeup(request: AuthedRequest, code: str, session_code: str) -> HttpRes
 @require_http_methods(["GET", "POST"])
 @login_required
 def new_appointment(request: AuthedRequest, code: str) -> HttpResponse:
-    participant = participant_access.get_participant_for_user(request.user, code, write=True)
+    participant, _ = participant_access.get_participant_for_user(
+        request.user, code, write=True, read=request.method == "GET"
+    )
     program = participant.program
     if program is None:
         raise Http404
-    clinicians = (
-        User.objects.filter(
-            is_active=True,
-            program_memberships__program=program,
-            role__in=[User.Role.CLINICIAN, User.Role.PROGRAM_DIRECTOR],
-        )
-        .distinct()
-        .order_by("family_name", "given_name")
-    )
+    clinicians = access.clinicians_for_appointments(program)
     form = AppointmentForm(request.POST or None, clinicians=clinicians)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -1,4 +1,11 @@
-"""Who may reach a video session. Outsiders get 404, never a hint that the session exists."""
+"""Who may reach a video session. Outsiders get 404, never a hint that the session exists.
+
+A staff seat is the session's group facilitators (or an appointment's clinician), counted only
+for people who may hold a facilitator's chair (openiop.programs.access): an administrator or a
+participant account set as a group's facilitator gets a 404 like anyone else. The facilitator
+pages that show participants (the waiting list with locations and call-back phones, the
+attendance sheet) record their reads here.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,11 @@ import uuid
 from django.http import Http404
 
 from openiop.accounts.models import User
+from openiop.audit.reads import record_read, record_read_once
+from openiop.participants.access import own_chart
 from openiop.participants.models import Participant
+from openiop.programs import access as programs
+from openiop.programs.eligibility import Seat as ProgramSeat
 
 from .models import Attendance
 from .schedule import SessionInfo, get_session
@@ -24,9 +35,12 @@ def seat_for(user: User, info: SessionInfo) -> Seat | None:
     if not user.is_authenticated or not user.is_active:
         return None
     if user.is_staff_member:
-        return Seat.FACILITATOR if user.pk in info.facilitator_ids else None
-    participant = Participant.objects.filter(user=user).only("pk").first()
-    if participant is not None and participant.pk in info.participant_ids:
+        if user.pk in info.facilitator_ids and programs.holds_seat(
+            user, ProgramSeat.FACILITATOR, info.program_id
+        ):
+            return Seat.FACILITATOR
+        return None
+    if own_chart(user).pk in info.participant_ids:
         return Seat.PARTICIPANT
     return None
 
@@ -44,13 +58,39 @@ def get_participant_seat(user: User, code: uuid.UUID | str) -> tuple[SessionInfo
     info, seat = get_session_for_user(user, code)
     if seat is not Seat.PARTICIPANT:
         raise Http404
-    return info, Participant.objects.get(user=user)
+    return info, own_chart(user)
 
 
 def get_facilitator_session(user: User, code: uuid.UUID | str) -> SessionInfo:
     info, seat = get_session_for_user(user, code)
     if seat is not Seat.FACILITATOR:
         raise Http404
+    return info
+
+
+def get_waiting_list(user: User, code: uuid.UUID | str, *, page_view: str) -> SessionInfo:
+    """The waiting list (names, locations, call-back phones) for the session's facilitators.
+
+    The room page polls it every few seconds under one `page_view` id, so one read is
+    recorded per page view; a request without an id (opened on its own) always records.
+    """
+    info = get_facilitator_session(user, code)
+    record_read_once(
+        "telehealth.waiting_list_viewed",
+        page_view=page_view,
+        subject=str(info.code),
+        acting_user=user,
+        details={"session": str(info.code)},
+    )
+    return info
+
+
+def get_attendance_sheet(user: User, code: uuid.UUID | str) -> SessionInfo:
+    """The attendance sheet (who came, for how long) for the session's facilitators."""
+    info = get_facilitator_session(user, code)
+    record_read(
+        "telehealth.attendance_viewed", acting_user=user, details={"session": str(info.code)}
+    )
     return info
 
 

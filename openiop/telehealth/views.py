@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from openiop.accounts.http import AuthedRequest
+from openiop.participants.access import own_chart
 from openiop.participants.models import Participant
 
 from . import access, actions, janus, queries, schedule
@@ -75,7 +78,7 @@ def join(request: AuthedRequest, code: str) -> HttpResponse:
             return HttpResponse(status=405)
         return render(request, "telehealth/join.html", context)
 
-    participant = Participant.objects.get(user=request.user)
+    participant = own_chart(request.user)
     current = _attendance(info, participant)
     if current is not None and current.state == Attendance.State.ADMITTED and not problem:
         return redirect("telehealth:room", info.code)
@@ -152,7 +155,7 @@ def _ticket_for(
     queries.check_window(info)
     participant = None
     if seat is Seat.PARTICIPANT:
-        participant = Participant.objects.get(user=request.user)
+        participant = own_chart(request.user)
         current = _attendance(info, participant)
         if current is None or current.state != Attendance.State.ADMITTED:
             raise actions.NotAdmitted("A facilitator has not let you in yet.")
@@ -206,7 +209,9 @@ def room(request: AuthedRequest, code: str) -> HttpResponse:
             "presence_url": reverse("telehealth:presence", args=[info.code]),
             "status_url": reverse("telehealth:status", args=[info.code]),
             "breakout": ticket["breakout"],
-            "waiting_list_url": reverse("telehealth:waiting_list", args=[info.code]),
+            # One id per page view: the list's polls record one read between them.
+            "waiting_list_url": reverse("telehealth:waiting_list", args=[info.code])
+            + f"?view={secrets.token_urlsafe(12)}",
             "help_url": reverse("telehealth:help", args=[info.code]),
         },
     )
@@ -241,7 +246,7 @@ def presence(request: AuthedRequest, code: str) -> HttpResponse:
     if seat is Seat.FACILITATOR:
         # Staff time is not counted from video presence.
         return JsonResponse({"recorded": False})
-    participant = Participant.objects.get(user=request.user)
+    participant = own_chart(request.user)
     current = _attendance(info, participant)
     if current is None:
         return JsonResponse({"error": "not in the waiting room"}, status=403)
@@ -318,7 +323,7 @@ def _people(info: SessionInfo) -> dict[str, object]:
 @login_required
 def waiting_list(request: AuthedRequest, code: str) -> HttpResponse:
     """Facilitators only: who waits, and where everyone is (for the emergency plan)."""
-    info = access.get_facilitator_session(request.user, code)
+    info = access.get_waiting_list(request.user, code, page_view=request.GET.get("view", ""))
     return render(request, "telehealth/waiting_list.html", _people(info))
 
 
@@ -397,7 +402,7 @@ def end(request: AuthedRequest, code: str) -> HttpResponse:
 @require_GET
 @login_required
 def attendance(request: AuthedRequest, code: str) -> HttpResponse:
-    info = access.get_facilitator_session(request.user, code)
+    info = access.get_attendance_sheet(request.user, code)
     now = timezone.now()
     rows = []
     for item in (

@@ -140,11 +140,15 @@ class SafetyAlertTestCase(BaseTestCase):
         with self.assertRaises(Http404):
             access.get_alert_for_user(self.pat_user, alert.code)
         with self.assertRaises(PermissionDenied):
-            access.get_alert_for_user(self.sam, alert.code, acknowledge=True)
-        self.assertEqual(access.get_alert_for_user(self.chen, alert.code, acknowledge=True), alert)
+            access.get_alert_for_user(self.sam, alert.code, write=True)
         self.assertEqual(
-            access.get_alert_for_user(self.alvarez, alert.code, acknowledge=True), alert
+            access.get_alert_for_user(self.sam, alert.code), (alert, access.Access.READ)
         )
+        for clinician in (self.chen, self.alvarez):
+            self.assertEqual(
+                access.get_alert_for_user(clinician, alert.code, write=True),
+                (alert, access.Access.WRITE),
+            )
 
     def test_an_alert_nobody_could_act_on_goes_to_the_program_director(self):
         program = Program.objects.create(name="Evening IOP")

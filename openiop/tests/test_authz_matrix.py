@@ -1,7 +1,9 @@
 """Every URL × every role × {own chart, someone else's, nonexistent}.
 
 Adding a URL without an entry in MATRIX fails `test_every_url_has_an_entry`: decide who may
-reach it before anyone can.
+reach it before anyone can. A page that answers a GET with 200 must also say how many read
+events (`openiop.audit.reads.READ_EVENTS`) that GET writes: one for a page that shows a
+participant's record, none otherwise (docs/permissions.md, "Which pages record a read").
 """
 
 import uuid
@@ -12,6 +14,8 @@ from typing import Any
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from openiop.audit.models import AuditEvent
+from openiop.audit.reads import READ_EVENTS
 from openiop.telehealth.tests.helpers import (
     admitted_session_kwargs,
     attendance_kwargs,
@@ -48,6 +52,10 @@ class Entry:
     `other` maps role → status for Quinn's chart; omitted roles get 404. A nonexistent code is
     always 404 for signed-in users. Anonymous users are sent to the login page (302) unless
     the entry says otherwise.
+
+    `audits` is the number of read events each GET answered with 200 writes, whoever asks:
+    1 for a page that shows a participant's record, 0 otherwise. It has no default, so a new
+    page that answers 200 fails until someone decides.
     """
 
     method: str
@@ -55,6 +63,7 @@ class Entry:
     kwargs: Callable[[Any, str], dict] | None = None
     other: dict[str, int] = field(default_factory=dict)
     data: dict = field(default_factory=dict)
+    audits: int | None = None
 
 
 def chart_kwargs(case: Any, target: str) -> dict:
@@ -228,13 +237,10 @@ VIDEO_STAFF_302 = {"alvarez": 302, "sam": 302}
 VIDEO_OTHER_OK = {"chen": 200, "quinn": 200}
 
 MATRIX: dict[str, Entry] = {
-    "home": Entry(
-        "GET",
-        {**{r: 302 for r in STAFF_OK}, "pat": 200, "quinn": 200},
-    ),
-    "core:health": Entry("GET", {r: 200 for r in ROLES}),
-    "core:favicon": Entry("GET", {r: 302 for r in ROLES}),
-    "participants:caseload": Entry("GET", {**STAFF_OK, **PARTICIPANTS_404}),
+    "home": Entry("GET", {**{r: 302 for r in STAFF_OK}, "pat": 200, "quinn": 200}, audits=0),
+    "core:health": Entry("GET", {r: 200 for r in ROLES}, audits=0),
+    "core:favicon": Entry("GET", {r: 302 for r in ROLES}, audits=0),
+    "participants:caseload": Entry("GET", {**STAFF_OK, **PARTICIPANTS_404}, audits=0),
     "participants:new": Entry(
         "GET",
         {
@@ -246,6 +252,7 @@ MATRIX: dict[str, Entry] = {
             "admin": 404,
             **PARTICIPANTS_404,
         },
+        audits=0,
     ),
     "participants:chart": Entry(
         "GET",
@@ -261,6 +268,7 @@ MATRIX: dict[str, Entry] = {
         },
         chart_kwargs,
         other={"dana": 200, "chen": 200, "ivy": 200, "quinn": 200},
+        audits=1,
     ),
     "participants:edit": Entry(
         "GET",
@@ -276,6 +284,7 @@ MATRIX: dict[str, Entry] = {
         },
         chart_kwargs,
         other={"dana": 200, "chen": 200, "ivy": 200, "quinn": 403},
+        audits=1,
     ),
     "participants:care_team_add": Entry(
         "POST",
@@ -308,19 +317,24 @@ MATRIX: dict[str, Entry] = {
         other={"dana": 302, "chen": 403, "ivy": 403, "quinn": 403},
     ),
     "participants:record_access": Entry(
-        "GET", {**{r: 404 for r in STAFF_OK}, "pat": 200, "quinn": 200}
+        "GET", {**{r: 404 for r in STAFF_OK}, "pat": 200, "quinn": 200}, audits=0
     ),
-    "assessments:mine": Entry("GET", {**{r: 404 for r in STAFF_OK}, "pat": 200, "quinn": 200}),
-    "assessments:respond": Entry("GET", CHART_WRITERS, assignment_kwargs, other=OTHER_WRITERS),
+    "assessments:mine": Entry(
+        "GET", {**{r: 404 for r in STAFF_OK}, "pat": 200, "quinn": 200}, audits=0
+    ),
+    "assessments:respond": Entry(
+        "GET", CHART_WRITERS, assignment_kwargs, other=OTHER_WRITERS, audits=1
+    ),
     "assessments:autosave": Entry("POST", CHART_WRITERS, assignment_kwargs, other=OTHER_WRITERS),
     "assessments:submitted": Entry(
         "GET",
         {**{r: 404 for r in STAFF_OK}, "pat": 200, "quinn": 404},
         response_kwargs,
         other={"quinn": 200},
+        audits=0,
     ),
     "assessments:participant": Entry(
-        "GET", STAFF_CHART_READERS, chart_kwargs, other=OTHER_STAFF_READERS
+        "GET", STAFF_CHART_READERS, chart_kwargs, other=OTHER_STAFF_READERS, audits=1
     ),
     "assessments:assign": Entry(
         "POST",
@@ -329,15 +343,15 @@ MATRIX: dict[str, Entry] = {
         other={r: 302 for r in OTHER_STAFF_READERS},
     ),
     "assessments:response": Entry(
-        "GET", STAFF_CHART_READERS, response_kwargs, other=OTHER_STAFF_READERS
+        "GET", STAFF_CHART_READERS, response_kwargs, other=OTHER_STAFF_READERS, audits=1
     ),
     "assessments:response_fhir": Entry(
-        "GET", STAFF_CHART_READERS, response_kwargs, other=OTHER_STAFF_READERS
+        "GET", STAFF_CHART_READERS, response_kwargs, other=OTHER_STAFF_READERS, audits=1
     ),
     "assessments:correct": Entry(
-        "GET", STAFF_CHART_WRITERS, response_kwargs, other=OTHER_STAFF_READERS
+        "GET", STAFF_CHART_WRITERS, response_kwargs, other=OTHER_STAFF_READERS, audits=1
     ),
-    "safety:alerts": Entry("GET", {**STAFF_OK, **PARTICIPANTS_404}),
+    "safety:alerts": Entry("GET", {**STAFF_OK, **PARTICIPANTS_404}, audits=0),
     # Alerts go to the care team and the program's on-call clinician (Dr. Chen), nobody else.
     "safety:alert": Entry(
         "GET",
@@ -352,6 +366,7 @@ MATRIX: dict[str, Entry] = {
         },
         alert_kwargs,
         other={"chen": 200},
+        audits=1,
     ),
     "safety:acknowledge": Entry(
         "POST",
@@ -375,12 +390,12 @@ MATRIX: dict[str, Entry] = {
         other={"dana": 302, "chen": 302, "ivy": 302, "quinn": 403},
         data={"concern": "Seemed withdrawn in group."},
     ),
-    "intake:referrals": Entry("GET", {**STAFF_OK, **PARTICIPANTS_404}),
+    "intake:referrals": Entry("GET", {**STAFF_OK, **PARTICIPANTS_404}, audits=0),
     "intake:new": Entry(
-        "GET", {**{r: 404 for r in STAFF_OK}, "dana": 200, "ivy": 200, **PARTICIPANTS_404}
+        "GET", {**{r: 404 for r in STAFF_OK}, "dana": 200, "ivy": 200, **PARTICIPANTS_404}, audits=0
     ),
     "intake:referral": Entry(
-        "GET", STAFF_CHART_READERS, referral_kwargs, other=OTHER_STAFF_READERS
+        "GET", STAFF_CHART_READERS, referral_kwargs, other=OTHER_STAFF_READERS, audits=1
     ),
     "intake:screening": Entry(
         "POST",
@@ -390,7 +405,7 @@ MATRIX: dict[str, Entry] = {
         data={"outcome": "proceed"},
     ),
     "intake:assessment": Entry(
-        "GET", STAFF_CHART_WRITERS, referral_kwargs, other=OTHER_STAFF_READERS
+        "GET", STAFF_CHART_WRITERS, referral_kwargs, other=OTHER_STAFF_READERS, audits=1
     ),
     # The fixture referral is not at the decision step, so readers are sent back to it.
     "intake:level_of_care": Entry(
@@ -398,6 +413,7 @@ MATRIX: dict[str, Entry] = {
         {r: 302 if v == 200 else v for r, v in STAFF_CHART_READERS.items()},
         referral_kwargs,
         other={r: 302 for r in OTHER_STAFF_READERS},
+        audits=1,
     ),
     "intake:outcome": Entry(
         "POST",
@@ -407,25 +423,31 @@ MATRIX: dict[str, Entry] = {
         data={"outcome": "admit"},
     ),
     "intake:rules": Entry(
-        "GET", {**{r: 404 for r in STAFF_OK}, "dana": 200, **PARTICIPANTS_404}, program_kwargs
+        "GET",
+        {**{r: 404 for r in STAFF_OK}, "dana": 200, **PARTICIPANTS_404},
+        program_kwargs,
+        audits=0,
     ),
     # Scheduling. Group "own" is Pat's (Dr. Alvarez leads, Sam co-facilitates); "other" is
     # Quinn's (Dr. Chen leads). Directors manage; intake coordinators admit; facilitators see
     # their own group and record its attendance.
-    "scheduling:index": Entry("GET", {**STAFF_OK, **PARTICIPANTS_404}),
-    "scheduling:my_week": Entry("GET", {**{r: 404 for r in STAFF_OK}, "pat": 200, "quinn": 200}),
+    "scheduling:index": Entry("GET", {**STAFF_OK, **PARTICIPANTS_404}, audits=0),
+    "scheduling:my_week": Entry(
+        "GET", {**{r: 404 for r in STAFF_OK}, "pat": 200, "quinn": 200}, audits=0
+    ),
     "scheduling:reminder_preferences": Entry(
         "POST", {**{r: 404 for r in STAFF_OK}, "pat": 302, "quinn": 302}
     ),
-    "scheduling:calendar": Entry("GET", {r: 200 for r in ROLES if r != "anonymous"}),
+    "scheduling:calendar": Entry("GET", {r: 200 for r in ROLES if r != "anonymous"}, audits=0),
     "scheduling:calendar_new": Entry("POST", {r: 200 for r in ROLES if r != "anonymous"}),
     "scheduling:calendar_revoke": Entry("POST", {r: 302 for r in ROLES if r != "anonymous"}),
     # The feed's secret token is its only credential: an unknown token is 404 for everyone.
-    "scheduling:feed": Entry("GET", {r: 404 for r in ROLES}, feed_kwargs),
+    "scheduling:feed": Entry("GET", {r: 404 for r in ROLES}, feed_kwargs, audits=0),
     "scheduling:week_grid": Entry(
         "GET",
         {**{r: 404 for r in ROLES if r != "anonymous"}, "dana": 200, "ivy": 200},
         _scheduled("program"),
+        audits=0,
     ),
     "scheduling:add_holiday": Entry(
         "POST",
@@ -443,6 +465,7 @@ MATRIX: dict[str, Entry] = {
         },
         _scheduled("group"),
         other={"dana": 200, "chen": 200, "ivy": 200},
+        audits=1,
     ),
     "scheduling:admit": Entry(
         "GET",
@@ -455,6 +478,7 @@ MATRIX: dict[str, Entry] = {
         },
         _scheduled("group"),
         other={"dana": 200, "chen": 403, "ivy": 200},
+        audits=0,
     ),
     "scheduling:set_capacity": Entry(
         "POST",
@@ -503,6 +527,7 @@ MATRIX: dict[str, Entry] = {
         },
         _scheduled("session"),
         other={"dana": 200, "chen": 200, "ivy": 200},
+        audits=1,
     ),
     "scheduling:record_attendance": Entry(
         "POST",
@@ -542,6 +567,7 @@ MATRIX: dict[str, Entry] = {
         },
         chart_kwargs,
         other={"dana": 200, "chen": 200, "ivy": 200, "quinn": 200},
+        audits=1,
     ),
     # A made-up session code: writers pass the chart gate and then find no such offer (404).
     "scheduling:book_makeup": Entry(
@@ -573,17 +599,22 @@ MATRIX: dict[str, Entry] = {
         },
         chart_kwargs,
         other={"dana": 200, "chen": 200, "ivy": 200, "quinn": 403},
+        audits=1,
     ),
     # Video: only the session's assigned staff (Alvarez, Sam / Chen) and booked participants
     # (Pat / Quinn); not the director, not the care team, not intake.
-    "telehealth:health": Entry("GET", {r: 200 for r in ROLES if r != "anonymous"}),
+    "telehealth:health": Entry("GET", {r: 200 for r in ROLES if r != "anonymous"}, audits=0),
     # Lists only the signed-in person's own sessions.
-    "telehealth:sessions": Entry("GET", {r: 200 for r in ROLES if r != "anonymous"}),
+    "telehealth:sessions": Entry("GET", {r: 200 for r in ROLES if r != "anonymous"}, audits=0),
     "telehealth:join": Entry(
-        "GET", {**NOBODY, **VIDEO_STAFF_OK, "pat": 200}, session_kwargs, other=VIDEO_OTHER_OK
+        "GET",
+        {**NOBODY, **VIDEO_STAFF_OK, "pat": 200},
+        session_kwargs,
+        other=VIDEO_OTHER_OK,
+        audits=0,
     ),
     "telehealth:waiting": Entry(
-        "GET", {**NOBODY, "pat": 200}, session_kwargs, other={"quinn": 200}
+        "GET", {**NOBODY, "pat": 200}, session_kwargs, other={"quinn": 200}, audits=0
     ),
     "telehealth:help": Entry(
         "POST", {**NOBODY, "pat": 200}, admitted_session_kwargs, other={"quinn": 200}
@@ -591,13 +622,16 @@ MATRIX: dict[str, Entry] = {
     "telehealth:help_seen": Entry(
         "POST", {**NOBODY, **VIDEO_STAFF_302}, attendance_kwargs, other={"chen": 302}
     ),
-    "telehealth:status": Entry("GET", {**NOBODY, "pat": 200}, session_kwargs, other={"quinn": 200}),
+    "telehealth:status": Entry(
+        "GET", {**NOBODY, "pat": 200}, session_kwargs, other={"quinn": 200}, audits=0
+    ),
     # Staff open the room; a participant not yet admitted is sent to the waiting room.
     "telehealth:room": Entry(
         "GET",
         {**NOBODY, **VIDEO_STAFF_OK, "pat": 302},
         session_kwargs,
         other={"chen": 200, "quinn": 302},
+        audits=0,
     ),
     "telehealth:ticket": Entry(
         "POST",
@@ -619,7 +653,7 @@ MATRIX: dict[str, Entry] = {
         other={"chen": 200, "quinn": 403},
     ),
     "telehealth:waiting_list": Entry(
-        "GET", {**NOBODY, **VIDEO_STAFF_OK}, session_kwargs, other={"chen": 200}
+        "GET", {**NOBODY, **VIDEO_STAFF_OK}, session_kwargs, other={"chen": 200}, audits=1
     ),
     "telehealth:admit_all": Entry(
         "POST", {**NOBODY, **VIDEO_STAFF_302}, session_kwargs, other={"chen": 302}
@@ -640,7 +674,7 @@ MATRIX: dict[str, Entry] = {
         "POST", {**NOBODY, **VIDEO_STAFF_302}, session_kwargs, other={"chen": 302}
     ),
     "telehealth:attendance": Entry(
-        "GET", {**NOBODY, **VIDEO_STAFF_OK}, session_kwargs, other={"chen": 200}
+        "GET", {**NOBODY, **VIDEO_STAFF_OK}, session_kwargs, other={"chen": 200}, audits=1
     ),
     "telehealth:correct": Entry(
         "POST",
@@ -672,21 +706,25 @@ class AuthorizationMatrixTestCase(BaseTestCase):
         stale = sorted(set(MATRIX) - names)
         self.assertEqual(stale, [], "Matrix entries for URLs that no longer exist")
 
-    def request(self, entry: Entry, name: str, role: str, target: str) -> int:
+    def request(self, entry: Entry, name: str, role: str, target: str) -> tuple[int, int]:
+        """The status code, and how many read events the request wrote."""
         kwargs = entry.kwargs(self, target) if entry.kwargs else {}
         url = reverse(name, kwargs=kwargs)
         self.client.logout()
         if role != "anonymous":
             self.login(self.everyone[role])
+        reads = AuditEvent.objects.filter(event_type__in=READ_EVENTS)
         # Each request runs in its own savepoint so a permitted write cannot change what
         # the next role sees.
         with transaction.atomic():
+            before = reads.count()
             if entry.method == "GET":
                 response = self.client.get(url)
             else:
                 response = self.client.post(url, entry.data)
+            written = reads.count() - before
             transaction.set_rollback(True)
-        return response.status_code
+        return response.status_code, written
 
     def test_matrix(self):
         for name, entry in MATRIX.items():
@@ -702,7 +740,13 @@ class AuthorizationMatrixTestCase(BaseTestCase):
                     else:
                         expected = 404
                     with self.subTest(url=name, role=role, target=target):
-                        self.assertEqual(self.request(entry, name, role, target), expected)
+                        status, reads = self.request(entry, name, role, target)
+                        self.assertEqual(status, expected)
+                        if entry.method == "GET" and status == 200:
+                            self.assertIsNotNone(
+                                entry.audits, "Decide how many read events this page writes"
+                            )
+                            self.assertEqual(reads, entry.audits, "read events written")
 
     def test_read_only_pages_refuse_other_methods(self):
         for name, entry in MATRIX.items():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import uuid
+from datetime import datetime
 
 from django.http import Http404
 
@@ -22,7 +23,7 @@ from openiop.programs import access as programs
 from openiop.programs.eligibility import Seat as ProgramSeat
 
 from .models import Attendance
-from .schedule import SessionInfo, get_session
+from .schedule import SessionInfo, get_session, upcoming_for_user
 
 
 class Seat(enum.Enum):
@@ -43,6 +44,14 @@ def seat_for(user: User, info: SessionInfo) -> Seat | None:
     if own_chart(user).pk in info.participant_ids:
         return Seat.PARTICIPANT
     return None
+
+
+def upcoming_sessions(user: User, *, since: datetime) -> list[SessionInfo]:
+    """The user's sessions, leaving out staff seats the user may not hold."""
+    upcoming = upcoming_for_user(user, since=since)
+    if not user.is_staff_member:
+        return upcoming  # booked into, by the query itself
+    return [info for info in upcoming if seat_for(user, info) is Seat.FACILITATOR]
 
 
 def get_session_for_user(user: User, code: uuid.UUID | str) -> tuple[SessionInfo, Seat]:

@@ -16,7 +16,7 @@ from openiop.accounts.http import AuthedRequest
 from openiop.participants.access import own_chart
 from openiop.participants.models import Participant
 
-from . import access, actions, janus, queries, schedule
+from . import access, actions, janus, queries
 from .access import Seat
 from .forms import CorrectionForm, LocationForm, PresenceForm
 from .models import Attendance, Room
@@ -57,7 +57,7 @@ def video_health(request: AuthedRequest) -> JsonResponse:
 def sessions(request: AuthedRequest) -> HttpResponse:
     """My video sessions: today's and upcoming, with a way in when they are open."""
     now = timezone.now()
-    upcoming = schedule.upcoming_for_user(request.user, since=now - queries.CLOSE_GRACE)
+    upcoming = access.upcoming_sessions(request.user, since=now - queries.CLOSE_GRACE)
     rows = [(info, not _window_problem(info)) for info in upcoming]
     return render(
         request,

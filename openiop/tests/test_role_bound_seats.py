@@ -83,8 +83,16 @@ class IneligibleSeatTestCase(BaseTestCase):
         self.login(self.admin)
         response = self.client.get(reverse("safety:alerts"))
         self.assertEqual(response.status_code, 200)
-        self.assertNotContains(response, self.alert.code)
+        self.assertNotContains(response, str(self.alert.code))
         self.assertNotContains(response, "Lindqvist")
+
+    def test_my_video_sessions_list_no_session_an_administrator_was_seated_in(self):
+        self.login(self.admin)
+        response = self.client.get(reverse("telehealth:sessions"))
+        self.assertNotContains(response, str(self.video.code))
+        self.login(self.alvarez)
+        response = self.client.get(reverse("telehealth:sessions"))
+        self.assertContains(response, str(self.video.code))
 
     def test_the_caseload_shows_an_administrator_nothing(self):
         self.login(self.admin)

@@ -274,7 +274,7 @@ def feeds(request: AuthedRequest, code: str) -> JsonResponse:
     info, seat = access.get_session_for_user(request.user, code)
     breakout = request.GET.get("breakout") == "1"
     if seat is Seat.PARTICIPANT:
-        current = _attendance(info, Participant.objects.get(user=request.user))
+        current = _attendance(info, own_chart(request.user))
         if current is None or current.state != Attendance.State.ADMITTED:
             return JsonResponse({"error": "not in the session"}, status=403)
         breakout = current.in_breakout

@@ -4,6 +4,9 @@ import os
 # stay synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+# `--frozen-now=ISO8601` (or OPENIOP_FROZEN_NOW) runs the suite as if now were that instant.
+pytest_plugins = ["openiop.testing_clock", "pytester"]
+
 
 def pytest_configure(config):
     from django.conf import settings

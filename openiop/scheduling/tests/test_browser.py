@@ -1,6 +1,8 @@
-from datetime import time
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from openiop.lib.hours import week_start
@@ -11,11 +13,17 @@ from openiop.testing import BrowserTestCase, serious_violations
 
 pytestmark = pytest.mark.browser
 
+# Tuesday 8 December 2026, 9:00 in New York and 7:00 in Phoenix: the same week in both zones,
+# with evening sessions still to come. On a Sunday evening in Phoenix the participant's week
+# has none left, so the test fixes the day; the clock ticks on for TOTP and the live server.
+TUESDAY_MORNING = datetime(2026, 12, 8, 9, tzinfo=ZoneInfo("America/New_York"))
+
 
 class AdmitThenMyWeekTestCase(BrowserTestCase):
     def setUp(self):
+        self.enterContext(time_machine.travel(TUESDAY_MORNING, tick=True))
         super().setUp()
-        # A daily evening group, so the current week always has a session left to start in.
+        # A daily evening group, so the current week has a session left to start in.
         today = timezone.now().astimezone(get_zone(self.program.timezone)).date()
         track = Track.objects.create(
             program=self.program, name="Evening skills", starts_on=week_start(today)

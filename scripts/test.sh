@@ -29,6 +29,24 @@ OPENIOP_MODE=production \
 echo "== pytest"
 .venv/bin/pytest "$@"
 
+# The time-sensitive apps again, as if now were each moment that has bitten calendar code
+# (openiop/testing_clock.py): Sunday 23:30 in the program's zone (already Monday in UTC),
+# the hour after New York springs forward, and New Year's Eve 23:30 (already 1 January in
+# UTC, in ISO week 53). `-p` moves the clock before Django is set up. A test that freezes its
+# own clock is unaffected; the 1,000 replayed reminder faults (frozen) and the authorisation
+# matrix (no dates) would add minutes for nothing.
+FROZEN_NOWS=(2026-12-06T23:30:00-05:00 2027-03-14T03:30:00-04:00 2026-12-31T23:30:00-05:00)
+TIME_SENSITIVE=(
+  openiop/lib openiop/accounts openiop/participants openiop/safety openiop/assessments
+  openiop/intake openiop/scheduling openiop/telehealth openiop/tests/test_browser.py
+  --deselect openiop/scheduling/tests/test_reminders.py::RandomisedFaultTestCase
+  -m "not janus"
+)
+for now in "${FROZEN_NOWS[@]}"; do
+  echo "== pytest --frozen-now=$now"
+  .venv/bin/python -m pytest -p openiop.testing_clock --frozen-now="$now" -q "${TIME_SENSITIVE[@]}"
+done
+
 # What the install and the suite leave behind must be ignored by .gitignore, never shown as
 # untracked. CI (a fresh clone) fails on it; a working copy with new files only warns.
 untracked=$(git status --porcelain --untracked-files=all 2>/dev/null | grep '^??' || true)

@@ -155,6 +155,7 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "phonenumber_field",
     # OpenIOP apps
     "openiop.core",
     "openiop.audit",
@@ -429,6 +430,10 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# Phone numbers typed without "+country" are read as US numbers: the programs serve US states
+# (telehealth is delivered where the patient is, CLINICAL.md §4.3). Stored as E.164.
+PHONENUMBER_DEFAULT_REGION = "US"
+PHONENUMBER_DB_FORMAT = "E164"
 
 STATIC_URL = "/static/"
 # Outside production, static files are served from the source folders (WHITENOISE_USE_FINDERS).

@@ -6,6 +6,7 @@ from django.db import models
 from django.urls import reverse
 
 from openiop.accounts.models import validate_timezone
+from openiop.lib.phone import PhoneField
 from openiop.lib.states import STATE_CHOICES
 from openiop.programs.eligibility import Seat, may_hold, why_not
 
@@ -37,10 +38,10 @@ class Participant(models.Model):
     timezone = models.CharField(
         max_length=64, default="America/New_York", validators=[validate_timezone]
     )
-    phone = models.CharField(max_length=32, blank=True)
+    phone = PhoneField(blank=True)
     email = models.EmailField(blank=True)
     emergency_contact_name = models.CharField(max_length=150, blank=True)
-    emergency_contact_phone = models.CharField(max_length=32, blank=True)
+    emergency_contact_phone = PhoneField(blank=True)
     emergency_contact_relationship = models.CharField(max_length=60, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

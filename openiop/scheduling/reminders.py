@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from openiop.audit.actions import record
+from openiop.lib.phone import stored_text
 from openiop.lib.recurrence import get_zone
 from openiop.notifications.sms import send_sms
 from openiop.scheduling.models import Booking, ReminderClaim, ReminderPreference, Session
@@ -121,7 +122,7 @@ def _deliver(claim_pk: int, *, subject: str, body: str) -> bool:
         participant = claim.booking.participant
         key = str(claim.code)
         if claim.channel == ReminderClaim.Channel.SMS:
-            message_id = send_sms(participant.phone, body, idempotency_key=key)
+            message_id = send_sms(stored_text(participant.phone), body, idempotency_key=key)
         else:
             email = EmailMessage(
                 subject,

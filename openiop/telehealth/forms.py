@@ -1,5 +1,6 @@
 from django import forms
 
+from openiop.lib.phone import PhoneFormField
 from openiop.lib.states import STATE_CHOICES
 
 
@@ -16,9 +17,8 @@ class LocationForm(forms.Form):
         choices=[("", "Choose a state"), *STATE_CHOICES],
         error_messages={"invalid_choice": "Choose a US state or territory from the list."},
     )
-    callback_phone = forms.CharField(
+    callback_phone = PhoneFormField(
         label="A phone number where we can reach you during the session",
-        max_length=32,
         help_text="Used only if the video connection drops or we are worried about you.",
     )
     private_place = forms.TypedChoiceField(
@@ -27,13 +27,6 @@ class LocationForm(forms.Form):
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
     )
-
-    def clean_callback_phone(self) -> str:
-        phone = self.cleaned_data["callback_phone"].strip()
-        digits = [c for c in phone if c.isdigit()]
-        if len(digits) < 7 or any(c not in "0123456789+-() ." for c in phone):
-            raise forms.ValidationError("Enter a phone number, for example 555-555-0100.")
-        return phone
 
 
 class CorrectionForm(forms.Form):

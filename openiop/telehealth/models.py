@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from openiop.lib.phone import PhoneField
 from openiop.lib.states import STATE_CHOICES
 
 from . import attendance as presence
@@ -72,7 +73,7 @@ class Attendance(models.Model):
     # Location gate (CLINICAL.md §4.3): asked before every session, shown to the facilitator.
     location = models.CharField(max_length=200, help_text="Address, or city and state.")
     location_state = models.CharField(max_length=2, choices=STATE_CHOICES)
-    callback_phone = models.CharField(max_length=32)
+    callback_phone = PhoneField()
     private_place = models.BooleanField()
     location_confirmed_at = models.DateTimeField()
     waiting_since = models.DateTimeField()

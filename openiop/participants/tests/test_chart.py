@@ -112,7 +112,7 @@ class ChartEditTestCase(BaseTestCase):
 
     def test_opening_the_edit_form_is_an_audited_chart_read(self):
         response = self.client.get(self.url)
-        self.assertContains(response, "+15555550100")
+        self.assertContains(response, 'value="(555) 555-0100"')
         event = AuditEvent.objects.get(event_type="participant.chart_viewed")
         self.assertEqual((event.actor, event.participant), (self.alvarez, self.pat))
 
@@ -135,6 +135,39 @@ class ChartEditTestCase(BaseTestCase):
         self.pat.refresh_from_db()
         self.assertEqual(self.pat.given_name, "Patricia")
 
+    def test_it_refuses_disguised_phone_numbers_and_keeps_the_input(self):
+        for field in ("phone", "emergency_contact_phone"):
+            for bad in ("555-555-0100\u202e", "555\u200b555-0100", "<b>555-555-0100</b>"):
+                with self.subTest(field=field, bad=repr(bad)):
+                    response = self.post(**{field: bad, "pronouns": "they/them"})
+                    self.assertContains(
+                        response,
+                        "Enter a phone number like 555-555-0100 or +1 555 555 0100",
+                        status_code=400,
+                    )
+                    self.assertContains(response, 'value="they/them"', status_code=400)
+        self.pat.refresh_from_db()
+        self.assertEqual((self.pat.pronouns, self.pat.phone), ("she/her", "+15555550100"))
+
+    def test_it_stores_phone_numbers_as_e164_and_shows_them_nationally(self):
+        response = self.post(
+            phone="(555) 555-0142",
+            emergency_contact_name="Ana",
+            emergency_contact_phone="+44 20 7946 0000",
+        )
+        self.assertEqual(response.status_code, 302)
+        self.pat.refresh_from_db()
+        self.assertEqual(str(self.pat.phone), "+15555550142")
+        self.assertEqual(
+            Participant.objects.filter(phone="+15555550142").values_list(
+                "emergency_contact_phone", flat=True
+            )[0],
+            "+442079460000",
+        )
+        page = self.client.get(self.pat.get_absolute_url())
+        self.assertContains(page, "(555) 555-0142")
+        self.assertContains(page, "+44 20 7946 0000")
+
     def test_it_refuses_very_long_names_clearly(self):
         response = self.post(family_name="L" * 151)
         self.assertContains(response, "at most 150 characters", status_code=400)
@@ -148,9 +181,7 @@ class ChartEditTestCase(BaseTestCase):
     def test_script_in_every_text_field_is_stored_as_typed_and_shown_inert(self):
         script = "<script>alert(1)</script>"
         fields = dict.fromkeys(NAME_FIELDS, script)
-        response = self.client.post(
-            self.url, {**chart_header(**fields), "phone": script, "version": 1}
-        )
+        response = self.client.post(self.url, {**chart_header(**fields), "version": 1})
         self.assertEqual(response.status_code, 302)
         self.pat.refresh_from_db()
         self.assertEqual(self.pat.family_name, script)

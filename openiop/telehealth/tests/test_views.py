@@ -99,6 +99,25 @@ class JoinPageTests(VideoTestCase):
         self.assertContains(response, "Choose a US state or territory", status_code=400)
         self.assertContains(response, "12 Main St, Albany", status_code=400)
 
+    def test_a_disguised_call_back_phone_is_refused_and_keeps_what_was_typed(self):
+        self.login(self.pat_user)
+        for bad in ("555-555-0100\u202e", "555\u200b555-0100", "<b>555-555-0100</b>"):
+            with self.subTest(bad=repr(bad)):
+                response = self.client.post(self.url("join"), {**LOCATION, "callback_phone": bad})
+                self.assertContains(
+                    response,
+                    "Enter a phone number like 555-555-0100 or +1 555 555 0100",
+                    status_code=400,
+                )
+                self.assertContains(response, "12 Main St, Albany", status_code=400)
+        self.assertFalse(Attendance.objects.exists())
+
+    def test_the_call_back_phone_is_stored_as_e164(self):
+        self.login(self.pat_user)
+        self.client.post(self.url("join"), {**LOCATION, "callback_phone": "(555) 555-0177"})
+        stored = Attendance.objects.values_list("callback_phone", flat=True).get()
+        self.assertEqual(stored, "+15555550177")
+
     def test_same_as_last_time_is_prefilled(self):
         waiting_attendance(self.group, self.pat)
         later = make_session(self, "Next group", [self.alvarez], [self.pat])
@@ -392,7 +411,7 @@ class HelpTests(VideoTestCase):
         self.login(self.sam)
         response = self.client.get(self.url("waiting_list"))
         self.assertContains(response, "Asked for help")
-        self.assertContains(response, "555-555-0100")
+        self.assertContains(response, "(555) 555-0100")
         attendance = Attendance.objects.get()
         self.client.post(self.url("help_seen", attendance.code))
         self.assertNotContains(self.client.get(self.url("waiting_list")), "Asked for help")

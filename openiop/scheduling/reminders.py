@@ -25,6 +25,7 @@ from django.utils import timezone
 from openiop.audit.actions import record
 from openiop.lib.phone import stored_text
 from openiop.lib.recurrence import get_zone
+from openiop.lib.timefmt import format_datetime
 from openiop.notifications.sms import send_sms
 from openiop.scheduling.models import Booking, ReminderClaim, ReminderPreference, Session
 
@@ -79,8 +80,7 @@ def schedule_cancellation_notices(bookings: Iterable[Booking], session: Session)
 
 
 def _when(session: Session, zone: str) -> str:
-    start = session.starts_at.astimezone(get_zone(zone))
-    return f"{start:%a} {start.day} {start:%b} at {start:%H:%M} {start.tzname()}"
+    return format_datetime(session.starts_at, get_zone(zone), "short")
 
 
 def reminder_text(session: Session, zone: str) -> str:

@@ -146,7 +146,7 @@ class ReminderTestCase(ReminderSetup):
         text = locmem.outbox[0].body
         email = mail.outbox[0]
         self.assertEqual(
-            text, "Reminder: you have a session on Wed 4 Mar at 18:00 EST. Sign in to join."
+            text, "Reminder: you have a session on Wed 4 Mar, 6:00 PM EST. Sign in to join."
         )
         for secret in (
             "Adult Mental Health",
@@ -165,7 +165,7 @@ class ReminderTestCase(ReminderSetup):
         self.pat.timezone = "America/Phoenix"
         self.pat.save()
         self.run_job()
-        self.assertIn("Wed 4 Mar at 16:00 MST", locmem.outbox[0].body)
+        self.assertIn("on Wed 4 Mar, 4:00 PM MST.", locmem.outbox[0].body)
 
 
 class ConcurrentReminderTestCase(ConcurrentTestCase):
@@ -235,7 +235,7 @@ class DatabaseWorkerTestCase(ConcurrentTestCase):
         self.work(DAY_BEFORE + timedelta(minutes=2))
         self.assertEqual(
             [m.body for m in locmem.outbox],
-            ["Reminder: you have a session on Wed 4 Mar at 18:00 EST. Sign in to join."],
+            ["Reminder: you have a session on Wed 4 Mar, 6:00 PM EST. Sign in to join."],
         )
 
 

@@ -1,5 +1,8 @@
 """The banner on every staff page, the alert page and acknowledgement."""
 
+from datetime import UTC, datetime
+
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -27,6 +30,22 @@ class SafetyPagesTestCase(BaseTestCase):
             page = self.client.get(reverse("participants:caseload"))
             self.assertContains(page, "safety-banner-heading", msg_prefix=user.email)
             self.assertContains(page, self.alert.get_absolute_url())
+
+    def test_a_help_request_reads_in_the_clinicians_zone_on_the_banner_and_the_alert(self):
+        # 03:08 UTC on 1 December is 10:08 PM on 30 November in New York.
+        with time_machine.travel(datetime(2026, 12, 1, 3, 8, tzinfo=UTC), tick=False):
+            alert = actions.raise_alert(
+                self.quinn,
+                kind=SafetyAlert.Kind.HELP_REQUESTED,
+                acting_user=self.quinn_user,
+                concern='Pressed "I need help" during a video session.',
+            )
+            self.login(self.chen)
+            banner = self.client.get(reverse("participants:caseload"))
+            page = self.client.get(alert.get_absolute_url())
+        self.assertContains(banner, "since Mon 30 Nov, 10:08 PM EST")
+        self.assertContains(page, "Mon 30 Nov 2026, 10:08 PM EST")
+        self.assertNotContains(page, "3:08 AM")
 
     def test_the_banner_is_not_shown_to_others(self):
         for user in (self.ivy, self.dana):

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from openiop.lib.hours import week_start
 from openiop.lib.recurrence import get_zone
+from openiop.lib.timefmt import clock
 from openiop.programs.models import Group, GroupFacilitator, Track, TrackBlock
 from openiop.scheduling.models import Booking
 from openiop.testing import BrowserTestCase, serious_violations
@@ -78,7 +79,7 @@ class AdmitThenMyWeekTestCase(BrowserTestCase):
         page.get_by_role("heading", name="My week").wait_for()
         table = page.get_by_role("table")
         self.assertIn("America/Phoenix", page.content())
-        self.assertIn(f"{phoenix:%H:%M}", table.inner_text())
+        self.assertIn(clock(phoenix), table.inner_text())
         self.assertIn("Group session", table.inner_text())
         self.assertEqual(serious_violations(page), [])
         self.screenshot("scheduling-my-week-phone")

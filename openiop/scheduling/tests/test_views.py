@@ -33,10 +33,12 @@ class ParticipantPagesTestCase(SchedulingTestCase):
 
     def test_my_week_shows_the_ny_group_at_phoenix_time_across_dst(self):
         march = self.client.get(reverse("scheduling:my_week") + "?week=2026-03-09")
-        self.assertContains(march, "15:00</time>–<time")
+        self.assertContains(march, "3:00 PM – 6:00 PM MST</time>")
         self.assertContains(march, "America/Phoenix")
         november = self.client.get(reverse("scheduling:my_week") + "?week=2026-11-02")
-        self.assertContains(november, '<time datetime="2026-11-02T16:00:00-07:00">16:00</time>')
+        self.assertContains(
+            november, '<time datetime="2026-11-02T23:00:00+00:00">4:00 PM – 7:00 PM MST</time>'
+        )
 
     def test_a_week_at_the_end_of_the_calendar_shows_this_week(self):
         for week in ("9999-12-31", "0001-01-01"):
@@ -170,7 +172,7 @@ class StaffPagesTestCase(SchedulingTestCase):
             )
         self.assertContains(response, "At risk:")
         self.assertContains(response, "3.00 hours short of the 9.00-hour minimum")
-        self.assertContains(response, "Evening DBT B, Fri 13 Mar 10:00")
+        self.assertContains(response, "Evening DBT B, Fri 13 Mar, 10:00 AM – 1:00 PM EDT")
 
     def test_facilitators_record_attendance_from_the_session_page(self):
         actions.admit(self.pat, self.group, starts_on=date(2026, 3, 2), acting_user=self.dana)
@@ -277,6 +279,19 @@ class StaffPagesTestCase(SchedulingTestCase):
             for week in ("9999-12-31", "0001-01-01"):
                 response = self.client.get(url, {"week": week})
                 self.assertEqual(response.status_code, 200, (url, week))
+
+    def test_the_waitlist_shows_since_when_in_the_viewers_zone(self):
+        actions.admit(self.pat, self.group, starts_on=date(2026, 3, 2), acting_user=self.dana)
+        Group.objects.filter(pk=self.group.pk).update(capacity=1)
+        actions.admit(self.quinn, self.group, starts_on=date(2026, 3, 2), acting_user=self.dana)
+        # 03:08 UTC on 1 December is still 30 November, 10:08 PM, in New York.
+        late_evening = datetime(2026, 12, 1, 3, 8, tzinfo=UTC)
+        Enrollment.objects.filter(participant=self.quinn).update(requested_at=late_evening)
+        with time_machine.travel(late_evening, tick=False):
+            self.login(self.dana)
+            response = self.client.get(reverse("scheduling:roster", args=[self.group.code]))
+        self.assertContains(response, "since Mon 30 Nov 2026, 10:08 PM EST")
+        self.assertNotContains(response, "2026-12-01")
 
     def test_the_roster_shows_short_names_only(self):
         actions.admit(self.pat, self.group, starts_on=date(2026, 3, 2), acting_user=self.dana)

@@ -1,5 +1,5 @@
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from unittest import mock
 
 import time_machine
@@ -416,6 +416,21 @@ class HelpTests(VideoTestCase):
         self.client.post(self.url("help_seen", attendance.code))
         self.assertNotContains(self.client.get(self.url("waiting_list")), "Asked for help")
 
+    def test_the_help_request_shows_the_facilitators_local_time(self):
+        # 03:08 UTC on 1 December is 10:08 PM on 30 November in New York.
+        with time_machine.travel(datetime(2026, 12, 1, 3, 8, tzinfo=UTC), tick=False):
+            late = make_session(self, "Late group", [self.alvarez], [self.pat])
+            attendance = waiting_attendance(late, self.pat)
+            Attendance.objects.filter(pk=attendance.pk).update(
+                state=Attendance.State.ADMITTED, admitted_at=timezone.now()
+            )
+            self.login(self.pat_user)
+            url = reverse("telehealth:help", args=[late.code])
+            self.assertEqual(self.client.post(url).status_code, 200)
+            self.login(self.alvarez)
+            response = self.client.get(reverse("telehealth:waiting_list", args=[late.code]))
+        self.assertContains(response, 'pressed "I need help" at 10:08 PM EST.')
+
     def test_a_waiting_participant_cannot_raise_help_in_a_room_they_are_not_in(self):
         waiting_attendance(self.group, self.pat)
         self.login(self.pat_user)
@@ -451,6 +466,15 @@ class MuteTests(VideoTestCase):
 
 
 class SessionListTests(VideoTestCase):
+    def test_a_participant_sees_times_in_the_zone_of_their_chart(self):
+        Participant.objects.filter(pk=self.pat.pk).update(timezone="America/Phoenix")
+        with time_machine.travel(datetime(2026, 12, 1, 3, 8, tzinfo=UTC), tick=False):
+            make_session(self, "Late group", [self.alvarez], [self.pat], minutes=60)
+            self.login(self.pat_user)
+            response = self.client.get(reverse("telehealth:sessions"))
+        # Starts five minutes ago: 03:03 UTC is 8:03 PM the day before in Phoenix.
+        self.assertContains(response, "Mon 30 Nov, 8:03 PM – 9:03 PM MST")
+
     def test_it_lists_only_my_sessions(self):
         make_session(
             self, "Tomorrow's group", [self.chen], [self.quinn], starts_in=timedelta(days=1)
@@ -470,7 +494,8 @@ class SessionListTests(VideoTestCase):
         for n in range(5):
             make_session(self, f"Group {n}", [self.alvarez], [self.pat])
         self.login(self.pat_user)
-        with self.assertNumQueries(5):
+        # Pat's chart is read once per page, for her time zone (ViewerZoneMiddleware).
+        with self.assertNumQueries(6):
             self.client.get(reverse("telehealth:sessions"))
 
 

@@ -23,6 +23,7 @@ echo "== check --deploy (production settings)"
 OPENIOP_MODE=production \
   SECRET_KEY="$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
   OPENIOP_AUDIT_KEY="$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))')" \
+  OPENIOP_ENCRYPTION_KEYS="$(.venv/bin/python -c 'from openiop.lib.crypto import new_entry; print(new_entry("k1"))')" \
   ALLOWED_HOSTS=openiop.example.org \
   DJANGO_ALLOW_ASYNC_UNSAFE= \
   .venv/bin/python manage.py check --deploy --fail-level WARNING

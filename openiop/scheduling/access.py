@@ -21,7 +21,6 @@ from django.http import Http404
 from openiop.accounts.models import User
 from openiop.audit.reads import record_read
 from openiop.lib.access import Access, Granted
-from openiop.participants.access import own_chart
 from openiop.programs import access as programs
 from openiop.programs.eligibility import CLINICAL_ROLES
 from openiop.programs.models import Group, Program, ProgramMembership
@@ -189,10 +188,3 @@ def get_calendar_feed(token_hash: str) -> CalendarFeed:
         raise Http404
     record_read("scheduling.calendar_feed_read", acting_user=feed.user, target=feed)
     return feed
-
-
-def viewer_timezone(user: User) -> str:
-    """Participants see their chart's timezone; staff their account's."""
-    if user.is_participant:
-        return str(own_chart(user).timezone)
-    return str(user.timezone)

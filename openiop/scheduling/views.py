@@ -19,6 +19,7 @@ from openiop.lib.hours import week_bounds
 from openiop.lib.ics import FeedEvent, build_feed
 from openiop.participants import access as participant_access
 from openiop.participants.models import Participant
+from openiop.participants.zones import viewer_zone
 from openiop.programs import access as programs
 from openiop.scheduling import access, actions, queries
 from openiop.scheduling.errors import SchedulingError
@@ -412,7 +413,7 @@ def end_enrollment(request: AuthedRequest, code: str) -> HttpResponse:
 @login_required
 def session_detail(request: AuthedRequest, code: str) -> HttpResponse:
     session, session_access = access.get_session_for_user(request.user, code, read=True)
-    zone = access.viewer_timezone(request.user)
+    zone = viewer_zone(request.user)
     bookings = session.bookings.filter(status=Booking.Status.BOOKED).select_related("participant")
     return render(
         request,
@@ -481,7 +482,7 @@ def ledger(request: AuthedRequest, code: str) -> HttpResponse:
     monday = queries.parse_week(request.GET.get("week"), _local_today(program.timezone))
     start, end = week_bounds(monday, program.timezone)
     can_write = chart_access == access.Access.WRITE
-    zone = access.viewer_timezone(request.user)
+    zone = viewer_zone(request.user)
     week = queries.ledger(participant, monday)
     bookings = queries.participant_bookings(participant, start, end)
     return render(

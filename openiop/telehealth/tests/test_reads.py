@@ -34,7 +34,7 @@ class WaitingListReadTests(BaseTestCase):
         url = self.polled_url()
         self.assertIn("?view=", url)
         for _ in range(5):
-            self.assertContains(self.client.get(url), "555-555-0100")
+            self.assertContains(self.client.get(url), "(555) 555-0100")
         self.assertEqual(self.reads().count(), 1)
         event = self.reads().get()
         self.assertEqual(event.actor, self.alvarez)

@@ -6,6 +6,9 @@ Django admin allowed before validation caught it. Every check that trusts a seat
 those rows: 404 on charts, alerts, rosters, session pages and the facilitator's video pages.
 """
 
+from datetime import UTC, datetime
+
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,6 +19,10 @@ from openiop.safety.models import SafetyAlert
 from openiop.scheduling.tests.base import matrix_fixture
 from openiop.telehealth.tests.helpers import pats_group, waiting_attendance
 from openiop.testing import BaseTestCase
+
+# A Tuesday morning in New York: the video sessions these tests open are within their window
+# whatever the real day or hour.
+FROZEN_AT = datetime(2026, 12, 8, 14, 0, tzinfo=UTC)
 
 
 def open_alert(participant):
@@ -29,6 +36,7 @@ def open_alert(participant):
     )
 
 
+@time_machine.travel(FROZEN_AT, tick=True)
 class IneligibleSeatTestCase(BaseTestCase):
     def setUp(self):
         super().setUp()
@@ -106,6 +114,7 @@ class IneligibleSeatTestCase(BaseTestCase):
                 self.assertIn(self.client.get(url).status_code, (200, 302))
 
 
+@time_machine.travel(FROZEN_AT, tick=True)
 class IneligibleOnCallTestCase(BaseTestCase):
     """An ineligible on-call row must not make a program look covered: its directors still
     receive alerts nobody else could act on."""
@@ -125,6 +134,7 @@ class IneligibleOnCallTestCase(BaseTestCase):
         self.assertEqual(list(safety_access.open_alerts_for_user(self.admin)), [])
 
 
+@time_machine.travel(FROZEN_AT, tick=True)
 class PeerSpecialistSeatTestCase(BaseTestCase):
     """Sam (peer specialist) holds seats only in programs that seat peer specialists."""
 

@@ -12,12 +12,10 @@ import os
 import socket
 import stat
 import tempfile
-from io import StringIO
 from pathlib import Path
 from unittest import mock
 
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test import override_settings
@@ -26,25 +24,10 @@ from openiop.audit import checkpoints
 from openiop.audit.actions import record
 from openiop.audit.chain import GENESIS_HASH, hashed_fields, row_hash
 from openiop.audit.models import AuditEvent
+from openiop.audit.tests.tampering import raw, verify
 from openiop.testing import BaseTestCase
 
 resign_migration = importlib.import_module("openiop.audit.migrations.0003_keyed_hashes")
-
-
-def verify(*args: str) -> str:
-    out = StringIO()
-    call_command("audit_verify", *args, stdout=out, stderr=StringIO())
-    return out.getvalue()
-
-
-def raw(sql: str, params=()) -> None:
-    """Change the trail as the table's owner would: with the append-only trigger lifted."""
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER USER")
-        cursor.execute(sql, params)
-        cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER USER")
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def rewrite_from(seq: int, event_type: str, sign) -> None:

@@ -9,24 +9,8 @@ from django.db import DatabaseError, connection, connections, transaction
 from openiop.audit.actions import record
 from openiop.audit.chain import hashed_fields, row_hash
 from openiop.audit.models import AuditEvent
+from openiop.audit.tests.tampering import raw, verify
 from openiop.testing import BaseTestCase, TransactionalTestCase
-
-
-def verify() -> str:
-    out = StringIO()
-    call_command("audit_verify", stdout=out)
-    return out.getvalue()
-
-
-def raw(sql: str, params=()) -> None:
-    """Change the trail the way an intruder with table-owner rights would: trigger off."""
-    with connection.cursor() as cursor:
-        # Deferred foreign-key checks of this test's inserts must run before ALTER TABLE.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER USER")
-        cursor.execute(sql, params)
-        cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER USER")
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 class HashChainTestCase(BaseTestCase):

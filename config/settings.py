@@ -167,6 +167,9 @@ INSTALLED_APPS = [
     "openiop.intake",
     "openiop.scheduling",
     "openiop.telehealth",
+    "openiop.careplans",
+    "openiop.notes",
+    "openiop.discharge",
 ]
 
 MIDDLEWARE = [

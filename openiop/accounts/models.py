@@ -73,6 +73,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     timezone = models.CharField(
         max_length=64, default="America/New_York", validators=[validate_timezone]
     )
+    # A supervisee's notes need this clinician's co-signature where the program requires it.
+    supervisor = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="supervisees"
+    )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May open the admin site.")
     date_joined = models.DateTimeField(default=django_timezone.now)

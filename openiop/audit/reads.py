@@ -24,6 +24,18 @@ READ_EVENTS = frozenset(
         "scheduling.calendar_feed_read",
         "telehealth.waiting_list_viewed",
         "telehealth.attendance_viewed",
+        "careplans.summary_viewed",
+        "careplans.summary_history_viewed",
+        "careplans.plan_viewed",
+        "careplans.plan_diff_viewed",
+        "careplans.plan_exported",
+        "notes.note_list_viewed",
+        "notes.note_viewed",
+        "notes.note_exported",
+        "notes.group_note_viewed",
+        "notes.psychotherapy_note_viewed",
+        "discharge.summary_viewed",
+        "discharge.summary_exported",
     }
 )
 

@@ -46,6 +46,9 @@ class Participant(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
+    # Set when a signed discharge summary ends the last episode of care: the chart is then
+    # read-only except for addenda. A new admission clears it.
+    discharged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["family_name", "given_name", "id"]

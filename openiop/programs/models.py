@@ -48,6 +48,22 @@ class Program(models.Model):
         help_text="Peer specialists may sit on care teams and co-facilitate groups.",
     )
     max_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Treatment plans (CLINICAL.md §5.3): many state and payer IOP rules ask for 30-day reviews.
+    plan_review_days = models.PositiveSmallIntegerField(
+        default=30, help_text="Days between treatment plan reviews."
+    )
+    # Medicare IOP: a physician certifies the need for at least 9 hours a week (42 CFR 424.24(d)).
+    requires_physician_certification = models.BooleanField(
+        default=False, help_text="A physician must certify each plan's weekly hours."
+    )
+    requires_cosignature = models.BooleanField(
+        default=False,
+        help_text="Notes by supervisees and peer specialists need a supervisor's co-signature.",
+    )
+    # Timeliness is configurable (CLINICAL.md §5.1: commonly 24-72 h).
+    note_due_hours = models.PositiveSmallIntegerField(
+        default=72, help_text="Hours after a session within which its note should be signed."
+    )
     staff = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="ProgramMembership", related_name="programs"
     )

@@ -1,0 +1,1 @@
+"""Discharge summaries and aftercare (CLINICAL.md §5.4)."""

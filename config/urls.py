@@ -22,5 +22,8 @@ urlpatterns = [
     path("intake/", include("openiop.intake.urls")),
     path("schedule/", include("openiop.scheduling.urls")),
     path("video/", include("openiop.telehealth.urls")),
+    path("record/", include("openiop.careplans.urls")),
+    path("notes/", include("openiop.notes.urls")),
+    path("discharge/", include("openiop.discharge.urls")),
     path("admin/", admin.site.urls),
 ]

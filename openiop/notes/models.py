@@ -11,6 +11,7 @@ from the chart and encrypted at rest.
 """
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -146,6 +147,27 @@ class Note(models.Model):
     @property
     def is_signed(self) -> bool:
         return self.status == self.Status.SIGNED
+
+    def signed_content(self) -> dict[str, Any]:
+        """What a signature covers (its SHA-256 is `content_hash`): everything clinical."""
+        return {
+            "participant": str(self.participant.code),
+            "session": str(self.session.code) if self.session is not None else None,
+            "kind": self.kind,
+            "form": self.form,
+            "started_at": self.started_at.isoformat() if self.started_at else None,
+            "ended_at": self.ended_at.isoformat() if self.ended_at else None,
+            "telehealth_mode": self.telehealth_mode,
+            "participant_location": self.participant_location,
+            "sections": self.sections,
+            "shared_text": self.shared_text,
+            "individual_text": self.individual_text,
+            "objectives": sorted(str(o.code) for o in self.objectives.all()),
+            "scores": self.scores,
+            "risk_status": self.risk_status,
+            "risk_comment": self.risk_comment,
+            "medications_reviewed": self.medications_reviewed,
+        }
 
     @property
     def awaiting_cosignature(self) -> bool:

@@ -75,7 +75,19 @@ def visible_participants(user: User) -> QuerySet[Participant]:
     return qs.none()
 
 
-def participant_access(user: User, participant: Participant) -> Access:
+def participant_access(
+    user: User, participant: Participant, *, allow_discharged: bool = False
+) -> Access:
+    """The user's access to the chart. A discharged chart is read-only (a signed discharge
+    summary closed it) except for the writes that pass `allow_discharged`: addenda to signed
+    documents and a new referral, which may readmit."""
+    access = _chart_access(user, participant)
+    if participant.discharged_at is not None and not allow_discharged:
+        return min(access, Access.READ)
+    return access
+
+
+def _chart_access(user: User, participant: Participant) -> Access:
     if not user.is_authenticated or not user.is_active:
         return Access.NONE
     if user.role == User.Role.PARTICIPANT:
@@ -107,14 +119,19 @@ def participant_access(user: User, participant: Participant) -> Access:
 
 
 def check_access(
-    user: User, participant: Participant, *, write: bool = False, read: bool | None = None
+    user: User,
+    participant: Participant,
+    *,
+    write: bool = False,
+    read: bool | None = None,
+    allow_discharged: bool = False,
 ) -> Access:
     """The chart rules for a row another gate found (a referral's, a response's participant).
 
     Raises Http404 without access and PermissionDenied (audited) when `write` is asked of a
     reader. `read` (default: not `write`) records the chart read, for pages that show it.
     """
-    access = participant_access(user, participant)
+    access = participant_access(user, participant, allow_discharged=allow_discharged)
     if access == Access.NONE:
         raise Http404
     if write and access < Access.WRITE:

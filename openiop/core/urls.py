@@ -7,4 +7,5 @@ app_name = "core"
 urlpatterns = [
     path("health/", views.health, name="health"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("worklist/team/", views.team_worklist, name="team_worklist"),
 ]

@@ -1,11 +1,14 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from openiop.accounts.http import AuthedRequest
+from openiop.core import worklist
 from openiop.participants import access
+from openiop.participants.zones import viewer_zone
 
 
 @require_GET
@@ -25,7 +28,31 @@ def favicon(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def home(request: AuthedRequest) -> HttpResponse:
-    if request.user.is_staff_member:
-        return redirect("participants:caseload")
+    """Participants: their week. Clinicians and directors: my work today. Other staff (intake
+    coordinators, administrators): the caseload, as before the worklist."""
+    user = request.user
+    if user.is_staff_member:
+        if not worklist.has_worklist(user):
+            return redirect("participants:caseload")
+        now = timezone.now()
+        zone = viewer_zone(user)
+        return render(
+            request,
+            "core/worklist.html",
+            {"work": worklist.worklist(user, now=now, zone=zone), "now": now},
+        )
     participant = access.visible_participants(request.user).first()
     return render(request, "core/participant_home.html", {"participant": participant})
+
+
+@require_GET
+@login_required
+def team_worklist(request: AuthedRequest) -> HttpResponse:
+    """Late and unsigned notes of a director's programs and a supervisor's supervisees."""
+    if not worklist.has_team(request.user):
+        raise Http404
+    return render(
+        request,
+        "core/team_worklist.html",
+        {"team": worklist.team_worklist(request.user, now=timezone.now())},
+    )

@@ -52,7 +52,11 @@ from openiop.tests.authz import (
 )
 
 MATRIX: dict[str, Entry] = {
-    "home": Entry("GET", {**{r: 302 for r in STAFF_OK}, "pat": 200, "quinn": 200}, audits=0),
+    # Clinicians and directors land on their worklist (a list, not one chart: no read);
+    # intake coordinators and administrators are sent on to the caseload.
+    "home": Entry(
+        "GET", {**STAFF_OK, "ivy": 302, "admin": 302, "pat": 200, "quinn": 200}, audits=0
+    ),
     "core:health": Entry("GET", {r: 200 for r in ROLES}, audits=0),
     "core:favicon": Entry("GET", {r: 302 for r in ROLES}, audits=0),
     "participants:caseload": Entry("GET", {**STAFF_OK, **PARTICIPANTS_404}, audits=0),

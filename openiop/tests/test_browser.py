@@ -14,6 +14,9 @@ class SignInTestCase(BrowserTestCase):
 
         self.sign_in(self.alvarez)
 
+        # Clinicians land on their worklist; the caseload is one click away.
+        self.page.get_by_role("heading", name="My work today").wait_for()
+        self.page.get_by_role("navigation").get_by_role("link", name="Caseload").click()
         self.page.get_by_role("heading", name="My caseload").wait_for()
         self.assertIn("Lindqvist, Pat", self.page.content())
         self.assertNotIn("Marlowe", self.page.content())

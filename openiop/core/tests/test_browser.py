@@ -1,6 +1,13 @@
-import pytest
-from django.urls import reverse
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from openiop.safety.models import SafetyAlert
+from openiop.scheduling.models import Booking, Session
 from openiop.testing import BrowserTestCase
 
 pytestmark = pytest.mark.browser
@@ -37,3 +44,54 @@ class ErrorPageBrowserTestCase(BrowserTestCase):
         self.assertEqual(self.page.get_by_role("link", name="988").count(), 1)
         self.assertEqual(self.serious_violations(), [])
         self.screenshot("not-found")
+
+
+# Wednesday 4 March 2026, 10 AM in New York; the clock ticks on for TOTP and the live server.
+WEDNESDAY_MORNING = datetime(2026, 3, 4, 10, tzinfo=ZoneInfo("America/New_York"))
+
+
+class WorklistBrowserTestCase(BrowserTestCase):
+    def setUp(self):
+        self.enterContext(time_machine.travel(WEDNESDAY_MORNING, tick=True))
+        super().setUp()
+        for day, hour, attendance in ((3, 10, "present"), (4, 14, "")):
+            start = datetime(2026, 3, day, hour, tzinfo=ZoneInfo("America/New_York"))
+            session = Session.objects.create(
+                program=self.program,
+                kind=Session.Kind.INDIVIDUAL,
+                clinician=self.alvarez,
+                starts_at=start,
+                ends_at=start + timedelta(minutes=50),
+                local_date=start.date(),
+                local_starts_at=start.time(),
+                local_ends_at=(start + timedelta(minutes=50)).time(),
+                timezone="America/New_York",
+            )
+            Booking.objects.create(
+                session=session,
+                participant=self.pat,
+                source=Booking.Source.APPOINTMENT,
+                attendance=attendance,
+                minutes_attended=50 if attendance else None,
+            )
+        now = timezone.now()
+        SafetyAlert.objects.create(
+            participant=self.pat,
+            kind=SafetyAlert.Kind.CLINICIAN_CONCERN,
+            opened_at=now,
+            last_triggered_at=now,
+        )
+
+    def test_a_clinician_starts_the_day_on_her_worklist(self):
+        self.sign_in(self.alvarez)
+        page = self.page
+        page.get_by_role("heading", name="My work today").wait_for()
+        page.get_by_role("heading", name="Today's sessions (1)").wait_for()
+        page.get_by_role("heading", name="Notes to write (1)").wait_for()
+        page.get_by_role("heading", name="Open safety alerts (1)").wait_for()
+        self.assertEqual(page.get_by_role("link", name="Write the note").count(), 1)
+        self.assertEqual(self.serious_violations(), [])
+        self.screenshot("worklist")
+        page.set_viewport_size({"width": 390, "height": 844})
+        self.assertEqual(self.serious_violations(), [])
+        self.screenshot("worklist-phone")

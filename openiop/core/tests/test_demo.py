@@ -11,7 +11,7 @@ from openiop.accounts.models import User
 from openiop.core import demo
 from openiop.participants.access import visible_participants
 from openiop.participants.models import Participant
-from openiop.testing import BaseTestCase, BrowserTestCase
+from openiop.testing import BaseTestCase, BrowserTestCase, serious_violations
 
 
 class DemoLoaderTestCase(BaseTestCase):
@@ -57,6 +57,10 @@ class DemoSignInTestCase(BrowserTestCase):
         code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
         page.get_by_label("Code").fill(code)
         page.get_by_role("button", name="Sign In").click()
+        page.get_by_role("heading", name="My work today").wait_for()
+        self.assertEqual(serious_violations(page), [])
+        self.screenshot("demo-worklist")
+        page.get_by_role("navigation").get_by_role("link", name="Caseload").click()
         page.get_by_role("heading", name="My caseload").wait_for()
 
         expected = visible_participants(rosa).count()

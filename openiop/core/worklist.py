@@ -12,6 +12,9 @@ What counts as work (decided where the issue was silent):
 - An individual note is owed until a `Note` of that participant and session exists (then it
   is a draft "to sign"); a group note until its `GroupNote` is signed.
 - Late: more than the program's `note_due_hours` after the session ended.
+- A clinician's "notes to write" covers sessions of the last 30 days, so a backlog from before
+  notes were kept in OpenIOP (or a year of demo sessions) does not bury this week's work; the
+  team page for directors and supervisors shows every late note, however old.
 """
 
 from collections.abc import Iterable
@@ -37,6 +40,8 @@ from openiop.scheduling.models import Booking, Session
 T = TypeVar("T")
 
 ROW_LIMIT = 50
+# A clinician's own list of notes to write looks this far back (the team page has no limit).
+NOTES_TO_WRITE_WINDOW = timedelta(days=30)
 # Plan reviews show up this many days before they fall due.
 REVIEW_NOTICE = timedelta(days=7)
 ATTENDED = (Booking.Attendance.PRESENT, Booking.Attendance.LATE, Booking.Attendance.LEFT_EARLY)
@@ -252,14 +257,16 @@ class NotesToWrite:
 
 
 def notes_to_write(user: User, *, now: datetime) -> NotesToWrite:
+    """Sessions of the last NOTES_TO_WRITE_WINDOW the user ran that still owe a note; older
+    ones stay on the team's late-notes list for directors and supervisors."""
+    recent = Q(ends_at__gte=now - NOTES_TO_WRITE_WINDOW)
     # The clinician of an appointment, if a clinician (mirrors scheduling.access).
     own = Q(clinician=user) if user.role in CLINICAL_ROLES else Q(pk__in=[])
+    facilitated = Q(group_id__in=programs.facilitated_group_ids(user))
     return NotesToWrite(
-        individual=section(_owed_individual(own, now), lambda b: _individual_row(b, now)),
+        individual=section(_owed_individual(own & recent, now), lambda b: _individual_row(b, now)),
         group=section(
-            _owed_group(
-                Q(group_id__in=programs.facilitated_group_ids(user)), now, signed_only=True
-            ),
+            _owed_group(facilitated & recent, now, signed_only=True),
             lambda s: _group_row(s, now),
         ),
     )

@@ -221,6 +221,12 @@ class NotesToWriteTestCase(WorklistTestCase):
         self.assertContains(response, "Notes to write (0)")
         self.assertContains(response, "No notes to write")
 
+    def test_sessions_older_than_thirty_days_are_left_to_the_team_page(self):
+        self.appointment(at(TODAY - timedelta(days=31), 10), attendance="present")
+        self.assertContains(self.page(self.alvarez), "Notes to write (0)")
+        self.login(self.dana)
+        self.assertContains(self.client.get(reverse("core:team_worklist")), "Late notes (1)")
+
     def test_unrecorded_attendance_still_asks_for_the_note(self):
         self.appointment(at(TODAY - timedelta(days=1), 10))
         self.assertContains(self.page(self.alvarez), "(attendance not recorded)")

@@ -6,14 +6,24 @@ read.
 """
 
 import uuid
+from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Model
 from django.http import Http404
 
 from openiop.accounts.models import User
 from openiop.audit.reads import record_read
-from openiop.careplans.models import Intervention, TreatmentPlan
+from openiop.careplans.models import Goal, Intervention, Objective, PlanProblem, TreatmentPlan
 from openiop.lib.access import Granted
 from openiop.participants.access import check_access
+
+# A participant gets a copy of their plan once it is theirs to sign (CLINICAL.md §5.3), never a
+# draft still being written.
+PARTICIPANT_COPY_STATUSES = (
+    TreatmentPlan.Status.AWAITING_SIGNATURES,
+    TreatmentPlan.Status.ACTIVE,
+)
 
 
 def get_plan_for_user(
@@ -59,3 +69,37 @@ def get_intervention_for_user(
             target=intervention.plan,
         )
     return Granted(intervention, access)
+
+
+# Where each kind of plan item hangs from its plan.
+PLAN_ITEMS: dict[str, tuple[type[Model], str]] = {
+    "problem": (PlanProblem, "plan"),
+    "goal": (Goal, "problem__plan"),
+    "objective": (Objective, "goal__problem__plan"),
+    "intervention": (Intervention, "plan"),
+}
+
+
+def get_plan_item(plan: TreatmentPlan, kind: str, code: uuid.UUID | str) -> Any:
+    """A problem, goal, objective or intervention of `plan`, which the caller reached through
+    `get_plan_for_user`; 404 for an item of any other plan."""
+    if kind not in PLAN_ITEMS:
+        raise Http404
+    model, path = PLAN_ITEMS[kind]
+    try:
+        return model.objects.get(code=code, **{path: plan})  # type: ignore[attr-defined]
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def get_plan_copy_for_user(user: User, code: uuid.UUID | str) -> Granted[TreatmentPlan]:
+    """A plan to export as a PDF: for chart readers, and for the participant once the plan is
+    theirs to sign or in effect (they get a copy). Records `careplans.plan_exported`."""
+    granted = get_plan_for_user(user, code, read=False)
+    plan = granted.row
+    if user.is_participant and plan.status not in PARTICIPANT_COPY_STATUSES:
+        raise Http404
+    record_read(
+        "careplans.plan_exported", acting_user=user, participant=plan.participant, target=plan
+    )
+    return granted

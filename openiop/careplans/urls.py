@@ -1,10 +1,42 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from openiop.careplans import booking_views
+from openiop.careplans.views import plans
+
+
+class PlanItemKind:
+    """The kinds of item a plan holds, in URLs: /record/plans/<code>/objective/<code>/."""
+
+    regex = "problem|goal|objective|intervention"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(PlanItemKind, "plan_item")
 
 app_name = "careplans"
 
-urlpatterns: list = [
+urlpatterns = [
+    path("<uuid:code>/plans/", plans.plans, name="plans"),
+    path("<uuid:code>/plan/new/", plans.plan_new, name="plan_new"),
+    path("plans/<uuid:code>/", plans.plan, name="plan"),
+    path("plans/<uuid:code>/edit/", plans.plan_edit, name="plan_edit"),
+    path("plans/<uuid:code>/pdf/", plans.plan_pdf, name="plan_pdf"),
+    path("plans/<uuid:code>/<plan_item:kind>/new/", plans.item_new, name="plan_item_new"),
+    path(
+        "plans/<uuid:code>/<plan_item:kind>/<uuid:item>/",
+        plans.item_edit,
+        name="plan_item_edit",
+    ),
+    path(
+        "plans/<uuid:code>/<plan_item:kind>/<uuid:item>/remove/",
+        plans.item_remove,
+        name="plan_item_remove",
+    ),
     path(
         "interventions/<uuid:code>/book/",
         booking_views.book_intervention,

@@ -1,0 +1,1 @@
+"""careplans' forms, one module per part of the record (`forms.plans`, ...)."""

@@ -1,0 +1,1 @@
+"""careplans' pages, one module per part of the record (`views.plans`, ...)."""

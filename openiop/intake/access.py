@@ -49,8 +49,14 @@ def get_referral_for_user(
     except (Referral.DoesNotExist, ValueError) as exc:
         raise Http404 from exc
     writing = write or decide
+    # An open referral of a discharged participant is a way back in (a readmission): its steps
+    # may be written although the rest of the closed chart stays read-only.
     access = check_access(
-        user, referral.participant, write=writing, read=not writing if read is None else read
+        user,
+        referral.participant,
+        write=writing,
+        read=not writing if read is None else read,
+        allow_discharged=referral.is_open,
     )
     if decide and user.role not in DECIDING_ROLES:
         raise PermissionDenied

@@ -240,6 +240,11 @@ def admit(referral: Referral, *, acting_user: User) -> EpisodeOfCare:
     referral.outcome_by = acting_user
     referral.outcome_at = now
     referral.save(update_fields=["stage", "outcome_by", "outcome_at"])
+    participant = referral.participant
+    if participant.discharged_at is not None:
+        # Readmission reopens a chart that an earlier discharge closed.
+        participant.discharged_at = None
+        participant.save(update_fields=["discharged_at"])
     record(
         "intake.admitted",
         acting_user=acting_user,

@@ -229,6 +229,15 @@ class EpisodeOfCare(models.Model):
         ACTIVE = "active", "Active"
         FINISHED = "finished", "Finished"
 
+    class EndReason(models.TextChoices):
+        """Why an episode ended; a signed discharge summary states it (CLINICAL.md §5.4)."""
+
+        COMPLETED = "completed", "Completed treatment"
+        STEPPED_DOWN = "stepped_down", "Stepped down to a lower level of care"
+        STEPPED_UP = "stepped_up", "Stepped up to a higher level of care"
+        LEFT_AGAINST_ADVICE = "left_against_advice", "Left against clinical advice"
+        ADMINISTRATIVE = "administrative", "Administrative discharge"
+
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     participant = models.ForeignKey(
         "participants.Participant", on_delete=models.PROTECT, related_name="episodes"
@@ -243,6 +252,9 @@ class EpisodeOfCare(models.Model):
     admitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # Set together when a signed discharge summary finishes the episode.
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=32, choices=EndReason.choices, blank=True)
 
     class Meta:
         ordering = ["-admitted_at"]
@@ -251,6 +263,11 @@ class EpisodeOfCare(models.Model):
                 fields=["participant", "program"],
                 condition=models.Q(status="active"),
                 name="one_active_episode_per_program",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="active", ended_at__isnull=True, end_reason="")
+                | models.Q(status="finished", ended_at__isnull=False),
+                name="finished_episode_has_end",
             ),
         ]
 

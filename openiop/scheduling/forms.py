@@ -103,7 +103,14 @@ class AttendanceForm(forms.Form):
 
 
 class CancelSessionForm(forms.Form):
-    reason = forms.ChoiceField(choices=Session.CancelReason.choices)
+    # "Participant discharged" is set by signing a discharge summary, never chosen by hand.
+    reason = forms.ChoiceField(
+        choices=[
+            choice
+            for choice in Session.CancelReason.choices
+            if choice[0] != Session.CancelReason.DISCHARGED
+        ]
+    )
 
 
 class HolidayForm(forms.Form):

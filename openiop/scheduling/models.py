@@ -30,6 +30,7 @@ class Session(models.Model):
         HOLIDAY = "holiday", "Holiday"
         FACILITATOR_UNAVAILABLE = "facilitator_unavailable", "Facilitator unavailable"
         PARTICIPANT_REQUEST = "participant_request", "Participant request"
+        DISCHARGED = "discharged", "Participant discharged"
         OTHER = "other", "Other"
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

@@ -12,7 +12,11 @@ from openiop.scheduling.actions.appointments import (
     book_appointment,
     reschedule_appointment,
 )
-from openiop.scheduling.actions.attendance import book_makeup, record_attendance
+from openiop.scheduling.actions.attendance import (
+    book_makeup,
+    record_attendance,
+    release_group_bookings,
+)
 from openiop.scheduling.actions.calendar import (
     create_calendar_feed,
     hash_feed_token,
@@ -41,6 +45,7 @@ __all__ = [
     "generate_group_sessions",
     "hash_feed_token",
     "record_attendance",
+    "release_group_bookings",
     "relocalize_sessions",
     "reschedule_appointment",
     "revoke_calendar_feed",

@@ -8,7 +8,7 @@ from openiop.audit.actions import record
 from openiop.participants.models import Participant
 from openiop.scheduling import reminders
 from openiop.scheduling.errors import AttendanceError, CapacityError, ConflictError, SchedulingError
-from openiop.scheduling.models import Booking, Session
+from openiop.scheduling.models import Booking, Enrollment, Session
 
 
 @transaction.atomic
@@ -82,3 +82,30 @@ def book_makeup(participant: Participant, session: Session, *, acting_user: User
         details={"session": str(session.code)},
     )
     return booking
+
+
+@transaction.atomic
+def release_group_bookings(participant: Participant, *, acting_user: User) -> int:
+    """Release the participant's upcoming group bookings that no open place in a group holds
+    (make-ups in other groups): their reminders then send nothing. Returns how many.
+
+    End the enrollments first (`end_enrollment` releases their own bookings)."""
+    released = (
+        Booking.objects.filter(
+            participant=participant,
+            status=Booking.Status.BOOKED,
+            session__kind=Session.Kind.GROUP,
+            session__starts_at__gt=timezone.now(),
+        )
+        .exclude(enrollment__status__in=Enrollment.OPEN_STATUSES)
+        .update(status=Booking.Status.RELEASED)
+    )
+    if released:
+        record(
+            "scheduling.bookings_released",
+            acting_user=acting_user,
+            participant=participant,
+            target=participant,
+            details={"bookings_released": released},
+        )
+    return released

@@ -404,7 +404,14 @@ def add_extra_session(request: AuthedRequest, code: str) -> HttpResponse:
 @login_required
 def end_enrollment(request: AuthedRequest, code: str) -> HttpResponse:
     enrollment = access.get_enrollment_for_user(request.user, code)
-    with _flash_outcome(request, "Enrollment ended; a waiting participant takes any free seat."):
+    if enrollment.status == Enrollment.Status.WAITLISTED:
+        done = "Removed from the waitlist."
+    else:
+        done = (
+            "Removed from this group; a waiting participant takes any free seat. The episode "
+            "of care goes on: to end it, discharge the participant."
+        )
+    with _flash_outcome(request, done):
         actions.end_enrollment(enrollment, acting_user=request.user)
     return redirect("scheduling:roster", enrollment.group.code)
 

@@ -202,7 +202,9 @@ def _place_from_waitlist(group: Group, *, acting_user: User | None) -> list[Enro
 
 @transaction.atomic
 def end_enrollment(enrollment: Enrollment, *, acting_user: User) -> Enrollment:
-    """Discharge a seated member (freeing the seat for the waitlist) or withdraw a waiting one."""
+    """End a seated member's place in this group (freeing the seat for the waitlist) or
+    withdraw a waiting one. The episode of care goes on: discharge (a signed discharge summary)
+    is what ends it, and it calls this for each of the participant's open enrollments."""
     group = lock_group(enrollment.group)
     enrollment = Enrollment.objects.select_related("participant").get(pk=enrollment.pk)
     if enrollment.status == Enrollment.Status.SEATED:

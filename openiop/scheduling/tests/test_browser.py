@@ -58,7 +58,9 @@ class AdmitThenMyWeekTestCase(BrowserTestCase):
         page.get_by_role("button", name="Admit").click()
         page.get_by_text("Admitted: the participant's schedule is ready.").wait_for()
         self.assertIn("Pat L.", page.content())
-        self.assertTrue(page.get_by_role("button", name="End enrollment of Pat L.").is_visible())
+        self.assertTrue(
+            page.get_by_role("button", name="Remove Pat L. from this group").is_visible()
+        )
         self.assertEqual(serious_violations(page), [])
         self.screenshot("scheduling-roster-after-admission")
 

@@ -42,9 +42,8 @@ class DischargeForm(forms.ModelForm):
         widgets = {"discharged_on": DateInput}
         labels = {"step_down_level": "Recommended level of care next"}
         help_texts = {
-            "reason": "Needed to sign.",
-            "safety_plan_status": "Needed to sign. Review the plan with the participant at "
-            "discharge, with 988 and the crisis resources.",
+            "safety_plan_status": "Review the plan with the participant at discharge, with 988 "
+            "and the crisis resources.",
         }
 
     def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
@@ -60,9 +59,11 @@ class DischargeForm(forms.ModelForm):
             assert isinstance(field, forms.ChoiceField)
             field.choices = options
         self.fields["what_comes_next"].help_text = (
-            "Plain language, for the participant: they read it on their home page after "
-            "discharge. Needed to sign."
+            "Plain language, for the participant: they read it on their home page after discharge."
         )
+        # A draft saves without them; signing asks for them (actions.missing_for_signature).
+        for name in ("reason", "safety_plan_status", "what_comes_next"):
+            self.fields[name].needed_to_sign = True  # type: ignore[attr-defined]
         for name in TEXT_FIELDS:
             self.fields[name].widget.attrs.update({"rows": 4})
 
@@ -123,8 +124,22 @@ class AftercareForm(forms.Form):
         }
 
 
+class BaseAftercareFormSet(forms.BaseFormSet):
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = "Remove this appointment"
+
+
+# One empty row at a time: saving the draft adds the next one.
 AftercareFormSet = forms.formset_factory(
-    AftercareForm, extra=1, max_num=MAX_AFTERCARE, validate_max=True, can_delete=True
+    AftercareForm,
+    formset=BaseAftercareFormSet,
+    extra=1,
+    max_num=MAX_AFTERCARE,
+    validate_max=True,
+    can_delete=True,
+    can_delete_extra=False,
 )
 
 

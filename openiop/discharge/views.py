@@ -90,7 +90,7 @@ def _edit_page(
             "participant": summary.participant,
             "form": form,
             "formset": formset,
-            "text_limit": TEXT_LIMIT,
+            "text_limit": f"{TEXT_LIMIT:,}",
         },
         status=status,
     )

@@ -112,6 +112,21 @@ class DischargePagesTestCase(DischargeTestCase):
         page = self.client.get(summary.get_absolute_url())
         self.assertContains(page, "Mon 26 Jan 2026, 9:00 AM EST")
 
+    def test_an_aftercare_appointment_can_be_removed(self):
+        summary = self.start()
+        self.login(self.alvarez)
+        url = reverse("discharge:edit", args=[summary.code])
+        self.client.post(url, form_data(summary))
+        summary.refresh_from_db()
+        edit = self.client.get(url)
+        self.assertContains(edit, "Remove this appointment")
+        data = form_data(summary, **{"aftercare-INITIAL_FORMS": "1", "aftercare-0-DELETE": "on"})
+        self.assertRedirects(self.client.post(url, data), summary.get_absolute_url())
+        self.assertFalse(summary.aftercare.exists())
+        event = AuditEvent.objects.filter(event_type="discharge.draft_saved").last()
+        assert event is not None
+        self.assertEqual(event.details["fields"], ["aftercare"])
+
     def test_a_stale_edit_gets_a_conflict_and_keeps_its_text(self):
         summary = self.start()
         stale = form_data(summary, course="The second editor's careful paragraph.")

@@ -58,8 +58,9 @@ class DischargeForm(forms.ModelForm):
             field = self.fields[name]
             assert isinstance(field, forms.ChoiceField)
             field.choices = options
-        self.fields["what_comes_next"].help_text = (
-            "Plain language, for the participant: they read it on their home page after discharge."
+        next_steps = self.fields["what_comes_next"]
+        next_steps.help_text = (
+            "Plain language, for the participant: they read it on their home page."
         )
         # A draft saves without them; signing asks for them (actions.missing_for_signature).
         for name in ("reason", "safety_plan_status", "what_comes_next"):

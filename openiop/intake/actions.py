@@ -9,6 +9,7 @@ from openiop.accounts.models import User
 from openiop.assessments.models import Response
 from openiop.assessments.scoring import ScoreResult, score
 from openiop.audit.actions import record
+from openiop.intake import hooks
 from openiop.intake.level_of_care import (
     Recommendation,
     RuleSet,
@@ -252,6 +253,7 @@ def admit(referral: Referral, *, acting_user: User) -> EpisodeOfCare:
         target=episode,
         details={"program": str(referral.program.code), "level": episode.level_of_care},
     )
+    hooks.admitted(episode, acting_user=acting_user)
     return episode
 
 

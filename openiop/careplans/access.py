@@ -2,7 +2,8 @@
 
 Both belong to one chart, so the chart's rules decide: outsiders get 404, readers 403 on a
 write. A page that shows a plan records one `careplans.plan_viewed` read instead of the chart
-read.
+read; the summary's pages record `careplans.summary_viewed` (the summary, an item's edit
+form) or `careplans.summary_history_viewed` (an item's versions).
 """
 
 import uuid
@@ -14,9 +15,28 @@ from django.http import Http404
 
 from openiop.accounts.models import User
 from openiop.audit.reads import record_read
-from openiop.careplans.models import Goal, Intervention, Objective, PlanProblem, TreatmentPlan
+from openiop.careplans.models import (
+    Allergy,
+    Diagnosis,
+    Goal,
+    Intervention,
+    Medication,
+    Objective,
+    PlanProblem,
+    ProblemListEntry,
+    SummaryRevision,
+    TreatmentPlan,
+)
 from openiop.lib.access import Granted
-from openiop.participants.access import check_access
+from openiop.participants.access import check_access, get_participant_for_user
+from openiop.participants.models import Participant
+
+SUMMARY_MODELS: dict[str, Any] = {
+    SummaryRevision.Kind.DIAGNOSIS: Diagnosis,
+    SummaryRevision.Kind.PROBLEM: ProblemListEntry,
+    SummaryRevision.Kind.MEDICATION: Medication,
+    SummaryRevision.Kind.ALLERGY: Allergy,
+}
 
 # A participant gets a copy of their plan once it is theirs to sign (CLINICAL.md §5.3), never a
 # draft still being written.
@@ -103,3 +123,46 @@ def get_plan_copy_for_user(user: User, code: uuid.UUID | str) -> Granted[Treatme
         "careplans.plan_exported", acting_user=user, participant=plan.participant, target=plan
     )
     return granted
+
+
+def get_summary_for_user(
+    user: User, code: uuid.UUID | str, *, write: bool = False, read: bool | None = None
+) -> Granted[Participant]:
+    """The chart whose clinical summary is asked for. A page that shows the summary records
+    one `careplans.summary_viewed` read (instead of the chart read)."""
+    participant, access = get_participant_for_user(user, code, write=write, read=False)
+    if read is None:
+        read = not write
+    if read:
+        record_read("careplans.summary_viewed", acting_user=user, participant=participant)
+    return Granted(participant, access)
+
+
+def get_summary_item_for_user(
+    user: User,
+    code: uuid.UUID | str,
+    kind: str,
+    item_code: uuid.UUID | str,
+    *,
+    write: bool = False,
+    read: bool | None = None,
+    read_event: str = "careplans.summary_viewed",
+) -> Granted[Any]:
+    """One diagnosis, problem, medication or allergy of the chart `code`: 404 unless the item
+    is that chart's (and the user may see the chart), 403 for a reader asking to write."""
+    model = SUMMARY_MODELS.get(kind)
+    if model is None:
+        raise Http404
+    participant, access = get_participant_for_user(user, code, write=write, read=False)
+    try:
+        item = model.objects.select_related("updated_by").get(
+            code=item_code, participant=participant
+        )
+    except (model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+    item.participant = participant
+    if read is None:
+        read = not write
+    if read:
+        record_read(read_event, acting_user=user, participant=participant, target=item)
+    return Granted(item, access)

@@ -61,6 +61,13 @@ class Diagnosis(models.Model):
                 condition=Q(status__in=["active", "in_remission"]),
                 name="one_current_diagnosis_per_code",
             ),
+            # "Primary" is the main reason for treatment now: at most one current diagnosis
+            # holds it (making another primary demotes it, in the same action).
+            models.UniqueConstraint(
+                fields=["participant"],
+                condition=Q(rank="primary", status__in=["active", "in_remission"]),
+                name="one_current_primary_diagnosis",
+            ),
         ]
 
     def __str__(self) -> str:

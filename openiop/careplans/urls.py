@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from openiop.careplans import booking_views
-from openiop.careplans.views import plans
+from openiop.careplans.views import plans, summary
 
 
 class PlanItemKind:
@@ -41,5 +41,23 @@ urlpatterns = [
         "interventions/<uuid:code>/book/",
         booking_views.book_intervention,
         name="book_intervention",
+    ),
+    # The chart's clinical summary: /record/<participant code>/summary/…
+    path("<uuid:code>/summary/", summary.summary, name="summary"),
+    path("<uuid:code>/summary/<slug:kind>/add/", summary.add, name="summary_add"),
+    path(
+        "<uuid:code>/summary/<slug:kind>/<uuid:item>/edit/",
+        summary.edit,
+        name="summary_edit",
+    ),
+    path(
+        "<uuid:code>/summary/<slug:kind>/<uuid:item>/remove/",
+        summary.remove,
+        name="summary_remove",
+    ),
+    path(
+        "<uuid:code>/summary/<slug:kind>/<uuid:item>/history/",
+        summary.history,
+        name="summary_history",
     ),
 ]

@@ -1,1 +1,1 @@
-"""careplans' forms, one module per part of the record (`forms.plans`, ...)."""
+"""Forms of the careplans pages, one module per part of the record."""

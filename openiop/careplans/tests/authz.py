@@ -3,6 +3,7 @@
 import uuid
 from typing import Any
 
+from openiop.careplans.tests import authz_summary
 from openiop.tests.authz import (
     OTHER_STAFF_READERS,
     STAFF_CHART_READERS,
@@ -130,3 +131,14 @@ GET_AND_POST = {
     "careplans:plan_item_edit",
     "careplans:book_intervention",
 }
+
+
+def _include(module: Any) -> None:
+    """Rows kept beside each part of careplans (authz_<part>.py)."""
+    overlap = set(MATRIX) & set(module.MATRIX)
+    assert not overlap, f"{module.__name__} repeats matrix rows: {sorted(overlap)}"
+    MATRIX.update(module.MATRIX)
+    GET_AND_POST.update(getattr(module, "GET_AND_POST", set()))
+
+
+_include(authz_summary)

@@ -1,1 +1,1 @@
-"""careplans' pages, one module per part of the record (`views.plans`, ...)."""
+"""careplans pages, one module per part of the record (urls.py names each view)."""

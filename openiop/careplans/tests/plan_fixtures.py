@@ -82,14 +82,18 @@ def admit_through_intake(
 
 
 def chart_diagnosis(case: Any, participant: Participant, code: str, text: str) -> Diagnosis:
-    return Diagnosis.objects.create(
+    """The chart's diagnosis `code` (admission brings intake's codes onto the chart already)."""
+    diagnosis, _ = Diagnosis.objects.update_or_create(
         participant=participant,
         icd10_code=code,
-        description=text,
-        rank=Diagnosis.Rank.PRIMARY,
-        source=Diagnosis.Source.INTAKE,
-        updated_by=case.ivy,
+        defaults={
+            "description": text,
+            "rank": Diagnosis.Rank.PRIMARY,
+            "source": Diagnosis.Source.INTAKE,
+            "updated_by": case.ivy,
+        },
     )
+    return diagnosis
 
 
 def make_plan(

@@ -51,8 +51,10 @@ class StartPlanTests(BaseTestCase):
         self.assertEqual(first.clinical_statement, str(depression))
         self.assertEqual(list(first.diagnoses.all()), [depression])
         self.assertEqual(second.in_own_words, "")
-        self.assertEqual(second.clinical_statement, "F41.1 (working diagnosis at intake)")
-        self.assertFalse(second.diagnoses.exists())
+        # Admission put intake's second code on the chart too (careplans' intake hook).
+        anxiety = self.pat.diagnoses.get(icd10_code="F41.1")
+        self.assertEqual(second.clinical_statement, str(anxiety))
+        self.assertEqual(list(second.diagnoses.all()), [anxiety])
         for problem in (first, second):
             self.assertIn("PHQ-9 total score: 16 (Moderately severe)", problem.assessment_findings)
             self.assertIn(

@@ -27,6 +27,11 @@ from openiop.careplans.actions.plans import (
     text_errors,
     update_plan,
 )
+from openiop.careplans.actions.signing import (
+    return_to_draft,
+    sign_plan,
+    submit_for_signatures,
+)
 from openiop.careplans.actions.summary import (
     StaleSummaryEdit,
     add_allergy,
@@ -44,6 +49,7 @@ from openiop.careplans.actions.summary import (
     remove_medication,
     remove_problem,
 )
+from openiop.careplans.signatures import SigningError
 
 __all__ = [
     "MAX_TEXT",
@@ -53,6 +59,7 @@ __all__ = [
     "PlanError",
     "PlanExists",
     "PlanNotEditable",
+    "SigningError",
     "StalePlan",
     "StaleSummaryEdit",
     "add_allergy",
@@ -75,11 +82,14 @@ __all__ = [
     "remove_plan_item",
     "remove_problem",
     "responsible_people",
+    "return_to_draft",
     "save_goal",
     "save_intervention",
     "save_objective",
     "save_problem",
+    "sign_plan",
     "start_plan",
+    "submit_for_signatures",
     "text_errors",
     "update_plan",
 ]

@@ -27,6 +27,7 @@ from openiop.careplans.actions.plans import (
     text_errors,
     update_plan,
 )
+from openiop.careplans.actions.reviews import ReviewError, start_review
 from openiop.careplans.actions.signing import (
     return_to_draft,
     sign_plan,
@@ -59,6 +60,7 @@ __all__ = [
     "PlanError",
     "PlanExists",
     "PlanNotEditable",
+    "ReviewError",
     "SigningError",
     "StalePlan",
     "StaleSummaryEdit",
@@ -89,6 +91,7 @@ __all__ = [
     "save_problem",
     "sign_plan",
     "start_plan",
+    "start_review",
     "submit_for_signatures",
     "text_errors",
     "update_plan",

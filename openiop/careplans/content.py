@@ -304,10 +304,11 @@ class _Flat:
                 "responsible_person": names.get(item["responsible_person"] or "", ""),
                 "objectives": _Ref(
                     " ".join(item["objectives"]),
+                    # In the plan's order, not the lineages' (random) order.
                     "; ".join(
-                        self.objectives[lineage]["title"]
-                        for lineage in item["objectives"]
-                        if lineage in self.objectives
+                        objective["title"]
+                        for lineage, objective in self.objectives.items()
+                        if lineage in item["objectives"]
                     ),
                 ),
             }

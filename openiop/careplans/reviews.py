@@ -37,6 +37,8 @@ DUE = "due"
 OVERDUE = "overdue"
 Reason = TreatmentPlan.Reason
 Status = TreatmentPlan.Status
+# What a review may be started for (a new version's reason).
+REVIEW_REASONS = (Reason.SCHEDULED_REVIEW, Reason.LEVEL_OF_CARE_CHANGE, Reason.CLINICAL_CHANGE)
 # Plans may store the program's code for outpatient care ("op"); episodes use intake's.
 SAME_LEVEL = {"op": "outpatient"}
 

@@ -15,7 +15,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from openiop.accounts.models import User
+from openiop.careplans.content import load_content, plan_hash
 from openiop.careplans.models import PlanSignature, TreatmentPlan
+from openiop.careplans.reviews import REVIEW_REASONS, DueReview, local_today, review_for
+from openiop.lib.access import Access
+from openiop.participants.access import participant_access
 from openiop.participants.models import CareTeamMember, Participant
 
 Role = PlanSignature.Role
@@ -142,3 +146,93 @@ def role_statuses(
         )
         for role in required_roles(plan)
     ]
+
+
+@dataclass
+class SigningPanel:
+    """What the signatures box of a plan page shows to one viewer."""
+
+    plan: TreatmentPlan
+    roles: list[RoleStatus]
+    current_hash: str
+    can_write: bool
+    sign_roles: list[str]
+    versions: list[TreatmentPlan]
+    open_version: TreatmentPlan | None
+    review: DueReview | None
+
+    @property
+    def can_submit(self) -> bool:
+        return self.can_write and self.plan.status == TreatmentPlan.Status.DRAFT
+
+    @property
+    def can_return_to_draft(self) -> bool:
+        return self.can_write and self.plan.status == TreatmentPlan.Status.AWAITING_SIGNATURES
+
+    @property
+    def can_start_review(self) -> bool:
+        return (
+            self.can_write
+            and self.plan.status == TreatmentPlan.Status.ACTIVE
+            and self.open_version is None
+        )
+
+    @property
+    def still_to_sign(self) -> list[RoleStatus]:
+        return [r for r in self.roles if not r.is_signed]
+
+    @property
+    def review_reasons(self) -> list[tuple[str, str]]:
+        return [(str(r.value), str(r.label)) for r in REVIEW_REASONS]
+
+    @property
+    def default_review_reason(self) -> str:
+        return self.review.reason if self.review else TreatmentPlan.Reason.SCHEDULED_REVIEW
+
+    @property
+    def next_version(self) -> TreatmentPlan | None:
+        return next((v for v in self.versions if v.previous_id == self.plan.pk), None)
+
+
+def signing_panel(plan: TreatmentPlan, user: User) -> SigningPanel:
+    """The box's content for `user`, who already passed the plan's gate (nothing recorded)."""
+    load_content(plan)
+    current = plan_hash(plan)
+    team = care_team(plan.participant)
+    can_write = participant_access(user, plan.participant) >= Access.WRITE
+    awaiting = plan.status == TreatmentPlan.Status.AWAITING_SIGNATURES
+    roles = role_statuses(plan, team, current)
+    sign_roles = [
+        r.role
+        for r in roles
+        if awaiting
+        and not r.is_signed
+        and r.role != Role.PARTICIPANT
+        and why_not(plan, user, r.role, team) is None
+    ]
+    versions = list(
+        TreatmentPlan.objects.filter(lineage=plan.lineage, participant=plan.participant).order_by(
+            "number"
+        )
+    )
+    open_version = next(
+        (
+            v
+            for v in versions
+            if v.status in (TreatmentPlan.Status.DRAFT, TreatmentPlan.Status.AWAITING_SIGNATURES)
+        ),
+        None,
+    )
+    review = None
+    if plan.status == TreatmentPlan.Status.ACTIVE:
+        review = review_for(plan, today=local_today(plan))
+    return SigningPanel(
+        plan=plan,
+        roles=roles,
+        current_hash=current,
+        can_write=can_write,
+        sign_roles=sign_roles,
+        versions=versions,
+        open_version=open_version,
+        review=review,
+    )

@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from openiop.careplans import booking_views
-from openiop.careplans.views import plans, summary
+from openiop.careplans.views import plans, signing, summary
 
 
 class PlanItemKind:
@@ -60,4 +60,11 @@ urlpatterns = [
         summary.history,
         name="summary_history",
     ),
+    path("plans/<uuid:code>/sign/", signing.sign, name="sign"),
+    path("plans/<uuid:code>/submit/", signing.submit, name="submit"),
+    path("plans/<uuid:code>/return-to-draft/", signing.return_to_draft, name="return_to_draft"),
+    path("plans/<uuid:code>/review/", signing.start_review, name="start_review"),
+    path("plans/<uuid:code>/diff/", signing.plan_diff, name="plan_diff"),
+    path("my-plan/", signing.my_plan, name="my_plan"),
+    path("my-plan/<uuid:code>/sign/", signing.my_plan_sign, name="my_plan_sign"),
 ]

@@ -9,6 +9,7 @@ from django.db import transaction
 from openiop.accounts.models import User
 from openiop.audit.actions import record
 from openiop.careplans.models import TreatmentPlan
+from openiop.careplans.reviews import REVIEW_REASONS
 
 try:
     from openiop.careplans.actions.plans import copy_plan_for_review
@@ -19,7 +20,6 @@ except ImportError:  # pragma: no cover
 
 Status = TreatmentPlan.Status
 Reason = TreatmentPlan.Reason
-REVIEW_REASONS = (Reason.SCHEDULED_REVIEW, Reason.LEVEL_OF_CARE_CHANGE, Reason.CLINICAL_CHANGE)
 
 
 class ReviewError(Exception):

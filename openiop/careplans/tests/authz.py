@@ -3,7 +3,7 @@
 import uuid
 from typing import Any
 
-from openiop.careplans.tests import authz_summary
+from openiop.careplans.tests import authz_signing, authz_summary
 from openiop.tests.authz import (
     OTHER_STAFF_READERS,
     STAFF_CHART_READERS,
@@ -142,3 +142,4 @@ def _include(module: Any) -> None:
 
 
 _include(authz_summary)
+_include(authz_signing)

@@ -3,8 +3,9 @@
 import pytest
 
 from openiop.careplans import actions
-from openiop.careplans.models import PlanSignature, TreatmentPlan
+from openiop.careplans.models import Objective, PlanSignature, TreatmentPlan
 from openiop.careplans.tests.plan_fixture import make_plan
+from openiop.careplans.tests.review_copy_stub import use_copy_stub
 from openiop.testing import BrowserTestCase
 
 pytestmark = pytest.mark.browser
@@ -97,3 +98,18 @@ class ClinicianSignsTestCase(BrowserTestCase):
         self.screenshot("plan-clinician-in-effect")
         plan.refresh_from_db()
         self.assertEqual(plan.status, TreatmentPlan.Status.ACTIVE)
+
+        # A review: a new draft version; what changed shows field by field.
+        use_copy_stub(self)
+        page.get_by_role("button", name="Start the review").click()
+        page.get_by_text("Version 2 is a draft.").wait_for()
+        new = TreatmentPlan.objects.get(previous=plan)
+        TreatmentPlan.objects.filter(pk=new.pk).update(strengths="Back at work two days a week.")
+        Objective.objects.filter(goal__problem__plan=new, position=1).update(
+            text="See two friends a week."
+        )
+        page.get_by_role("link", name="What changed in version 2").click()
+        page.get_by_role("heading", name="What changed from version 1 to version 2").wait_for()
+        self.assertIn("See two friends a week.", page.content())
+        self.assertEqual(self.serious_violations(), [])
+        self.screenshot("plan-diff")

@@ -11,6 +11,7 @@ from openiop.careplans import actions
 from openiop.careplans.models import PlanSignature, TreatmentPlan
 from openiop.careplans.tests.plan_fixture import add_signature, current_hash, make_plan
 from openiop.careplans.tests.review_copy_stub import use_copy_stub
+from openiop.participants.models import CareTeamMember
 from openiop.testing import BaseTestCase
 
 Role = PlanSignature.Role
@@ -116,6 +117,40 @@ class StaffSigningTestCase(BaseTestCase):
         self.assertEqual(self.client.put(self.url).status_code, 405)
         submit = reverse("careplans:submit", args=[self.plan.code])
         self.assertEqual(self.client.get(submit).status_code, 405)
+
+
+@time_machine.travel(NOON, tick=True)
+class PhysicianSigningViewTestCase(BaseTestCase):
+    def test_the_physician_certifies_the_hours_on_the_sign_page(self):
+        self.program.requires_physician_certification = True
+        self.program.save()
+        CareTeamMember.objects.create(
+            participant=self.pat,
+            clinician=self.chen,
+            role=CareTeamMember.Role.PSYCHIATRIC_PRESCRIBER,
+        )
+        plan = make_plan(self.pat, author=self.alvarez)
+        actions.submit_for_signatures(plan, acting_user=self.alvarez)
+        url = reverse("careplans:sign", args=[plan.code])
+        self.login(self.chen)
+        response = self.client.get(url)
+        self.assertContains(response, "Sign and certify as physician")
+        self.assertContains(response, "At least 9.0, the program&#x27;s weekly minimum.")
+        self.assertNotContains(response, "Sign as primary clinician")
+        data = {
+            "role": "physician",
+            "physician-typed_name": "Wei Chen",
+            "physician-attest": "on",
+            "physician-signed_hash": current_hash(plan),
+            "physician-certified_weekly_hours": "7.5",
+        }
+        response = self.client.post(url, data)
+        self.assertContains(response, "Certify at least 9.0 hours a week", status_code=400)
+        self.assertContains(response, 'value="7.5"', status_code=400)
+        data["physician-certified_weekly_hours"] = "12"
+        self.assertEqual(self.client.post(url, data).status_code, 302)
+        plan.refresh_from_db()
+        self.assertEqual(str(plan.certified_weekly_hours), "12.0")
 
 
 class SubmitAndReviewViewsTestCase(BaseTestCase):

@@ -8,15 +8,9 @@ from django.db import transaction
 
 from openiop.accounts.models import User
 from openiop.audit.actions import record
+from openiop.careplans.actions.plans import copy_plan_for_review
 from openiop.careplans.models import TreatmentPlan
 from openiop.careplans.reviews import REVIEW_REASONS
-
-try:
-    from openiop.careplans.actions.plans import copy_plan_for_review
-except ImportError:  # pragma: no cover
-    # The plan editor's branch brings `copy_plan_for_review`; until it lands, tests use
-    # careplans/tests/review_copy_stub.py in its place. Integrator: drop this fallback.
-    copy_plan_for_review = None
 
 Status = TreatmentPlan.Status
 Reason = TreatmentPlan.Reason

@@ -64,8 +64,8 @@ class PlanPageTests(BaseTestCase):
             f'<a href="#objective-{self.objective.code}">1.1.1</a>',
             "Next review due</dt><dd>7 Jan 2027",
             "Anticipated discharge</dt><dd>2 Feb 2027",
-            'id="signatures"',
-            "Not signed yet.",
+            'id="signatures-heading"',
+            "still to sign",
             "Notes that addressed it: none yet.",
         ):
             self.assertContains(response, text)
@@ -114,7 +114,8 @@ class PlanPageTests(BaseTestCase):
             lineage=self.plan.lineage, number=2, previous=self.plan, reason="scheduled_review"
         )
         response = self.get(self.alvarez, newer)
-        self.assertContains(response, "Version 2 (this page): scheduled review, draft")
+        self.assertContains(response, "Version 2 (this one)")
+        self.assertContains(response, "Scheduled review")
         self.assertContains(response, f'<a href="{self.plan.get_absolute_url()}">Version 1</a>')
 
     def test_it_shows_the_signatures(self):
@@ -129,7 +130,9 @@ class PlanPageTests(BaseTestCase):
         )
         response = self.get(self.alvarez)
         self.assertContains(
-            response, "Primary clinician: <bdi>Rosa Alvarez</bdi>, Tue 8 Dec 2026, 9:00 AM EST"
+            response,
+            "signed “<bdi>Rosa Alvarez</bdi>” by <bdi>Rosa Alvarez, PsyD</bdi>, "
+            "Tue 8 Dec 2026, 9:00 AM EST",
         )
 
     def test_the_query_count_does_not_grow_with_the_plan(self):

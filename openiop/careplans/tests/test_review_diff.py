@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from openiop.careplans.actions import copy_plan_for_review
 from openiop.careplans.content import plan_content, plan_diff, plan_hash, with_content
 from openiop.careplans.models import (
     Diagnosis,
@@ -12,7 +13,6 @@ from openiop.careplans.models import (
     TreatmentPlan,
 )
 from openiop.careplans.tests.plan_fixture import make_plan
-from openiop.careplans.tests.review_copy_stub import copy_plan_for_review
 from openiop.testing import BaseTestCase
 
 Status = TreatmentPlan.Status

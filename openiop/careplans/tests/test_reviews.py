@@ -24,7 +24,6 @@ from openiop.careplans.tests.plan_fixture import (
     make_episode,
     make_plan,
 )
-from openiop.careplans.tests.review_copy_stub import use_copy_stub
 from openiop.testing import BaseTestCase
 
 Role = PlanSignature.Role
@@ -41,7 +40,6 @@ def at_noon_in_new_york(day: date) -> datetime:
 class ReviewTestCase(BaseTestCase):
     def setUp(self):
         super().setUp()
-        use_copy_stub(self)
         with time_machine.travel(SIGNED, tick=False):
             self.episode = make_episode(self.pat, by=self.ivy, level="iop")
             self.plan = self.signed_plan(

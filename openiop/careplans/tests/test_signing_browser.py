@@ -5,7 +5,6 @@ import pytest
 from openiop.careplans import actions
 from openiop.careplans.models import Objective, PlanSignature, TreatmentPlan
 from openiop.careplans.tests.plan_fixture import make_plan
-from openiop.careplans.tests.review_copy_stub import use_copy_stub
 from openiop.testing import BrowserTestCase
 
 pytestmark = pytest.mark.browser
@@ -100,7 +99,6 @@ class ClinicianSignsTestCase(BrowserTestCase):
         self.assertEqual(plan.status, TreatmentPlan.Status.ACTIVE)
 
         # A review: a new draft version; what changed shows field by field.
-        use_copy_stub(self)
         page.get_by_role("button", name="Start the review").click()
         page.get_by_text("Version 2 is a draft.").wait_for()
         new = TreatmentPlan.objects.get(previous=plan)

@@ -5,7 +5,6 @@ from django.urls import reverse
 from openiop.careplans.demo_signing import load_signing_demo
 from openiop.careplans.models import TreatmentPlan
 from openiop.careplans.reviews import OVERDUE, plans_due_for_review
-from openiop.careplans.tests.review_copy_stub import use_copy_stub
 from openiop.core import demo
 from openiop.testing import BaseTestCase
 
@@ -14,7 +13,6 @@ Status = TreatmentPlan.Status
 
 class SigningDemoTestCase(BaseTestCase):
     def test_it_leaves_a_plan_to_sign_one_overdue_and_one_reviewed(self):
-        use_copy_stub(self)
         program = demo.load(participants=8)
         program.requires_physician_certification = True
         program.save()

@@ -10,7 +10,6 @@ from openiop.audit.reads import READ_EVENTS
 from openiop.careplans import actions
 from openiop.careplans.models import PlanSignature, TreatmentPlan
 from openiop.careplans.tests.plan_fixture import add_signature, current_hash, make_plan
-from openiop.careplans.tests.review_copy_stub import use_copy_stub
 from openiop.participants.models import CareTeamMember
 from openiop.testing import BaseTestCase
 
@@ -179,7 +178,6 @@ class SubmitAndReviewViewsTestCase(BaseTestCase):
         self.assertContains(response, "The plan is a draft again.")
 
     def test_a_review_opens_the_new_draft_and_the_diff_shows_no_change(self):
-        use_copy_stub(self)
         plan = make_plan(self.pat, author=self.alvarez, status=Status.ACTIVE)
         self.login(self.alvarez)
         response = self.client.get(reverse("careplans:sign", args=[plan.code]))
@@ -205,7 +203,6 @@ class SubmitAndReviewViewsTestCase(BaseTestCase):
         )
 
     def test_the_diff_shows_before_and_after(self):
-        use_copy_stub(self)
         plan = make_plan(self.pat, author=self.alvarez, status=Status.ACTIVE)
         new = actions.start_review(plan, reason="scheduled_review", acting_user=self.alvarez)
         TreatmentPlan.objects.filter(pk=new.pk).update(strengths="<i>Brave</i>")

@@ -111,11 +111,6 @@ def plan(request: AuthedRequest, code: str) -> HttpResponse:
     _staff_only(request.user)
     granted = access.get_plan_for_user(request.user, code)
     plan = granted.row
-    versions = list(
-        TreatmentPlan.objects.filter(lineage=plan.lineage)
-        .only("code", "number", "status", "reason", "created_at")
-        .order_by("-number")
-    )
     return render(
         request,
         "careplans/plan.html",
@@ -123,7 +118,6 @@ def plan(request: AuthedRequest, code: str) -> HttpResponse:
             "plan": plan,
             "participant": plan.participant,
             "outline": plan_outline(plan, with_notes=True),
-            "versions": versions,
             "can_write": granted.can_write,
             "can_edit": granted.can_write and plan.is_editable,
             "zone": request.viewer_zone,  # type: ignore[attr-defined]

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -31,6 +31,23 @@ def start_session_clock(request: HttpRequest) -> None:
     request.session[LAST_SEEN_KEY] = now
 
 
+def wants_json(request: HttpRequest) -> bool:
+    """A page's script (an autosave, a poll) asking for JSON: it cannot follow a redirect to
+    the sign-in page, so it is told it was signed out and keeps what it holds."""
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def signed_out_json() -> JsonResponse:
+    return JsonResponse(
+        {
+            "error": "signed_out",
+            "message": "You were signed out. Sign in again to continue.",
+            "login_url": reverse(settings.LOGIN_URL),
+        },
+        status=401,
+    )
+
+
 class SessionPolicyMiddleware:
     """Ends a session after the role's idle timeout, and after the absolute cap regardless."""
 
@@ -52,6 +69,8 @@ class SessionPolicyMiddleware:
                     details={"reason": "idle" if idle else "absolute_cap"},
                 )
                 logout(request)
+                if wants_json(request):
+                    return signed_out_json()
                 messages.info(request, "You were signed out to protect your information.")
                 return redirect_to_login(request.get_full_path(), reverse(settings.LOGIN_URL))
             if AUTH_TIME_KEY not in request.session:

@@ -155,6 +155,21 @@ class SessionTimeoutTestCase(BaseTestCase):
         event = AuditEvent.objects.get(event_type="auth.session_expired")
         self.assertEqual(event.details, {"reason": "idle"})
 
+    def test_a_scripts_request_after_the_timeout_is_told_in_json(self):
+        # An autosave cannot follow a redirect to the sign-in page: it gets a 401 it can read,
+        # keeps its text and asks the person to sign in again.
+        with time_machine.travel("2026-11-27 10:00Z", tick=False) as traveller:
+            self.login(self.alvarez)
+            self.client.get(reverse("participants:caseload"))
+            traveller.shift(15 * 60 + 1)
+            response = self.client.get(
+                reverse("participants:caseload"), headers={"Accept": "application/json"}
+            )
+        self.assertEqual(response.status_code, 401)
+        self.assertEqual(response.json()["error"], "signed_out")
+        self.assertEqual(response.json()["login_url"], reverse("account_login"))
+        self.assertTrue(AuditEvent.objects.filter(event_type="auth.session_expired").exists())
+
     def test_participant_session_lasts_thirty_idle_minutes(self):
         with time_machine.travel("2026-11-27 10:00Z", tick=False) as traveller:
             self.login(self.pat_user)

@@ -1,5 +1,24 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from openiop.notes.views import progress
 
 app_name = "notes"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("mine/", progress.my_notes, name="my_notes"),
+    path("mine/<uuid:code>/", progress.my_note, name="my_note"),
+    path("mine/<uuid:code>/pdf/", progress.my_note_pdf, name="my_note_pdf"),
+    path("sessions/<uuid:code>/new/", progress.start_for_session, name="start_for_session"),
+    path("participants/<uuid:code>/", progress.participant_notes, name="participant_notes"),
+    path(
+        "participants/<uuid:code>/new/",
+        progress.start_for_participant,
+        name="start_for_participant",
+    ),
+    path("<uuid:code>/", progress.note_detail, name="note"),
+    path("<uuid:code>/edit/", progress.edit, name="edit"),
+    path("<uuid:code>/autosave/", progress.autosave, name="autosave"),
+    path("<uuid:code>/addenda/", progress.add_addendum, name="addendum"),
+    path("<uuid:code>/cosign/", progress.cosign, name="cosign"),
+    path("<uuid:code>/pdf/", progress.note_pdf, name="pdf"),
+]

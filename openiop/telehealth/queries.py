@@ -110,6 +110,12 @@ def last_location(participant: Participant) -> Attendance | None:
     )
 
 
+def video_attendance(session_code: Any, participant: Participant) -> Attendance | None:
+    """The participant's video attendance at one session (location, admission, minutes), if
+    they joined it; for the session's progress note."""
+    return Attendance.objects.filter(session_code=session_code, participant=participant).first()
+
+
 def summarize(
     attendance: Attendance, info: SessionInfo, now: datetime | None = None
 ) -> presence.Summary:

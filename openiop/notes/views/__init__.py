@@ -1,0 +1,1 @@
+"""Pages of the notes app, one module per kind of note (progress notes in `progress`)."""

@@ -5,3 +5,11 @@ class NotesConfig(AppConfig):
     name = "openiop.notes"
     label = "notes"
     verbose_name = "Progress, group and psychotherapy notes"
+
+    def ready(self) -> None:
+        from openiop.careplans.hooks import register_objective_notes
+        from openiop.notes.queries import notes_by_objective_lineage
+
+        # The plan shows, per objective, the notes that addressed it (the golden thread);
+        # careplans sits below notes, so notes hands it the lookup.
+        register_objective_notes(notes_by_objective_lineage)

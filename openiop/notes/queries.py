@@ -1,4 +1,4 @@
-"""Reads for progress notes: what a new note starts with, and the chart's list.
+"""Reads for progress notes: what a new note starts with, the chart's list, the golden thread.
 
 A new note is pre-filled from what the platform already knows (CLINICAL.md §5.1): the video
 session's admission time, minutes and the location the participant gave at the location gate;
@@ -192,3 +192,23 @@ def sessions_to_document(
         SessionToDocument(session, session.note_code, session.note_status)  # type: ignore[attr-defined]
         for session in sessions
     ]
+
+
+def notes_by_objective_lineage(lineages: Any) -> dict[Any, list[Note]]:
+    """The golden thread, for careplans.hooks: per objective lineage, the notes that cited an
+    objective of that lineage (any plan version), signed and draft, newest first. One query."""
+    lineages = list(lineages)
+    found: dict[Any, list[Note]] = {lineage: [] for lineage in lineages}
+    if not lineages:
+        return found
+    through = Note.objectives.through
+    rows = (
+        through.objects.filter(objective__lineage__in=lineages)
+        .select_related("note__author", "objective")
+        .order_by("-note__started_at", "-note__created_at", "-note__id")
+    )
+    for row in rows:
+        notes = found.setdefault(row.objective.lineage, [])
+        if all(note.pk != row.note_id for note in notes):
+            notes.append(row.note)
+    return found

@@ -1,5 +1,5 @@
 """Progress notes: starting one from a session or the chart, its page, the chart's list, the
-participant's copy and the PDF."""
+participant's copy, the PDF and the plan's golden thread."""
 
 from datetime import timedelta
 from typing import ClassVar
@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from openiop.assessments.models import Response
 from openiop.audit.models import AuditEvent
-from openiop.careplans.models import Objective
+from openiop.careplans.hooks import notes_by_objective
+from openiop.careplans.models import Goal, Objective, PlanProblem, TreatmentPlan
 from openiop.notes import actions
 from openiop.notes.models import Note
 from openiop.notes.tests.progress_fixtures import (
@@ -390,3 +391,28 @@ class NotePageAndPdfTestCase(BaseTestCase):
         self.assertIn("Patricia Lindqvist", html)
         self.assertNotIn("Quinn", html)
         self.assertNotIn(str(quinns.code), html)
+
+
+class GoldenThreadTestCase(BaseTestCase):
+    def test_the_plan_gets_each_objectives_notes_in_one_query(self):
+        first, second = plan_with_objectives(self, self.pat)
+        older = complete_draft(self.alvarez, self.pat)
+        older.objectives.set([first, second])
+        actions.sign_note(older, acting_user=self.alvarez)
+        newer = complete_draft(
+            self.alvarez, self.pat, started_at=timezone.now() - timedelta(minutes=55)
+        )
+        # The next plan version copies the objective; its lineage carries the thread.
+        plan = TreatmentPlan.objects.create(participant=self.pat, number=2, created_by=self.alvarez)
+        problem = PlanProblem.objects.create(plan=plan, in_own_words="x", clinical_statement="y")
+        goal = Goal.objects.create(problem=problem, text="z")
+        copy = Objective.objects.create(
+            goal=goal, lineage=first.lineage, text=first.text, target_date=first.target_date
+        )
+        newer.objectives.set([copy])
+        with self.assertNumQueries(1):
+            found = notes_by_objective([first.lineage, second.lineage])
+            authors = [n.author.display_name for notes in found.values() for n in notes]
+        self.assertEqual(found[first.lineage], [newer, older])
+        self.assertEqual(found[second.lineage], [older])
+        self.assertTrue(all(authors))

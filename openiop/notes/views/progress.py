@@ -56,6 +56,10 @@ def _note_context(note: Note, **extra: Any) -> dict[str, Any]:
             for key, label in FORM_SECTIONS.get(note.form, [])
         ],
         "minutes": minutes,
+        # Grouped by eight so that it wraps on a phone.
+        "fingerprint": " ".join(
+            note.content_hash[i : i + 8] for i in range(0, len(note.content_hash), 8)
+        ),
         "scores": queries.scores_for_display(note),
         "objectives": note.objectives.order_by("position", "id"),
         "addenda": note.addenda.select_related("author"),

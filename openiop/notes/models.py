@@ -201,8 +201,20 @@ class GroupNote(models.Model):
     edit_version = models.PositiveIntegerField(default=1)
     autosaved_at = models.DateTimeField(null=True, blank=True)
     signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(status="draft") & Q(signed_at__isnull=True))
+                | (Q(status="signed") & Q(signed_at__isnull=False) & Q(signed_by__isnull=False)),
+                name="group_note_signed_has_signer",
+            ),
+        ]
 
     def __str__(self) -> str:
         return "Group note"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from openiop.notes.views import progress
+from openiop.notes.views import group, progress
 
 app_name = "notes"
 
@@ -21,4 +21,10 @@ urlpatterns = [
     path("<uuid:code>/addenda/", progress.add_addendum, name="addendum"),
     path("<uuid:code>/cosign/", progress.cosign, name="cosign"),
     path("<uuid:code>/pdf/", progress.note_pdf, name="pdf"),
+    path("group-sessions/<uuid:code>/", group.group_note, name="group_note"),
+    path(
+        "group-sessions/<uuid:code>/autosave/",
+        group.group_note_autosave,
+        name="group_note_autosave",
+    ),
 ]

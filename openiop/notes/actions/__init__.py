@@ -1,5 +1,18 @@
 """Every write to notes (STYLE.md §3): atomic, audited, `acting_user` keyword-only."""
 
+from openiop.notes.actions.group import (
+    AttendeePart,
+    GroupNoteConflict,
+    GroupNoteError,
+    GroupNoteNotReady,
+    GroupNoteSigned,
+    Saved,
+    SharedPart,
+    Signed,
+    compose_shared_part,
+    save_group_note,
+    sign_group_note,
+)
 from openiop.notes.actions.progress import (
     DRAFT_FIELDS,
     NOTE_TEXT_LIMIT,
@@ -25,6 +38,11 @@ from openiop.notes.actions.signing import (
 __all__ = [
     "DRAFT_FIELDS",
     "NOTE_TEXT_LIMIT",
+    "AttendeePart",
+    "GroupNoteConflict",
+    "GroupNoteError",
+    "GroupNoteNotReady",
+    "GroupNoteSigned",
     "NoteAlreadySigned",
     "NoteConflict",
     "NoteError",
@@ -32,10 +50,16 @@ __all__ = [
     "NoteIntegrityError",
     "NoteLocked",
     "NoteNotSigned",
+    "Saved",
+    "SharedPart",
+    "Signed",
     "add_addendum",
+    "compose_shared_part",
     "cosign_note",
     "missing_for_signature",
     "save_draft",
+    "save_group_note",
+    "sign_group_note",
     "sign_note",
     "signature_matches",
     "start_note_without_session",

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from openiop.notes.tests import authz_group
 from openiop.tests.authz import (
     OTHER_STAFF_READERS,
     STAFF_CHART_READERS,
@@ -164,3 +165,14 @@ MATRIX: dict[str, Entry] = {
         audits=0,
     ),
 }
+
+
+def _include(module: Any) -> None:
+    """Rows kept beside each part of notes (authz_<part>.py)."""
+    overlap = set(MATRIX) & set(module.MATRIX)
+    assert not overlap, f"{module.__name__} repeats matrix rows: {sorted(overlap)}"
+    MATRIX.update(module.MATRIX)
+    GET_AND_POST.update(getattr(module, "GET_AND_POST", set()))
+
+
+_include(authz_group)

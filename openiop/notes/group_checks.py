@@ -17,6 +17,7 @@ words only, ignoring accents and the kind of apostrophe: "quinn's" finds Quinn, 
 does not.
 """
 
+import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -53,19 +54,24 @@ class Member:
     family_name: str
     preferred_name: str = ""
 
-    def name_forms(self) -> list[str]:
+    def name_forms(self) -> tuple[str, ...]:
         """Full names first (so "Quinn Marlowe" is reported rather than "Quinn"), then each
         name alone."""
-        forms = [f"{self.given_name} {self.family_name}"]
-        if self.preferred_name:
-            forms.append(f"{self.preferred_name} {self.family_name}")
-        forms += [self.given_name, self.preferred_name, self.family_name]
-        seen: dict[str, str] = {}
-        for form in forms:
-            folded = fold(form).strip()
-            if len(folded) >= MIN_NAME_LENGTH and folded not in seen:
-                seen[folded] = " ".join(form.split())
-        return list(seen.values())
+        return _name_forms(self.given_name, self.family_name, self.preferred_name)
+
+
+@functools.lru_cache(maxsize=1024)
+def _name_forms(given: str, family: str, preferred: str) -> tuple[str, ...]:
+    forms = [f"{given} {family}"]
+    if preferred:
+        forms.append(f"{preferred} {family}")
+    forms += [given, preferred, family]
+    seen: dict[str, str] = {}
+    for form in forms:
+        folded = fold(form).strip()
+        if len(folded) >= MIN_NAME_LENGTH and folded not in seen:
+            seen[folded] = " ".join(form.split())
+    return tuple(seen.values())
 
 
 @dataclass(frozen=True)
@@ -106,6 +112,7 @@ def fold(text: str) -> str:
     return bare.replace("\u2019", "'").replace("\u2018", "'").replace("\u02bc", "'").casefold()
 
 
+@functools.lru_cache(maxsize=2048)
 def _pattern(name: str) -> re.Pattern[str]:
     words = [re.escape(word) for word in fold(name).split()]
     return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)")
@@ -113,10 +120,20 @@ def _pattern(name: str) -> re.Pattern[str]:
 
 def names_found(text: str, member: Member) -> list[str]:
     """The forms of `member`'s name that occur in `text` as whole words."""
+    return _found(fold(text), member) if text else []
+
+
+def _found(folded: str, member: Member) -> list[str]:
+    return [form for form in member.name_forms() if _pattern(form).search(folded)]
+
+
+def _named(text: str, members: Iterable[Member]) -> list[tuple[Member, list[str]]]:
+    """Each member named in `text`, with the forms of their name found."""
     if not text:
         return []
     folded = fold(text)
-    return [form for form in member.name_forms() if _pattern(form).search(folded)]
+    found = [(member, _found(folded, member)) for member in members]
+    return [(member, names) for member, names in found if names]
 
 
 def normalise(text: str) -> str:
@@ -145,8 +162,7 @@ def check_group_note(
     flags: list[Flag] = []
 
     for where, text in shared.items():
-        named = [(m, names_found(text, m)) for m in members]
-        named = [(m, found) for m, found in named if found]
+        named = _named(text, members)
         if named:
             found = tuple(name for _, names in named for name in names)
             flags.append(
@@ -201,8 +217,7 @@ def check_group_note(
             )
         else:
             others = [m for m in members if m.key != member.key]
-            named = [(m, names_found(part.individual_text, m)) for m in others]
-            named = [(m, found) for m, found in named if found]
+            named = _named(part.individual_text, others)
             if named:
                 found = tuple(name for _, names in named for name in names)
                 flags.append(

@@ -118,7 +118,7 @@ def video_attendance(session_code: Any, participant: Participant) -> Attendance 
 
 def video_attendance_by_participant(session_code: Any) -> dict[int, Attendance]:
     """Each participant's video attendance of one session (minutes, late, left early, where
-    they said they were), by participant id: what notes pre-fill a group note with."""
+    they said they were), by participant id: what a group note is pre-filled with."""
     return {a.participant_id: a for a in Attendance.objects.filter(session_code=session_code)}
 
 

@@ -1,6 +1,8 @@
 // Group note page: show each attendee's fields for their attendance, and autosave the draft.
-// Protocol (POST the form to data-autosave-url): the page's edit_version in, the new one out;
-// 409 when someone else saved meanwhile, after which autosave stops and the text stays here.
+// The notes' autosave protocol (POST the form to data-autosave-url): the page's edit_version
+// in; {saved, edit_version, saved_at} out; JSON {error, message} for every failure: 409 for a
+// conflict or a signed note (autosave stops, the text stays here), 401 when signed out, 400
+// for something to fix.
 (function () {
   "use strict";
   var form = document.getElementById("group-note");
@@ -21,11 +23,6 @@
     if (status) {
       status.textContent = text;
     }
-  }
-
-  function clock() {
-    var now = new Date();
-    return now.toLocaleTimeString([], { hour: "numeric", minute: "2-digit" });
   }
 
   // Absent or excused: a reason, no individual part. Anyone who came: the individual part.
@@ -64,27 +61,28 @@
       method: "POST",
       body: data,
       credentials: "same-origin",
+      redirect: "manual",
       headers: { "X-Requested-With": "fetch", Accept: "application/json" },
       keepalive: !!keepalive,
     })
       .then(function (response) {
         var type = response.headers.get("Content-Type") || "";
-        if (type.indexOf("application/json") === -1) {
-          // Signed out (the login page answered): the text is still on this page.
+        if (response.status === 401 || type.indexOf("application/json") === -1) {
           dirty = true;
-          say("Not saved: you may have been signed out. Your text is still here; sign in in another tab, then save.");
+          stopped = true;
+          say("Not saved: you were signed out. Your text is still here; sign in again in another tab, then use Save draft.");
           return;
         }
         return response.json().then(function (body) {
           if (response.ok && body.saved) {
-            version.value = body.version;
-            say("Draft saved at " + clock() + ".");
+            version.value = body.edit_version;
+            say("Draft saved at " + body.saved_at + ".");
           } else if (response.status === 409) {
             stopped = true;
-            say(body.error || "Not saved: someone else saved this note. Your text is still here.");
+            say(body.message + " Autosave has stopped.");
           } else {
             dirty = true;
-            say("Not saved: " + (body.errors || [body.error]).join(" "));
+            say(body.message || "Not saved. Your text is still here.");
           }
         });
       })

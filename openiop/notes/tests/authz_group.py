@@ -23,7 +23,7 @@ MATRIX: dict[str, Entry] = {
     ),
     "notes:group_note_autosave": Entry(
         "POST",
-        GROUP_NOTE_WRITERS,
+        {**GROUP_NOTE_WRITERS, "anonymous": 401},
         _scheduled("session"),
         other=OTHER_GROUP_NOTE_WRITERS,
         data={"edit_version": "0"},

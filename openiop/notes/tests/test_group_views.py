@@ -252,9 +252,10 @@ class GroupNoteAutosaveTestCase(GroupNoteTestCase):
     def test_it_saves_the_draft_and_returns_the_new_version(self):
         self.login(self.alvarez)
         response = self.autosave(self.form_data(attendees=self.ready_attendees()))
-        self.assertEqual(response.json(), {"saved": True, "version": 1})
+        self.assertEqual(response.json()["edit_version"], 1)
+        self.assertEqual(response.json()["saved_at"], "9:30 PM EDT")
         response = self.autosave(self.form_data(version=1, shared_text="More."))
-        self.assertEqual(response.json(), {"saved": True, "version": 2})
+        self.assertEqual(response.json()["edit_version"], 2)
         group_note = GroupNote.objects.get()
         self.assertEqual(group_note.shared_text, "More.")
         self.assertIsNotNone(group_note.autosaved_at)
@@ -267,15 +268,16 @@ class GroupNoteAutosaveTestCase(GroupNoteTestCase):
         self.login(self.sam)
         response = self.autosave(self.form_data(shared_text="Sam's version"))
         self.assertEqual(response.status_code, 409)
-        self.assertEqual(response.json()["version"], 1)
-        self.assertTrue(response.json()["conflict"])
+        self.assertEqual(response.json()["edit_version"], 1)
+        self.assertEqual(response.json()["error"], "conflict")
+        self.assertIn("Someone else saved this group note", response.json()["message"])
         self.assertNotEqual(GroupNote.objects.get().shared_text, "Sam's version")
 
     def test_oversized_text_is_refused_with_a_message(self):
         self.login(self.alvarez)
         response = self.autosave(self.form_data(shared_text="x" * 102_400))
         self.assertEqual(response.status_code, 400)
-        self.assertIn("at most 20,000 characters", " ".join(response.json()["errors"]))
+        self.assertIn("at most 20,000 characters", response.json()["message"])
 
     def test_a_signed_note_takes_no_autosave(self):
         self.login(self.alvarez)
@@ -285,7 +287,13 @@ class GroupNoteAutosaveTestCase(GroupNoteTestCase):
         )
         response = self.autosave(self.form_data(version=1))
         self.assertEqual(response.status_code, 409)
-        self.assertTrue(response.json()["signed"])
+        self.assertEqual(response.json()["error"], "signed")
+
+    def test_a_signed_out_writer_is_told_so_in_json(self):
+        response = self.autosave(self.form_data())
+        self.assertEqual(response.status_code, 401)
+        self.assertEqual(response.json()["error"], "signed_out")
+        self.assertFalse(GroupNote.objects.exists())
 
 
 class GroupNoteAccessTestCase(GroupNoteTestCase):
@@ -307,7 +315,8 @@ class GroupNoteAccessTestCase(GroupNoteTestCase):
         self.assertEqual(self.client.get(url).status_code, 404)
         self.assertEqual(self.client.post(url, self.form_data()).status_code, 404)
         autosave = reverse("notes:group_note_autosave", args=[self.session.code])
-        self.assertEqual(self.client.post(autosave, self.form_data()).status_code, 404)
+        response = self.client.post(autosave, self.form_data())
+        self.assertEqual((response.status_code, response.json()["error"]), (404, "not_found"))
 
     def test_participants_get_404(self):
         self.client.force_login(self.pat_user)

@@ -8,9 +8,11 @@ form: the `edit_version` the page holds in, the new one out, 409 when someone el
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, JsonResponse, QueryDict
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -18,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from openiop.accounts.http import AuthedRequest
 from openiop.careplans.models import Objective
+from openiop.lib.timefmt import format_datetime
 from openiop.notes import actions, group_access, group_queries
 from openiop.notes.forms_group import AttendeeForm, GroupNoteForm
 from openiop.notes.group_checks import Flag
@@ -333,30 +336,48 @@ def group_note(request: AuthedRequest, code: str) -> HttpResponse:
     return here
 
 
+def _json_error(error: str, message: str, status: int, **extra: Any) -> JsonResponse:
+    return JsonResponse(
+        {"saved": False, "error": error, "message": message, **extra}, status=status
+    )
+
+
 @require_POST
-@login_required
 def group_note_autosave(request: AuthedRequest, code: str) -> HttpResponse:
-    session, _ = group_access.get_group_session_for_writer(request.user, code)
+    """The page's autosave, in the notes' autosave protocol (static/js/autosave.js): the
+    `edit_version` the page holds in, the new one out; JSON for every failure, never a
+    redirect (401 when signed out), so the script keeps the text and says what happened."""
+    if not request.user.is_authenticated:
+        return _json_error(
+            "signed_out",
+            "You were signed out. Your text is still on this page; sign in again to save it.",
+            401,
+            login_url=reverse(settings.LOGIN_URL),
+        )
+    try:
+        session, _ = group_access.get_group_session_for_writer(request.user, code)
+    except Http404:
+        return _json_error("not_found", "This session was not found.", 404)
+    except PermissionDenied:
+        return _json_error("forbidden", "You cannot write this session's group note.", 403)
     page = GroupNotePage.load(session)
     if page.group_note is not None and page.group_note.status == GroupNote.Status.SIGNED:
-        error = actions.GroupNoteSigned(page.group_note)
-        return JsonResponse({"saved": False, "signed": True, "error": str(error)}, status=409)
+        return _json_error("signed", str(actions.GroupNoteSigned(page.group_note)), 409)
     shared, attendees = page.forms(request.POST)
     if not (shared.is_valid() & all([form.is_valid() for form in attendees])):
         errors = [e["text"] for e in _errors(shared, attendees)]
-        return JsonResponse({"saved": False, "errors": errors}, status=400)
+        return _json_error("invalid", "Not saved. " + " ".join(errors), 400, errors=errors)
     try:
         saved = _save(request, page, shared, attendees, autosave=True)
     except actions.GroupNoteConflict as conflict:
-        return JsonResponse(
-            {
-                "saved": False,
-                "conflict": True,
-                "version": conflict.current_version,
-                "error": str(conflict),
-            },
-            status=409,
-        )
+        return _json_error("conflict", str(conflict), 409, edit_version=conflict.current_version)
     except actions.GroupNoteSigned as error:
-        return JsonResponse({"saved": False, "signed": True, "error": str(error)}, status=409)
-    return JsonResponse({"saved": True, "version": saved.group_note.edit_version})
+        return _json_error("signed", str(error), 409)
+    return JsonResponse(
+        {
+            "saved": True,
+            "changed": True,
+            "edit_version": saved.group_note.edit_version,
+            "saved_at": format_datetime(timezone.now(), viewer_zone(request.user), "time"),
+        }
+    )

@@ -222,6 +222,17 @@ class GroupNotePageTestCase(GroupNoteTestCase):
         self.assertContains(response, "&lt;script&gt;alert(&#x27;pat&#x27;)&lt;/script&gt;")
         self.assertContains(response, "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;")
 
+    def test_the_signed_page_keeps_script_inert(self):
+        self.login(self.alvarez)
+        data = self.form_data(
+            attendees=self.ready_attendees(), shared_text="<script>alert('x')</script>\nSecond line"
+        )
+        self.post({**data, "intent": "sign"})
+        response = self.client.get(self.url())
+        self.assertTemplateUsed(response, "notes/group_note_signed.html")
+        self.assertNotContains(response, "<script>alert")
+        self.assertContains(response, "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;<br>")
+
     def test_late_without_minutes_is_refused(self):
         self.login(self.alvarez)
         attendees = self.ready_attendees()

@@ -3,12 +3,18 @@
 allauth keeps each authenticator's secrets in its JSON `data`: a TOTP secret, and a recovery
 codes seed (or, for codes carried over from django-allauth's predecessors, the codes
 themselves). WebAuthn data holds a public key only and stays as it is.
+
+Apps above this one keep encrypted text columns of their own (psychotherapy notes): they
+register each column with `register_encrypted_field` in their AppConfig.ready, so
+`manage.py rotate_keys` re-encrypts them without this app importing theirs.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db import models
 
 from openiop.lib.crypto import Keyring
 
@@ -46,3 +52,27 @@ def transform_data(
         elif isinstance(value, list):
             result[key] = [transform(item) for item in value]
     return result
+
+
+@dataclass(frozen=True)
+class EncryptedField:
+    """A text column that holds one `ID$token` value per row."""
+
+    model: type[models.Model]
+    field: str
+    # What the rotation reports it as, in the plural: "psychotherapy notes".
+    label: str
+
+
+_encrypted_fields: list[EncryptedField] = []
+
+
+def register_encrypted_field(model: type[models.Model], field: str, *, label: str) -> None:
+    """Called by the app that owns the column (in its AppConfig.ready)."""
+    entry = EncryptedField(model=model, field=field, label=label)
+    if entry not in _encrypted_fields:
+        _encrypted_fields.append(entry)
+
+
+def encrypted_fields() -> list[EncryptedField]:
+    return list(_encrypted_fields)

@@ -64,12 +64,24 @@ class RotateKeysTestCase(BaseTestCase):
 
             out = StringIO()
             call_command("rotate_keys", stdout=out)
-            self.assertEqual(out.getvalue().strip(), "Key k2: 5 re-encrypted, 3 already on it.")
+            self.assertEqual(
+                out.getvalue().splitlines()[:2],
+                [
+                    "Key k2: 5 re-encrypted, 3 already on it.",
+                    "  MFA secrets: 5 re-encrypted, 3 already on it.",
+                ],
+            )
             self.assertEqual(self.key_ids(), ["k2"] * 8)
 
             out = StringIO()
             call_command("rotate_keys", stdout=out)
-            self.assertEqual(out.getvalue().strip(), "Key k2: 0 re-encrypted, 8 already on it.")
+            self.assertEqual(
+                out.getvalue().splitlines()[:2],
+                [
+                    "Key k2: 0 re-encrypted, 8 already on it.",
+                    "  MFA secrets: 0 re-encrypted, 8 already on it.",
+                ],
+            )
 
             new_key_only = Keyring(
                 ids=("k2",),

@@ -8,8 +8,9 @@ from openiop.lib.crypto import DecryptionError
 
 class Command(BaseCommand):
     help = (
-        "Re-encrypt every stored secret (TOTP secrets, recovery-code seeds) under the first key "
-        "of OPENIOP_ENCRYPTION_KEYS. Safe to run again: rows already on that key are skipped."
+        "Re-encrypt every stored secret (TOTP secrets, recovery-code seeds, psychotherapy notes) "
+        "under the first key of OPENIOP_ENCRYPTION_KEYS. Safe to run again: rows already on "
+        "that key are skipped."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -24,3 +25,8 @@ class Command(BaseCommand):
             f"Key {result.key_id}: {result.rotated} re-encrypted, "
             f"{result.already_current} already on it."
         )
+        for count in result.counts:
+            self.stdout.write(
+                f"  {count.label}: {count.rotated} re-encrypted, "
+                f"{count.already_current} already on it."
+            )

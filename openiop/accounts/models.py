@@ -117,6 +117,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_participant(self) -> bool:
         return self.role == self.Role.PARTICIPANT
 
+    @property
+    def is_mental_health_professional(self) -> bool:
+        """May keep psychotherapy notes: a clinician or director of a clinical discipline."""
+        return (
+            self.is_active
+            and self.role in (self.Role.CLINICIAN, self.Role.PROGRAM_DIRECTOR)
+            and self.discipline in MENTAL_HEALTH_DISCIPLINES
+        )
+
     def licensed_states(self) -> set[str]:
         today = django_timezone.localdate()
         return {
@@ -144,3 +153,17 @@ class StateLicense(models.Model):
 
     def __str__(self) -> str:
         return f"{self.state} licence"
+
+
+# 45 CFR 164.501: psychotherapy notes are recorded "by a health care provider who is a mental
+# health professional". Peer specialists and case managers support care but do not provide
+# psychotherapy; nurses are included for psychiatric-mental-health nurses.
+MENTAL_HEALTH_DISCIPLINES = frozenset(
+    {
+        User.Discipline.PSYCHIATRIST,
+        User.Discipline.PSYCHOLOGIST,
+        User.Discipline.SOCIAL_WORKER,
+        User.Discipline.COUNSELOR,
+        User.Discipline.NURSE,
+    }
+)

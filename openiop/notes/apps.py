@@ -7,9 +7,14 @@ class NotesConfig(AppConfig):
     verbose_name = "Progress, group and psychotherapy notes"
 
     def ready(self) -> None:
+        from openiop.accounts.encryption import register_encrypted_field
         from openiop.careplans.hooks import register_objective_notes
+        from openiop.notes.models import PsychotherapyNote
         from openiop.notes.queries import notes_by_objective_lineage
 
         # The plan shows, per objective, the notes that addressed it (the golden thread);
         # careplans sits below notes, so notes hands it the lookup.
         register_objective_notes(notes_by_objective_lineage)
+
+        # `manage.py rotate_keys` re-encrypts psychotherapy notes with the MFA secrets.
+        register_encrypted_field(PsychotherapyNote, "ciphertext", label="psychotherapy notes")

@@ -288,6 +288,13 @@ class PsychotherapyNote(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["author", "participant"])]
+        constraints = [
+            # The database refuses clear text: only an `ID$fernet-token` value fits.
+            models.CheckConstraint(
+                condition=Q(ciphertext__regex=r"^[A-Za-z0-9_-]{1,32}\$gA[A-Za-z0-9_=-]+$"),
+                name="psychotherapy_note_is_encrypted",
+            ),
+        ]
 
     def __str__(self) -> str:
         return "Psychotherapy note"

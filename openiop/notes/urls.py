@@ -1,5 +1,6 @@
 from django.urls import path
 
+from openiop.notes.psychotherapy import views as psychotherapy
 from openiop.notes.views import group, progress
 
 app_name = "notes"
@@ -27,4 +28,16 @@ urlpatterns = [
         group.group_note_autosave,
         name="group_note_autosave",
     ),
+    path(
+        "psychotherapy/participants/<uuid:code>/",
+        psychotherapy.note_list,
+        name="psychotherapy_list",
+    ),
+    path(
+        "psychotherapy/participants/<uuid:code>/new/",
+        psychotherapy.new_note,
+        name="psychotherapy_new",
+    ),
+    path("psychotherapy/<uuid:code>/", psychotherapy.note_detail, name="psychotherapy_note"),
+    path("psychotherapy/<uuid:code>/edit/", psychotherapy.edit_note, name="psychotherapy_edit"),
 ]

@@ -34,6 +34,7 @@ READ_EVENTS = frozenset(
         "notes.note_exported",
         "notes.group_note_viewed",
         "notes.psychotherapy_note_viewed",
+        "notes.record_exported",
         "discharge.summary_viewed",
         "discharge.summary_exported",
     }

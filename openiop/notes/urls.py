@@ -1,5 +1,6 @@
 from django.urls import path
 
+from openiop.notes import record_views
 from openiop.notes.psychotherapy import views as psychotherapy
 from openiop.notes.views import group, progress
 
@@ -27,6 +28,12 @@ urlpatterns = [
         "group-sessions/<uuid:code>/autosave/",
         group.group_note_autosave,
         name="group_note_autosave",
+    ),
+    # The full-record PDF (the participant's designated record) and psychotherapy notes.
+    path(
+        "participants/<uuid:code>/record.pdf",
+        record_views.record_pdf,
+        name="record_pdf",
     ),
     path(
         "psychotherapy/participants/<uuid:code>/",

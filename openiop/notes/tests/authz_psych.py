@@ -3,7 +3,7 @@
 import uuid
 from typing import Any
 
-from openiop.tests.authz import NOBODY, Entry, chart_kwargs
+from openiop.tests.authz import NOBODY, STAFF_CHART_READERS, Entry, chart_kwargs
 
 # Psychotherapy notes (CLINICAL.md §6.2) ----------------------------------------------------
 # A note is its author's alone: Dr. Alvarez's note about Pat is 404 for everyone else, the
@@ -33,6 +33,14 @@ def psychotherapy_note_kwargs(case: Any, target: str) -> dict:
 
 
 MATRIX = {
+    # The full record: whoever reads the chart, the participant included (right of access).
+    "notes:record_pdf": Entry(
+        "GET",
+        {**STAFF_CHART_READERS, "pat": 200},
+        chart_kwargs,
+        other={"dana": 200, "chen": 200, "ivy": 200, "quinn": 200},
+        audits=1,
+    ),
     "notes:psychotherapy_list": Entry(
         "GET",
         PSYCHOTHERAPY_KEEPERS,

@@ -1,0 +1,187 @@
+"""The participant's designated record (45 CFR 164.524; CLINICAL.md §6.3) as one PDF.
+
+What it holds, in order:
+1. the chart header;
+2. the clinical summary: diagnoses, problem list, medications, allergies;
+3. the treatment plans that took effect, the current one first, then the earlier versions;
+4. every signed note with its addenda, oldest first (newest last).
+
+What it never holds: drafts (of notes or plans), psychotherapy notes (45 CFR 164.501: kept
+apart from the record; this module does not read `PsychotherapyNote` at all), and anything of
+another participant: every query is filtered by this participant, and an attendee's note of a
+group session holds the shared part and only their own individual part (GroupNote fan-out).
+"""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from openiop.accounts.models import User
+from openiop.audit.reads import record_read
+from openiop.careplans.models import (
+    Allergy,
+    Diagnosis,
+    Intervention,
+    Medication,
+    Objective,
+    PlanSignature,
+    ProblemListEntry,
+    TreatmentPlan,
+)
+from openiop.lib.pdf import render_pdf
+from openiop.notes.models import FORM_SECTIONS, Addendum, Note
+from openiop.participants.access import get_participant_for_user
+from openiop.participants.models import Participant
+
+TEMPLATE = "notes/record.html"
+
+
+@dataclass
+class RecordNote:
+    note: Note
+    # (heading, text) in the order the form writes them; empty sections are left out.
+    sections: list[tuple[str, str]]
+    addenda: list[Addendum]
+    objectives: list[Objective]
+    scores: list[str]
+
+
+@dataclass
+class DesignatedRecord:
+    participant: Participant
+    diagnoses: list[Diagnosis]
+    problems: list[ProblemListEntry]
+    medications: list[Medication]
+    allergies: list[Allergy]
+    # The plan in effect (if any) first, then earlier versions, newest first.
+    plans: list[TreatmentPlan]
+    notes: list[RecordNote] = field(default_factory=list)
+
+
+def signed_notes(participant: Participant) -> QuerySet[Note]:
+    """The participant's signed notes, oldest first; a note without a start time sits at its
+    signing time."""
+    return (
+        Note.objects.filter(participant=participant, status=Note.Status.SIGNED)
+        .select_related("author", "signed_by", "cosigned_by", "session__group")
+        .prefetch_related(
+            Prefetch("addenda", queryset=Addendum.objects.select_related("author")),
+            Prefetch("objectives", queryset=Objective.objects.order_by("position", "id")),
+        )
+        .order_by(Coalesce("started_at", "signed_at"), "signed_at", "pk")
+    )
+
+
+def effective_plans(participant: Participant) -> list[TreatmentPlan]:
+    """Plan versions that took effect (in effect or superseded); drafts and plans still
+    awaiting signatures are not yet part of the record."""
+    plans = (
+        TreatmentPlan.objects.filter(
+            participant=participant,
+            status__in=[TreatmentPlan.Status.ACTIVE, TreatmentPlan.Status.SUPERSEDED],
+        )
+        .select_related("created_by")
+        .prefetch_related(
+            "problems__diagnoses",
+            "problems__goals__objectives",
+            Prefetch(
+                "interventions",
+                queryset=Intervention.objects.select_related("responsible_person"),
+            ),
+            Prefetch("signatures", queryset=PlanSignature.objects.select_related("signed_by")),
+        )
+    )
+    epoch = datetime.min.replace(tzinfo=timezone.get_current_timezone())
+    return sorted(
+        plans,
+        key=lambda plan: (
+            plan.status != TreatmentPlan.Status.ACTIVE,
+            -(plan.effective_at or plan.created_at or epoch).timestamp(),
+            -plan.number,
+        ),
+    )
+
+
+def _sections(note: Note) -> list[tuple[str, str]]:
+    if note.kind == Note.Kind.GROUP:
+        pairs = [
+            ("Group session (shared part)", note.shared_text),
+            ("Individual part", note.individual_text),
+        ]
+    else:
+        pairs = [
+            (label, str(note.sections.get(key, "") or ""))
+            for key, label in FORM_SECTIONS.get(note.form, [])
+        ]
+    pairs += [
+        ("Risk comment", note.risk_comment),
+        ("Medications reviewed", note.medications_reviewed),
+    ]
+    return [(heading, text) for heading, text in pairs if text and text.strip()]
+
+
+def _score_text(score: Any) -> str:
+    """A copied score as one line, whatever shape its writer gave it."""
+    if isinstance(score, dict):
+        label = score.get("label") or score.get("instrument") or score.get("name") or ""
+        value = score.get("value", score.get("total", score.get("score", "")))
+        band = score.get("band_label") or score.get("band") or ""
+        text = f"{label}: {value}" if label else str(value)
+        return f"{text} ({band})" if band else text
+    return str(score)
+
+
+def designated_record(participant: Participant) -> DesignatedRecord:
+    notes = [
+        RecordNote(
+            note=note,
+            sections=_sections(note),
+            addenda=list(note.addenda.all()),
+            objectives=list(note.objectives.all()),
+            scores=[_score_text(score) for score in (note.scores or [])],
+        )
+        for note in signed_notes(participant)
+    ]
+    return DesignatedRecord(
+        participant=participant,
+        diagnoses=list(Diagnosis.objects.filter(participant=participant)),
+        problems=list(ProblemListEntry.objects.filter(participant=participant)),
+        medications=list(Medication.objects.filter(participant=participant)),
+        allergies=list(Allergy.objects.filter(participant=participant)),
+        plans=effective_plans(participant),
+        notes=notes,
+    )
+
+
+def render_record_pdf(
+    record: DesignatedRecord, *, zone: str, prepared_for: User, now: datetime | None = None
+) -> bytes:
+    return render_pdf(
+        TEMPLATE,
+        {
+            "record": record,
+            "participant": record.participant,
+            "zone": zone,
+            "prepared_for": prepared_for,
+            "generated_at": now or timezone.now(),
+        },
+    )
+
+
+def get_record_for_user(user: User, code: uuid.UUID | str) -> DesignatedRecord:
+    """The gate: whoever may read the chart (the participant included: their right of
+    access) gets its record; others 404. Records one `notes.record_exported` read."""
+    participant, _ = get_participant_for_user(user, code, read=False)
+    record = designated_record(participant)
+    record_read(
+        "notes.record_exported",
+        acting_user=user,
+        participant=participant,
+        details={"format": "pdf", "notes": len(record.notes)},
+    )
+    return record

@@ -12,6 +12,7 @@ of notes for a participant records the chart read it is (a list of dates, no tex
 
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -91,7 +92,8 @@ def session_for_note(user: User, participant: Participant, code: uuid.UUID | str
     author ran (an appointment's clinician, a facilitator of the group). None otherwise."""
     try:
         session = Session.objects.select_related("group").get(code=code)
-    except (Session.DoesNotExist, ValueError, TypeError):
+    except (Session.DoesNotExist, ValidationError, ValueError, TypeError):
+        # The code comes from a query string or a form: anything may be typed there.
         return None
     if not Booking.objects.filter(session=session, participant=participant).exists():
         return None

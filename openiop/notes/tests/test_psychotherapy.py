@@ -75,6 +75,13 @@ class WritingTest(PsychotherapyTestCase):
         self.assertContains(response, TEXT, status_code=400)
         self.assertFalse(PsychotherapyNote.objects.exists())
 
+    def test_a_made_up_session_code_is_refused_not_an_error(self):
+        self.login(self.alvarez)
+        url = reverse("notes:psychotherapy_new", args=[self.pat.code])
+        self.assertEqual(self.client.get(url + "?session=not-a-code").status_code, 200)
+        response = self.client.post(url, {"text": TEXT, "session": "not-a-code"})
+        self.assertContains(response, TEXT, status_code=400)
+
     def test_an_empty_note_is_refused_with_a_message(self):
         self.login(self.alvarez)
         response = self.client.post(
@@ -239,3 +246,20 @@ class KeptOutOfTheAdminTest(PsychotherapyTestCase):
         from django.contrib import admin
 
         self.assertNotIn(PsychotherapyNote, admin.site._registry)
+
+
+class ErrorReportsTest(PsychotherapyTestCase):
+    def test_an_error_report_of_a_note_page_hides_the_text(self):
+        from django.test import RequestFactory
+        from django.views.debug import SafeExceptionReporterFilter
+
+        from openiop.notes.psychotherapy import views
+
+        url = reverse("notes:psychotherapy_new", args=[self.pat.code])
+        request = RequestFactory().post(url, {"text": TEXT, "session": "not-a-session"})
+        request.user = self.alvarez
+        response = views.new_note(request, str(self.pat.code))  # type: ignore[arg-type]
+        self.assertEqual(response.status_code, 400)
+        cleansed = SafeExceptionReporterFilter().get_post_parameters(request)
+        self.assertNotIn("father", str(cleansed))
+        self.assertNotEqual(cleansed["text"], TEXT)

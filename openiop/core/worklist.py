@@ -2,8 +2,7 @@
 
 Every function here only reads, and asks a fixed number of queries however many rows there
 are: one for the rows (at most ROW_LIMIT) and, only when that many came back, one to count
-them all. Links to pages other engineers build (the note writers, the plan page) are made
-with `link()`, which falls back to a page that exists until theirs does.
+them all.
 
 What counts as work (decided where the issue was silent):
 - A note is owed for a session that has ended, by the person who ran it (an appointment's
@@ -24,9 +23,10 @@ from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from openiop.accounts.models import User
+from openiop.careplans import reviews
 from openiop.careplans.models import PlanSignature, TreatmentPlan
 from openiop.notes.models import GroupNote, Note
 from openiop.participants.models import CareTeamMember
@@ -49,16 +49,8 @@ ATTENDED = (Booking.Attendance.PRESENT, Booking.Attendance.LATE, Booking.Attenda
 NOTE_OWED = Q(status=Booking.Status.BOOKED) & (Q(attendance__in=ATTENDED) | Q(attendance=""))
 
 
-def link(name: str, args: Iterable[Any], fallback: str, query: str = "") -> str:
-    """`reverse(name)`, or `fallback` while the page `name` is not built yet.
-
-    The note writers (notes:new_for_session, notes:group_note, notes:note) and the plan page
-    (careplans:plan) come from other branches of issue 9; once merged, the fallback is dead.
-    """
-    try:
-        return reverse(name, args=list(args)) + query
-    except NoReverseMatch:
-        return fallback
+def link(name: str, args: Iterable[Any], query: str = "") -> str:
+    return reverse(name, args=list(args)) + query
 
 
 def has_worklist(user: User) -> bool:
@@ -212,7 +204,6 @@ def _owed_group(scope: Q, now: datetime, *, signed_only: bool) -> QuerySet[Sessi
 
 def _individual_row(booking: Booking, now: datetime) -> NoteToWrite:
     session, participant = booking.session, booking.participant
-    fallback = reverse("scheduling:session", args=[session.code])
     due = _due_at(session)
     return NoteToWrite(
         session=session,
@@ -223,16 +214,13 @@ def _individual_row(booking: Booking, now: datetime) -> NoteToWrite:
             if booking.attendance
             else "attendance not recorded"
         ),
-        url=link(
-            "notes:new_for_session", [session.code], fallback, f"?participant={participant.code}"
-        ),
+        url=link("notes:start_for_session", [session.code], f"?participant={participant.code}"),
         due_at=due,
         late=due < now,
     )
 
 
 def _group_row(session: Session, now: datetime) -> NoteToWrite:
-    fallback = reverse("scheduling:session", args=[session.code])
     due = _due_at(session)
     assert session.group is not None
     return NoteToWrite(
@@ -240,7 +228,7 @@ def _group_row(session: Session, now: datetime) -> NoteToWrite:
         title=session.group.name,
         attended=session.attended,  # type: ignore[attr-defined]
         unmarked=session.unmarked,  # type: ignore[attr-defined]
-        url=link("notes:group_note", [session.code], fallback),
+        url=link("notes:group_note", [session.code]),
         due_at=due,
         late=due < now,
     )
@@ -285,13 +273,12 @@ class NoteToSign:
 
 
 def _note_row(note: Note) -> NoteToSign:
-    fallback = note.participant.get_absolute_url()
     return NoteToSign(
         title=note.get_kind_display() + " note",
         participant=note.participant.short_name,
         started_at=note.started_at or (note.session.starts_at if note.session else None),
         author=note.author.display_name,
-        url=link("notes:note", [note.code], fallback),
+        url=link("notes:note", [note.code]),
     )
 
 
@@ -302,11 +289,7 @@ def _group_note_row(group_note: GroupNote) -> NoteToSign:
         title=f"Group note: {session.group.name}",
         started_at=session.starts_at,
         author=group_note.author.display_name,
-        url=link(
-            "notes:group_note",
-            [session.code],
-            reverse("scheduling:session", args=[session.code]),
-        ),
+        url=link("notes:group_note", [session.code]),
     )
 
 
@@ -365,18 +348,36 @@ def _care_team(user: User, **roles: Any) -> QuerySet[Any]:
     )
 
 
-def plans_due_for_review(user: User, *, today: date) -> QuerySet[TreatmentPlan]:
-    """Plans in effect of the user's care-team participants whose review falls due within
-    REVIEW_NOTICE, overdue ones first (careplans.queries may take this over)."""
-    return (
-        TreatmentPlan.objects.filter(
-            status=TreatmentPlan.Status.ACTIVE,
-            review_due_on__lte=today + REVIEW_NOTICE,
-            participant_id__in=_care_team(user),
+def review_rows(user: User, *, today: date) -> Section["PlanRow"]:
+    """Plans in effect of the user's care-team participants whose review is due or overdue
+    (on the program's cadence or after a level-of-care change: careplans.reviews), then those
+    falling due within REVIEW_NOTICE. Two queries."""
+    plans = TreatmentPlan.objects.filter(
+        status=TreatmentPlan.Status.ACTIVE, participant_id__in=_care_team(user)
+    )
+    due = reviews.plans_due_for_review(plans, today=today)
+    rows = [
+        PlanRow(
+            plan=review.plan,
+            url=link("careplans:plan", [review.plan.code]),
+            overdue=review.is_overdue,
+            due_on=review.due_on,
+            reason=review.reason_label,
         )
+        for review in due
+    ]
+    soon = (
+        plans.filter(review_due_on__gt=today, review_due_on__lte=today + REVIEW_NOTICE)
+        .exclude(pk__in=[row.plan.pk for row in rows])
         .select_related("participant")
         .order_by("review_due_on", "id")
     )
+    rows += [
+        PlanRow(plan=plan, url=link("careplans:plan", [plan.code]), due_on=plan.review_due_on)
+        for plan in soon[: max(ROW_LIMIT - len(rows), 0)]
+    ]
+    count = len(due) + (soon.count() if len(rows) >= ROW_LIMIT else len(rows) - len(due))
+    return Section(rows[:ROW_LIMIT], count)
 
 
 def plans_awaiting_signature(user: User) -> QuerySet[TreatmentPlan]:
@@ -403,14 +404,12 @@ class PlanRow:
     plan: TreatmentPlan
     url: str
     overdue: bool = False
+    due_on: date | None = None
+    reason: str = ""
 
 
-def _plan_row(plan: TreatmentPlan, today: date) -> PlanRow:
-    return PlanRow(
-        plan=plan,
-        url=link("careplans:plan", [plan.code], plan.participant.get_absolute_url()),
-        overdue=plan.review_due_on is not None and plan.review_due_on < today,
-    )
+def _plan_row(plan: TreatmentPlan) -> PlanRow:
+    return PlanRow(plan=plan, url=link("careplans:plan", [plan.code]))
 
 
 # The whole page ------------------------------------------------------------------------------
@@ -435,8 +434,8 @@ def worklist(user: User, *, now: datetime, zone: str) -> Worklist:
         to_write=notes_to_write(user, now=now),
         to_sign=notes_to_sign(user),
         to_cosign=notes_to_cosign(user),
-        reviews=section(plans_due_for_review(user, today=today), lambda p: _plan_row(p, today)),
-        to_sign_plans=section(plans_awaiting_signature(user), lambda p: _plan_row(p, today)),
+        reviews=review_rows(user, today=today),
+        to_sign_plans=section(plans_awaiting_signature(user), _plan_row),
         alerts=section(open_alerts_for_user(user)),
         has_team=has_team(user),
     )

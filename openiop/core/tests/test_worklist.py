@@ -191,13 +191,8 @@ class NotesToWriteTestCase(WorklistTestCase):
         session = self.appointment(at(TODAY - timedelta(days=1), 10), attendance="present")
         response = self.page(self.alvarez)
         self.assertContains(response, "Notes to write (1)")
-        expected = worklist.link(
-            "notes:new_for_session",
-            [session.code],
-            reverse("scheduling:session", args=[session.code]),
-            f"?participant={self.pat.code}",
-        )
-        self.assertContains(response, f'href="{expected}"')
+        expected = reverse("notes:start_for_session", args=[session.code])
+        self.assertContains(response, f'href="{expected}?participant={self.pat.code}"')
         self.assertContains(
             response, "with <bdi>Pat L.</bdi>, Tue 3 Mar, 10:00 AM EST (attendance: present)"
         )
@@ -247,6 +242,7 @@ class NotesToWriteTestCase(WorklistTestCase):
         self.assertContains(self.page(self.alvarez), "Notes to write (1)")
         draft.status = GroupNote.Status.SIGNED
         draft.signed_at = NOW
+        draft.signed_by = self.alvarez
         draft.save()
         self.assertContains(self.page(self.alvarez), "Notes to write (0)")
 
@@ -264,9 +260,7 @@ class NotesToSignTestCase(WorklistTestCase):
         )
         response = self.page(self.alvarez)
         self.assertContains(response, "Notes to sign (2)")
-        self.assertContains(
-            response, worklist.link("notes:note", [draft.code], self.pat.get_absolute_url())
-        )
+        self.assertContains(response, f'href="{reverse("notes:note", args=[draft.code])}"')
         self.assertContains(response, "Group note: Evening DBT A</a>")
         self.assertContains(self.page(self.sam), "Notes to sign (0)")
 

@@ -80,7 +80,8 @@ def participant_access(
 ) -> Access:
     """The user's access to the chart. A discharged chart is read-only (a signed discharge
     summary closed it) except for the writes that pass `allow_discharged`: addenda to signed
-    documents and a new referral, which may readmit."""
+    documents, a new referral, which may readmit, and a safety concern (a person in danger
+    after discharge still needs the on-call clinician)."""
     access = _chart_access(user, participant)
     if participant.discharged_at is not None and not allow_discharged:
         return min(access, Access.READ)
@@ -150,7 +151,12 @@ def check_access(
 
 
 def get_participant_for_user(
-    user: User, code: uuid.UUID | str, *, write: bool = False, read: bool | None = None
+    user: User,
+    code: uuid.UUID | str,
+    *,
+    write: bool = False,
+    read: bool | None = None,
+    allow_discharged: bool = False,
 ) -> Granted[Participant]:
     """The chart behind `code`, if `user` may see it, with the user's access to it.
 
@@ -163,7 +169,10 @@ def get_participant_for_user(
         participant = Participant.objects.select_related("program").get(code=code)
     except (Participant.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
-    return Granted(participant, check_access(user, participant, write=write, read=read))
+    return Granted(
+        participant,
+        check_access(user, participant, write=write, read=read, allow_discharged=allow_discharged),
+    )
 
 
 def own_chart(user: User) -> Participant:

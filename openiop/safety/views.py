@@ -75,7 +75,7 @@ def acknowledge(request: AuthedRequest, code: str) -> HttpResponse:
 @login_required
 def raise_concern(request: AuthedRequest, code: str) -> HttpResponse:
     """A clinician's concern about a participant's safety opens (or joins) an alert."""
-    participant, _ = get_participant_for_user(request.user, code, write=True)
+    participant, _ = get_participant_for_user(request.user, code, write=True, allow_discharged=True)
     if not request.user.is_staff_member:
         raise Http404
     form = ConcernForm(request.POST)

@@ -18,3 +18,15 @@ class DischargedChartTest(BaseTestCase):
         self.assertEqual(participant_access(self.chen, self.pat), Access.NONE)
         self.login(self.alvarez)
         self.assertEqual(self.client.get(f"/participants/{self.pat.code}/edit/").status_code, 403)
+
+    def test_a_safety_concern_can_still_be_raised_on_a_discharged_chart(self):
+        from openiop.safety.models import SafetyAlert
+
+        self.pat.discharged_at = timezone.now()
+        self.pat.save()
+        self.login(self.alvarez)
+        response = self.client.post(
+            f"/safety/concern/{self.pat.code}/", {"concern": "Called the front desk upset."}
+        )
+        self.assertEqual(response.status_code, 302)
+        self.assertTrue(SafetyAlert.objects.filter(participant=self.pat).exists())

@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -212,14 +212,6 @@ def _render(
     )
 
 
-def _note_url(note: Note) -> str:
-    """The attendee note's page (`notes:note`, written with the progress notes)."""
-    try:
-        return reverse("notes:note", args=[note.code])
-    except NoReverseMatch:
-        return ""
-
-
 def _render_signed(request: AuthedRequest, page: GroupNotePage) -> HttpResponse:
     session = page.session
     group_note = page.group_note
@@ -234,7 +226,7 @@ def _render_signed(request: AuthedRequest, page: GroupNotePage) -> HttpResponse:
             "booking": booking,
             "entry": page.entries.get(booking.participant_id),
             "note": notes.get(booking.participant_id),
-            "url": _note_url(notes[booking.participant_id])
+            "url": reverse("notes:note", args=[notes[booking.participant_id].code])
             if booking.participant_id in notes
             else "",
         }

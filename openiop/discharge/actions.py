@@ -19,6 +19,7 @@ from openiop.discharge.models import AftercareAppointment, DischargeSummary
 from openiop.intake.models import EpisodeOfCare
 from openiop.lib.integrity import content_hash
 from openiop.lib.recurrence import get_zone
+from openiop.notes.models import Note
 from openiop.participants.models import Participant
 from openiop.programs.models import Group
 from openiop.scheduling import actions as scheduling
@@ -218,8 +219,9 @@ def sign_discharge(summary: DischargeSummary, *, acting_user: User) -> Discharge
     1. Lock the summary, the participant and the groups they hold places in, then the
        upcoming appointments, before the first audit append (which takes the trail's lock):
        the same order as scheduling's writes, so nothing waits in a cycle.
-    2. Refuse a summary signed already, one missing what the participant must be told, and a
-       discharge while one of the participant's sessions is under way.
+    2. Refuse a summary signed already, one missing what the participant must be told, a
+       discharge while one of the participant's sessions is under way, and one while a note
+       of theirs is unsigned (a discharged chart takes addenda only).
     3. End each open enrollment through scheduling's `end_enrollment` (a seat freed goes to
        the first person on that group's waitlist), cancel upcoming appointments, release the
        remaining upcoming group bookings (make-ups).
@@ -267,6 +269,13 @@ def sign_discharge(summary: DischargeSummary, *, acting_user: User) -> Discharge
         raise DischargeError(
             "One of this participant's sessions is under way now (or its video room is still "
             "open). Sign the discharge summary once it has ended."
+        )
+    # A discharged chart takes addenda only, so a draft note left now could never be signed.
+    drafts = Note.objects.filter(participant=participant, status=Note.Status.DRAFT).count()
+    if drafts:
+        raise DischargeError(
+            f"This participant has {drafts} unsigned note{'s' if drafts != 1 else ''}: "
+            "their authors sign them first, then sign the discharge summary."
         )
     episode = EpisodeOfCare.objects.select_for_update().get(pk=summary.episode_id)
     if episode.status != EpisodeOfCare.Status.ACTIVE:

@@ -14,6 +14,7 @@ from openiop.discharge.tests.base import (
 )
 from openiop.intake.models import EpisodeOfCare
 from openiop.lib.integrity import content_hash
+from openiop.notes.models import Note
 from openiop.notifications.sms import locmem
 from openiop.scheduling import actions as scheduling
 from openiop.scheduling.models import Booking, Enrollment, Session
@@ -244,6 +245,15 @@ class SignTestCase(DischargeTestCase):
             self.sign(summary, at=DURING_GROUP)
         self.enrollment.refresh_from_db()
         self.assertEqual(self.enrollment.status, Enrollment.Status.SEATED)
+        self.pat.refresh_from_db()
+        self.assertIsNone(self.pat.discharged_at)
+
+    def test_signing_is_refused_while_a_note_is_unsigned(self):
+        summary = self.start()
+        self.complete(summary)
+        Note.objects.create(participant=self.pat, kind=Note.Kind.INDIVIDUAL, author=self.alvarez)
+        with self.assertRaisesMessage(actions.DischargeError, "1 unsigned note"):
+            self.sign(summary)
         self.pat.refresh_from_db()
         self.assertIsNone(self.pat.discharged_at)
 

@@ -111,7 +111,7 @@ class CanaryTest(Personas, TransactionalTestCase):
 
     def exercise(self) -> None:
         session = group_session(self, participants=[self.pat, self.quinn])
-        signed_note(
+        signed = signed_note(
             self.pat,
             self.alvarez,
             started_at=session.starts_at,
@@ -149,6 +149,12 @@ class CanaryTest(Personas, TransactionalTestCase):
             "the questionnaires": reverse("assessments:participant", args=[self.pat.code]),
             "the FHIR export": reverse("assessments:response_fhir", args=[gad7]),
             "the list of private notes": reverse("notes:psychotherapy_list", args=[self.pat.code]),
+            "the worklist": reverse("home"),
+            "the chart's notes": reverse("notes:participant_notes", args=[self.pat.code]),
+            "a signed note": reverse("notes:note", args=[signed.code]),
+            "the group note": reverse("notes:group_note", args=[session.code]),
+            "the clinical summary": reverse("careplans:summary", args=[self.pat.code]),
+            "the treatment plans": reverse("careplans:plans", args=[self.pat.code]),
         }
         participant_pages = {
             "the participant's home": reverse("home"),
@@ -156,6 +162,8 @@ class CanaryTest(Personas, TransactionalTestCase):
             "who has seen my record": reverse("participants:record_access"),
             "my week": reverse("scheduling:my_week"),
             "my questionnaires": reverse("assessments:mine"),
+            "my notes": reverse("notes:my_notes"),
+            "my signed note": reverse("notes:my_note", args=[signed.code]),
         }
         record_url = reverse("notes:record_pdf", args=[self.pat.code])
         for viewer, urls in (
@@ -170,6 +178,10 @@ class CanaryTest(Personas, TransactionalTestCase):
                 self.assertEqual(response.status_code, 200, f"{where} as {viewer.email}")
                 self.assert_absent(f"{where} as {viewer.email}", response.content)
             self.assert_absent(f"the record PDF for {viewer.email}", self.record_pdf(record_url))
+            note_pdf = reverse(
+                "notes:my_note_pdf" if viewer.is_participant else "notes:pdf", args=[signed.code]
+            )
+            self.assert_absent(f"the note's PDF for {viewer.email}", self.record_pdf(note_pdf))
             feed = create_calendar_feed(viewer, acting_user=viewer)
             ics = self.client.get(reverse("scheduling:feed", kwargs={"token": feed}))
             self.assertEqual(ics.status_code, 200)

@@ -143,6 +143,9 @@ def load(*, participants: int = 30, weeks: int = 8, seed: int = 2026) -> Program
         weekly_minimum_hours=Decimal("9.0"),
         daily_minimum_hours=Decimal("3.0"),
         typical_length_weeks=weeks,
+        # Notes by supervisees (Jonah Brooks, supervised by Dana) and peer specialists wait
+        # for a co-signature.
+        requires_cosignature=True,
     )
     password_hash = make_password(DEMO_PASSWORD)
     staff = {}
@@ -171,6 +174,8 @@ def load(*, participants: int = 30, weeks: int = 8, seed: int = 2026) -> Program
     ProgramMembership.objects.create(
         program=program, user=staff["Chen"], role=ProgramMembership.Role.ON_CALL
     )
+    staff["Brooks"].supervisor = staff["Director"]
+    staff["Brooks"].save(update_fields=["supervisor"])
 
     users = User.objects.bulk_create(
         User(

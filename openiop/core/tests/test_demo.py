@@ -31,6 +31,30 @@ class DemoLoaderTestCase(BaseTestCase):
         self.assertIn("TOTP secret", text)
         self.assertIn(demo.DEMO_PASSWORD, text)
 
+    def test_it_loads_the_clinical_record(self):
+        from django.utils import timezone
+
+        from openiop.careplans.models import TreatmentPlan
+        from openiop.core import worklist
+        from openiop.discharge.models import DischargeSummary
+        from openiop.notes.models import GroupNote, Note, PsychotherapyNote
+
+        call_command("load_demo", "--participants", "30", "--quiet", stdout=StringIO())
+        plans = set(TreatmentPlan.objects.values_list("status", flat=True))
+        self.assertLessEqual({"draft", "awaiting_signatures", "active", "superseded"}, plans)
+        self.assertTrue(Note.objects.filter(status="signed", kind="individual").exists())
+        self.assertTrue(Note.objects.filter(status="draft").exists())
+        self.assertTrue(GroupNote.objects.filter(status="signed").exists())
+        self.assertTrue(PsychotherapyNote.objects.exists())
+        summary = DischargeSummary.objects.get(status="signed")
+        self.assertIsNotNone(summary.participant.discharged_at)
+        rosa = User.objects.get(email="rosa.alvarez@demo.openiop.invalid")
+        work = worklist.worklist(rosa, now=timezone.now(), zone="America/New_York")
+        self.assertGreater(work.to_write.count + work.to_sign.count, 0)
+        dana = User.objects.get(email="dana.director@demo.openiop.invalid")
+        work = worklist.worklist(dana, now=timezone.now(), zone="America/New_York")
+        self.assertGreater(work.to_cosign.count, 0)
+
     def test_it_takes_a_size_option(self):
         demo.load(participants=250, weeks=52)
         loaded = Participant.objects.filter(user__email__endswith=demo.DEMO_DOMAIN).count()

@@ -2,12 +2,21 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from openiop.accounts.models import User
 from openiop.assessments import demo as assessment_demo
+from openiop.careplans import demo as plan_demo
+from openiop.careplans import demo_signing as signing_demo
+from openiop.careplans import demo_summary as summary_demo
 from openiop.core import demo
+from openiop.discharge import demo as discharge_demo
 from openiop.intake import demo as intake_demo
+from openiop.notes import demo as notes_demo
+from openiop.notes import demo_group as group_notes_demo
+from openiop.notes.psychotherapy import demo as psychotherapy_demo
 from openiop.scheduling import demo as schedule_demo
+from openiop.scheduling.actions._shared import program_today
 
 
 class Command(BaseCommand):
@@ -28,6 +37,7 @@ class Command(BaseCommand):
             schedule_demo.load(program)
             assessment_demo.load(program)
             intake_demo.load(program)
+            load_clinical_record(program)
             self.stdout.write(
                 f"Loaded {demo.DEMO_PROGRAM} with {options['participants']} participants."
             )
@@ -39,3 +49,16 @@ class Command(BaseCommand):
         for login in demo.logins():
             secret = f"  TOTP secret {login.totp_secret}" if login.totp_secret else ""
             self.stdout.write(f"  {login.role:<20} {login.email:<40}{secret}")
+
+
+def load_clinical_record(program: Any) -> None:
+    """Summaries, plans (signed, awaiting signatures, due for review), notes, group notes,
+    psychotherapy notes and a discharge, in the order each builds on the one before."""
+    today, now = program_today(program), timezone.now()
+    summary_demo.load_summary_demo(program)
+    plan_demo.load_plan_demo(program, today=today)
+    signing_demo.load_signing_demo(program, today=today)
+    notes_demo.load_notes_demo(program, now=now)
+    group_notes_demo.load_group_notes_demo(program, now=now)
+    psychotherapy_demo.load(program)
+    discharge_demo.load_discharge_demo(program, now=now)

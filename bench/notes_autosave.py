@@ -74,7 +74,7 @@ def main() -> int:
         version = 1
         latencies = []
         for n in range(args.saves):
-            data["edit_version"] = version
+            data["edit_version"] = str(version)
             data["section_subjective"] = PARAGRAPH * (1 + n % 20)
             started_request = time.perf_counter()
             response = client.post(url, data, HTTP_ACCEPT="application/json")

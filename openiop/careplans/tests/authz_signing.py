@@ -22,23 +22,38 @@ Status = TreatmentPlan.Status
 
 
 def _versions(case: Any, target: str) -> tuple[TreatmentPlan, TreatmentPlan]:
+    """The target's plan in effect and its review version. Other careplans rows may have made
+    a plan in effect and an open draft already (one of each per participant at most): they
+    become version 1 and its review, so every row sees one consistent chart."""
     participant = case.pat if target == "own" else case.quinn
     author = case.alvarez if target == "own" else case.chen
-    first = TreatmentPlan.objects.filter(participant=participant, number=1).first()
+    first = TreatmentPlan.objects.filter(participant=participant, status=Status.ACTIVE).first()
     if first is None:
         first = make_plan(
             participant, author=author, status=Status.ACTIVE, review_due_on=date(2026, 12, 1)
         )
     second = TreatmentPlan.objects.filter(previous=first).first()
     if second is None:
-        second = make_plan(
-            participant,
-            author=author,
-            lineage=first.lineage,
-            number=2,
-            previous=first,
-            reason=TreatmentPlan.Reason.SCHEDULED_REVIEW,
-        )
+        open_plan = TreatmentPlan.objects.filter(
+            participant=participant, status__in=[Status.DRAFT, Status.AWAITING_SIGNATURES]
+        ).first()
+        if open_plan is not None:
+            TreatmentPlan.objects.filter(pk=open_plan.pk).update(
+                lineage=first.lineage,
+                number=first.number + 1,
+                previous=first,
+                reason=TreatmentPlan.Reason.SCHEDULED_REVIEW,
+            )
+            second = TreatmentPlan.objects.get(pk=open_plan.pk)
+        else:
+            second = make_plan(
+                participant,
+                author=author,
+                lineage=first.lineage,
+                number=first.number + 1,
+                previous=first,
+                reason=TreatmentPlan.Reason.SCHEDULED_REVIEW,
+            )
     return first, second
 
 

@@ -57,4 +57,4 @@ class SecurityKeyTestCase(BrowserTestCase):
         self.page.get_by_label("Password").fill(PASSWORD)
         self.page.get_by_role("button", name="Sign In").click()
         self.page.get_by_role("button", name="Use a security key").click()
-        self.page.get_by_role("heading", name="My caseload").wait_for()
+        self.page.get_by_role("heading", name="My work today").wait_for()

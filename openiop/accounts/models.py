@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone as django_timezone
 
+from openiop.lib.phone import PhoneField
 from openiop.lib.states import STATE_CHOICES
 from openiop.lib.text import normalize_email
 
@@ -77,6 +78,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     supervisor = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="supervisees"
     )
+    # Staff only: where urgent safety notices go by text (they carry no PHI).
+    mobile_phone = PhoneField(blank=True, help_text="For urgent safety notices by text message.")
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May open the admin site.")
     date_joined = models.DateTimeField(default=django_timezone.now)

@@ -35,6 +35,10 @@ ALLOWED_KEYS = frozenset(
         "plan",
         "signature",
         "summary",
+        "alert",
+        "assessment",
+        "safety_plan",
+        "shift",
         # choice codes, flags and labels of configuration
         "action",
         "attendance",
@@ -65,6 +69,10 @@ ALLOWED_KEYS = frozenset(
         "status",
         "type",
         "version",
+        "acuity",
+        "step",
+        "disposition",
+        "risk_level",
         # counts, sizes and durations
         "already_current",
         "answered",

@@ -6,7 +6,9 @@ from django.utils import timezone
 from openiop.accounts.models import User
 from openiop.audit.actions import record
 from openiop.participants.models import Participant
-from openiop.safety.models import AlertTrigger, SafetyAlert
+from openiop.safety import ladder, timeline
+from openiop.safety.acuity import acuity_for
+from openiop.safety.models import AlertEvent, AlertTrigger, SafetyAlert
 
 
 class AlreadyAcknowledged(Exception):
@@ -23,13 +25,20 @@ def raise_alert(
     critical_items: list[dict[str, str]] | None = None,
     concern: str = "",
     signal: str = AlertTrigger.Signal.CONCERN,
+    rule: str = "",
 ) -> SafetyAlert:
     """Open an alert, or add this trigger to the participant's open alert of the same kind.
+
+    `rule` (openiop.safety.acuity.RULES) sets the signal's acuity; the alert takes the highest
+    of its signals'. A new alert starts up the ladder (owner, deadline, first notice); a signal
+    that raises an open alert's acuity restarts it with the shorter deadline.
 
     Two requests racing to open the first alert meet the partial unique constraint; the loser
     retries once and joins the winner's alert, so no signal is lost.
     """
     now = timezone.now()
+    rule = rule or _default_rule(kind)
+    acuity = acuity_for(rule, participant.program)
     for attempt in (1, 2):
         alert = (
             SafetyAlert.objects.select_for_update()
@@ -39,13 +48,20 @@ def raise_alert(
         if alert is not None:
             alert.trigger_count += 1
             alert.last_triggered_at = now
-            alert.save(update_fields=["trigger_count", "last_triggered_at"])
+            raised = acuity > alert.acuity
+            if raised:
+                alert.acuity = acuity
+            alert.save(update_fields=["trigger_count", "last_triggered_at", "acuity"])
             event = "safety.alert_repeated"
             break
         try:
             with transaction.atomic():
                 alert = SafetyAlert.objects.create(
-                    participant=participant, kind=kind, opened_at=now, last_triggered_at=now
+                    participant=participant,
+                    kind=kind,
+                    opened_at=now,
+                    last_triggered_at=now,
+                    acuity=acuity,
                 )
         except IntegrityError:
             if attempt == 2:
@@ -60,9 +76,25 @@ def raise_alert(
         response=response,
         critical_items=critical_items or [],
         concern=concern,
+        rule=rule,
+        acuity=acuity,
         raised_by=acting_user,
         raised_at=now,
     )
+    if event == "safety.alert_raised":
+        timeline.log(alert, AlertEvent.Kind.RAISED, actor=acting_user, detail=rule, at=now)
+        ladder.start(alert)
+    else:
+        timeline.log(alert, AlertEvent.Kind.REPEATED, actor=acting_user, detail=rule, at=now)
+        if raised:
+            timeline.log(
+                alert,
+                AlertEvent.Kind.ACUITY_RAISED,
+                actor=acting_user,
+                detail=alert.get_acuity_display(),
+                at=now,
+            )
+            ladder.restart(alert)
     record(
         event,
         acting_user=acting_user,
@@ -73,9 +105,20 @@ def raise_alert(
             "signal": signal,
             "response": str(response.code) if response is not None else None,
             "trigger_count": alert.trigger_count,
+            "acuity": alert.acuity,
         },
     )
     return alert
+
+
+DEFAULT_RULES = {
+    SafetyAlert.Kind.HELP_REQUESTED.value: "help_requested",
+    SafetyAlert.Kind.CLINICIAN_CONCERN.value: "clinician_concern",
+}
+
+
+def _default_rule(kind: str) -> str:
+    return DEFAULT_RULES.get(str(kind), "critical_item")
 
 
 @transaction.atomic
@@ -131,6 +174,8 @@ def acknowledge_alert(
     alert.save(
         update_fields=["status", "acknowledged_by", "acknowledged_at", "action", "action_note"]
     )
+    timeline.log(alert, AlertEvent.Kind.ACKNOWLEDGED, actor=acting_user, at=alert.acknowledged_at)
+    ladder.stop(alert)
     record(
         "safety.alert_acknowledged",
         acting_user=acting_user,

@@ -1,7 +1,15 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class SafetyConfig(AppConfig):
     name = "openiop.safety"
     label = "safety"
     verbose_name = "Safety"
+
+    def ready(self) -> None:
+        from openiop.safety.guards import reinstall_sqlite_guards
+
+        # Every app's migrate, not only this one's: a rebuild of a safety table happens in a
+        # safety migration, but running the hook after each app is cheap and order-proof.
+        post_migrate.connect(reinstall_sqlite_guards, dispatch_uid="safety-sqlite-guards")

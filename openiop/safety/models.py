@@ -1,8 +1,26 @@
+import datetime
 import uuid
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+
+
+class Acuity(models.IntegerChoices):
+    """How urgent an alert is; higher is more urgent, so lists sort on the number."""
+
+    ELEVATED = 1, "Elevated"
+    HIGH = 2, "High"
+    EMERGENCY = 3, "Emergency"
+
+
+class LadderStep(models.IntegerChoices):
+    """Who holds an alert: it starts with its owner and climbs when a deadline passes."""
+
+    OWNER = 0, "Owner"
+    ON_CALL = 1, "On-call clinician"
+    DIRECTOR = 2, "Program director"
+    BACKUP = 3, "Backup"
 
 
 class SafetyAlert(models.Model):
@@ -15,7 +33,7 @@ class SafetyAlert(models.Model):
 
     class Kind(models.TextChoices):
         CRITICAL_ITEM = "critical_item", "Critical answer on an instrument"
-        CLINICIAN_CONCERN = "clinician_concern", "Clinician's concern"
+        CLINICIAN_CONCERN = "clinician_concern", "Care team's concern"
         HELP_REQUESTED = "help_requested", "Asked for help during a video session"
 
     class Status(models.TextChoices):
@@ -49,10 +67,27 @@ class SafetyAlert(models.Model):
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     action = models.CharField(max_length=16, choices=Action.choices, blank=True)
     action_note = models.TextField(blank=True)
+    # The ladder (openiop.safety.ladder): how urgent, who holds it now, and by when they must
+    # acknowledge it before it climbs to the next step.
+    acuity = models.PositiveSmallIntegerField(choices=Acuity.choices, default=Acuity.ELEVATED)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_safety_alerts",
+    )
+    ladder_step = models.PositiveSmallIntegerField(
+        choices=LadderStep.choices, default=LadderStep.OWNER
+    )
+    acknowledge_by = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["opened_at", "id"]
-        indexes = [models.Index(fields=["status", "participant"])]
+        ordering = ["-acuity", "opened_at", "id"]
+        indexes = [
+            models.Index(fields=["status", "participant"]),
+            models.Index(fields=["status", "acknowledge_by"]),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["participant", "kind"],
@@ -93,7 +128,7 @@ class AlertTrigger(models.Model):
     class Signal(models.TextChoices):
         ANSWER_SAVED = "answer_saved", "Critical answer saved (not yet submitted)"
         RESPONSE_SUBMITTED = "response_submitted", "Response submitted"
-        CONCERN = "concern", "Clinician's concern"
+        CONCERN = "concern", "Concern raised by the care team"
         HELP_REQUESTED = "help_requested", 'Participant pressed "I need help" in a video session'
 
     alert = models.ForeignKey(SafetyAlert, on_delete=models.PROTECT, related_name="triggers")
@@ -107,6 +142,9 @@ class AlertTrigger(models.Model):
     signal = models.CharField(max_length=24, choices=Signal.choices)
     critical_items = models.JSONField(default=list, blank=True)
     concern = models.TextField(blank=True)
+    # The acuity rule this signal matched (openiop.safety.acuity) and the acuity it gave.
+    rule = models.CharField(max_length=40, blank=True)
+    acuity = models.PositiveSmallIntegerField(choices=Acuity.choices, default=Acuity.ELEVATED)
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -117,3 +155,182 @@ class AlertTrigger(models.Model):
 
     def __str__(self) -> str:
         return f"Trigger of {self.alert_id} at {self.raised_at:%Y-%m-%d %H:%M}"
+
+
+class AlertEvent(models.Model):
+    """One line of an alert's timeline: what happened, to whom, by whom (append-only)."""
+
+    class Kind(models.TextChoices):
+        RAISED = "raised", "Alert raised"
+        REPEATED = "repeated", "Another signal joined the alert"
+        ACUITY_RAISED = "acuity_raised", "Acuity raised"
+        OWNER_SET = "owner_set", "Owner assigned"
+        ESCALATED = "escalated", "Deadline passed; escalated"
+        NOTIFIED = "notified", "Notification handed to the provider"
+        NOTIFY_FAILED = "notify_failed", "Notification failed; will retry"
+        NO_RECIPIENT = "no_recipient", "Nobody to escalate to at this step"
+        EMERGENCY_ACCESS = "emergency_access", "Emergency details opened"
+        ASSESSMENT_STARTED = "assessment_started", "Brief safety assessment started"
+        ASSESSMENT_SIGNED = "assessment_signed", "Brief safety assessment signed"
+        SAFETY_PLAN = "safety_plan", "Safety plan written or reviewed"
+        HELP_PRESSED = "help_pressed", '"I need help" pressed in a session'
+        DISCONNECTED = "disconnected", "Left the video session during the alert"
+        MOVED_TO_BREAKOUT = "moved_to_breakout", "Moved to a private room"
+        CALLED = "called", "Call started from the alert"
+        ACKNOWLEDGED = "acknowledged", "Acknowledged"
+
+    alert = models.ForeignKey(SafetyAlert, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    step = models.PositiveSmallIntegerField(choices=LadderStep.choices, null=True, blank=True)
+    channel = models.CharField(max_length=8, blank=True)
+    # Short, operational text ("SMS provider unreachable"); never the participant's words.
+    detail = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["alert", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class EscalationNotice(models.Model):
+    """The claim for one notification of one ladder step on one channel (sent exactly once).
+
+    The row is written and committed before the provider is called; its code is the provider's
+    idempotency key. A worker that dies after the provider call but before marking it sent
+    leaves it `claimed`, and the retry hands the same key to the provider, which drops it.
+    """
+
+    class Channel(models.TextChoices):
+        SMS = "sms", "Text message"
+        EMAIL = "email", "Email"
+
+    class Status(models.TextChoices):
+        CLAIMED = "claimed", "Claimed"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed (retrying)"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    alert = models.ForeignKey(SafetyAlert, on_delete=models.PROTECT, related_name="notices")
+    step = models.PositiveSmallIntegerField(choices=LadderStep.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.CLAIMED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=200, blank=True)
+    provider_message_id = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["claimed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alert", "step", "channel"], name="one_notice_per_alert_step_channel"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} for step {self.step} ({self.get_status_display()})"
+
+
+class SafetyPolicy(models.Model):
+    """A program's own acuity rules, deadlines and backup (the defaults apply without a row).
+
+    Defaults are OpenIOP's operational choices (CLINICAL.md), not published standards.
+    """
+
+    program = models.OneToOneField(
+        "programs.Program", on_delete=models.CASCADE, related_name="safety_policy"
+    )
+    # {"rule key": acuity number}, overriding openiop.safety.acuity.DEFAULT_RULES.
+    acuity_rules = models.JSONField(default=dict, blank=True)
+    emergency_minutes = models.PositiveSmallIntegerField(default=5)
+    high_minutes = models.PositiveSmallIntegerField(default=30)
+    # Elevated alerts are due by this time on the next business day, in the program's zone.
+    business_day_ends_at = models.TimeField(default=datetime.time(17, 0))
+    # ISO weekdays (1 = Monday) that count as business days.
+    business_days = models.JSONField(default=list, blank=True)
+    backup = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who the ladder reaches after the director (e.g. a medical director).",
+    )
+
+    class Meta:
+        verbose_name_plural = "safety policies"
+
+    def __str__(self) -> str:
+        return f"Safety policy of {self.program}"
+
+
+class OnCallShift(models.Model):
+    """A weekly on-call shift, in the program's zone: e.g. Monday 17:00 to Tuesday 09:00.
+
+    A shift that ends at or before its start (on the same weekday) runs past midnight into
+    the next day. The person must hold the program's on-call seat.
+    """
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 1, "Monday"
+        TUESDAY = 2, "Tuesday"
+        WEDNESDAY = 3, "Wednesday"
+        THURSDAY = 4, "Thursday"
+        FRIDAY = 5, "Friday"
+        SATURDAY = 6, "Saturday"
+        SUNDAY = 7, "Sunday"
+
+    program = models.ForeignKey(
+        "programs.Program", on_delete=models.CASCADE, related_name="on_call_shifts"
+    )
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="on_call_shifts"
+    )
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    starts_at = models.TimeField()
+    ends_at = models.TimeField()
+
+    class Meta:
+        ordering = ["program", "weekday", "starts_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+
+
+class OnCallOverride(models.Model):
+    """Someone covering a stretch instead of the weekly pattern (leave, swaps, holidays)."""
+
+    program = models.ForeignKey(
+        "programs.Program", on_delete=models.CASCADE, related_name="on_call_overrides"
+    )
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="on_call_overrides"
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["program", "starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="on_call_override_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Override {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%Y-%m-%d %H:%M}"

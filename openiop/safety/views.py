@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET, require_POST
 from openiop.accounts.http import AuthedRequest
 from openiop.lib.access import Granted
 from openiop.participants.access import get_participant_for_user
-from openiop.safety import access, actions
+from openiop.safety import access, actions, panels
 from openiop.safety.forms import AcknowledgeForm, ConcernForm
 from openiop.safety.models import SafetyAlert
 
@@ -38,6 +38,7 @@ def _render_alert(
             "triggers": triggers,
             "form": form,
             "can_acknowledge": alert.is_open and granted.can_write,
+            **panels.context_for(request, granted),
         },
         status=status,
     )

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from openiop.lib.phone import PhoneField
+
 
 class Acuity(models.IntegerChoices):
     """How urgent an alert is; higher is more urgent, so lists sort on the number."""
@@ -334,3 +336,243 @@ class OnCallOverride(models.Model):
 
     def __str__(self) -> str:
         return f"Override {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%Y-%m-%d %H:%M}"
+
+
+class SafetyAssessment(models.Model):
+    """A brief suicide safety assessment after a positive screen, in OpenIOP's own words.
+
+    Written by a licensed clinician (often from the alert), signed once and then read-only; the
+    signature covers a hash of the content. A site with a C-SSRS licence may record a completed
+    site-loaded instrument response instead (`instrument_response`) alongside the formulation
+    and disposition.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SIGNED = "signed", "Signed"
+
+    class LethalMeans(models.TextChoices):
+        NONE_KNOWN = "none_known", "No access known after asking"
+        HAS_ACCESS = "has_access", "Has access to lethal means"
+        UNKNOWN = "unknown", "Not established"
+
+    class RiskLevel(models.TextChoices):
+        LOW = "low", "Low"
+        MODERATE = "moderate", "Moderate"
+        HIGH = "high", "High"
+        IMMINENT = "imminent", "Imminent"
+
+    class Disposition(models.TextChoices):
+        SAFETY_PLAN = "safety_plan", "Safety plan made or updated; continue in the program"
+        URGENT_EVALUATION = "urgent_evaluation", "Urgent evaluation (same day)"
+        EMERGENCY_SERVICES = "emergency_services", "Emergency services (988, mobile crisis, 911)"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    participant = models.ForeignKey(
+        "participants.Participant", on_delete=models.PROTECT, related_name="safety_assessments"
+    )
+    alert = models.ForeignKey(
+        SafetyAlert,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assessments",
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
+    started_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+    risk_factors = models.TextField(blank=True)
+    protective_factors = models.TextField(blank=True)
+    recent_behaviour = models.TextField(blank=True)
+    lethal_means = models.CharField(max_length=12, choices=LethalMeans.choices, blank=True)
+    lethal_means_detail = models.TextField(blank=True)
+    risk_level = models.CharField(max_length=10, choices=RiskLevel.choices, blank=True)
+    formulation = models.TextField(blank=True)
+    disposition = models.CharField(max_length=20, choices=Disposition.choices, blank=True)
+    disposition_detail = models.TextField(blank=True)
+    # A site-licensed instrument (e.g. C-SSRS, loaded with `manage.py load_instrument`) used in
+    # place of the structured questions above.
+    instrument_response = models.ForeignKey(
+        "assessments.Response",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+    content_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="draft", signed_at__isnull=True)
+                | (
+                    models.Q(status="signed", signed_at__isnull=False)
+                    & ~models.Q(content_hash="")
+                    & ~models.Q(risk_level="")
+                    & ~models.Q(disposition="")
+                ),
+                name="signed_safety_assessment_is_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Brief safety assessment ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("safety:assessment", args=[self.code])
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == self.Status.SIGNED
+
+
+class SafetyPlan(models.Model):
+    """One version of a participant's safety plan, six steps in OpenIOP's own words.
+
+    Versions share a `lineage`; signing a version makes it the active one and supersedes the
+    previous. A signed version is never edited: a review that changes something starts a new
+    version from a copy. The participant reads the active version from every portal page.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ACTIVE = "active", "In use"
+        SUPERSEDED = "superseded", "Replaced by a later version"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    participant = models.ForeignKey(
+        "participants.Participant", on_delete=models.PROTECT, related_name="safety_plans"
+    )
+    version = models.PositiveIntegerField(default=1)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+    # Written with the participant in a session (the intervention), not for them.
+    participant_participated = models.BooleanField(default=True)
+    reason_for_living = models.TextField(blank=True)
+    alert = models.ForeignKey(
+        SafetyAlert,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="safety_plans",
+        help_text="The alert this version was written in response to, if any.",
+    )
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+    content_hash = models.CharField(max_length=64, blank=True)
+    participant_acknowledged_at = models.DateTimeField(null=True, blank=True)
+    review_due_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["participant", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "version"], name="one_safety_plan_version_number"
+            ),
+            models.UniqueConstraint(
+                fields=["participant"],
+                condition=models.Q(status="active"),
+                name="one_active_safety_plan",
+            ),
+            models.UniqueConstraint(
+                fields=["participant"],
+                condition=models.Q(status="draft"),
+                name="one_draft_safety_plan",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Safety plan v{self.version} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("safety:plan", args=[self.code])
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class SafetyPlanEntry(models.Model):
+    """One line of one step of a safety plan, in the participant's words."""
+
+    class Step(models.IntegerChoices):
+        WARNING_SIGNS = 1, "Signs that a crisis may be building"
+        COPING = 2, "Things I can do on my own to feel steadier"
+        DISTRACTION = 3, "People and places that take my mind off things"
+        HELPERS = 4, "People I can ask for help"
+        PROFESSIONALS = 5, "Professionals and crisis lines I can reach"
+        SAFE_SURROUNDINGS = 6, "Making my surroundings safer"
+
+    plan = models.ForeignKey(SafetyPlan, on_delete=models.CASCADE, related_name="entries")
+    step = models.PositiveSmallIntegerField(choices=Step.choices)
+    position = models.PositiveSmallIntegerField(default=0)
+    text = models.CharField(max_length=500)
+    phone = PhoneField(blank=True)
+
+    class Meta:
+        ordering = ["plan", "step", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"Step {self.step}, line {self.position}"
+
+
+class MeansSafetyAction(models.Model):
+    """Step 6 made concrete: a means, what will be done about it, by whom, checked when."""
+
+    plan = models.ForeignKey(SafetyPlan, on_delete=models.CASCADE, related_name="means_actions")
+    means = models.CharField(max_length=200)
+    action = models.CharField(max_length=500)
+    responsible_person = models.CharField(max_length=150, blank=True)
+    verified_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["plan", "id"]
+
+    def __str__(self) -> str:
+        return f"Means-safety action {self.pk}"
+
+
+class SafetyPlanReview(models.Model):
+    """A review of the active plan: at a high-risk contact, a level-of-care change, discharge."""
+
+    class Reason(models.TextChoices):
+        HIGH_RISK_CONTACT = "high_risk_contact", "High-risk contact"
+        LEVEL_OF_CARE = "level_of_care", "Level-of-care change"
+        DISCHARGE = "discharge", "Discharge"
+        ROUTINE = "routine", "Routine review"
+
+    class Outcome(models.TextChoices):
+        UNCHANGED = "unchanged", "Reviewed with the participant; still fits"
+        REVISED = "revised", "Revised: a new version was started"
+
+    plan = models.ForeignKey(SafetyPlan, on_delete=models.PROTECT, related_name="reviews")
+    alert = models.ForeignKey(
+        SafetyAlert, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices)
+    note = models.TextField(blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-reviewed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Review of {self.plan_id} ({self.get_reason_display()})"

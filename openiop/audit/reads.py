@@ -24,6 +24,7 @@ READ_EVENTS = frozenset(
         "scheduling.calendar_feed_read",
         "telehealth.waiting_list_viewed",
         "telehealth.attendance_viewed",
+        "telehealth.crisis_card_viewed",
         "careplans.summary_viewed",
         "careplans.summary_history_viewed",
         "careplans.plan_viewed",

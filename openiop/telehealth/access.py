@@ -115,3 +115,35 @@ def get_attendance_for_facilitator(
     if attendance is None:
         raise Http404
     return info, attendance
+
+
+def record_crisis_reads(
+    user: User, info: SessionInfo, attendances: list[Attendance], *, page_view: str
+) -> None:
+    """A crisis card shows the participant's phones and emergency contact: one read per card
+    and page view (the panel polls every few seconds)."""
+    for item in attendances:
+        record_read_once(
+            "telehealth.crisis_card_viewed",
+            page_view=page_view,
+            subject=f"{info.code}:{item.code}",
+            acting_user=user,
+            participant=item.participant,
+            target=item,
+            details={"session": str(info.code)},
+        )
+
+
+def get_breakout_companion(info: SessionInfo, user_id: str) -> User | None:
+    """The staff member chosen to join a participant in the private room: one of the
+    session's staff who holds a facilitator's seat; None for anyone else."""
+    try:
+        pk = int(user_id)
+    except ValueError:
+        return None
+    if pk not in info.facilitator_ids:
+        return None
+    person = User.objects.filter(pk=pk, is_active=True).first()
+    if person is None or seat_for(person, info) is not Seat.FACILITATOR:
+        return None
+    return person

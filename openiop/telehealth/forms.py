@@ -3,6 +3,8 @@ from django import forms
 from openiop.lib.phone import PhoneFormField
 from openiop.lib.states import STATE_CHOICES
 
+from .crisis import NUMBERS
+
 
 class LocationForm(forms.Form):
     """Where the participant is right now (CLINICAL.md §4.3), asked before every session."""
@@ -38,3 +40,9 @@ class PresenceForm(forms.Form):
     kind = forms.ChoiceField(
         choices=[(k, k) for k in ("joined", "heartbeat", "lost", "left")],
     )
+
+
+class CallForm(forms.Form):
+    """Which number a facilitator dialled from the crisis card (its code, never the number)."""
+
+    number = forms.ChoiceField(choices=[(k, v) for k, v in NUMBERS.items()])

@@ -90,6 +90,14 @@ class Attendance(models.Model):
     )
     # In the session's private breakout room instead of the group.
     in_breakout = models.BooleanField(default=False)
+    # The staff member asked to join them there (a crisis check-in): their room page follows.
+    breakout_with = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     # Muted for everyone by a facilitator (Janus "moderate"), until they allow it again.
     muted_by_facilitator = models.BooleanField(default=False)
     minutes_attended = models.PositiveIntegerField(null=True, blank=True)

@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 
 from openiop.accounts.models import User
 from openiop.participants.models import Participant
+from openiop.programs.models import GroupFacilitator
 from openiop.scheduling import actions as scheduling_actions
 from openiop.scheduling.errors import AttendanceError
 from openiop.scheduling.models import Booking, Session
@@ -35,6 +36,8 @@ class SessionInfo:
     facilitator_ids: frozenset[int]
     # Participant (chart) ids booked into the session.
     participant_ids: frozenset[int]
+    # Assigned staff in the co-facilitator role: who joins a participant in a private room.
+    co_facilitator_ids: frozenset[int] = frozenset()
 
     @property
     def publishers(self) -> int:
@@ -53,11 +56,16 @@ def _info(session: Session) -> SessionInfo:
         b.participant_id for b in session.bookings.all() if b.status == Booking.Status.BOOKED
     )
     if session.group is not None:
-        staff = frozenset(f.clinician_id for f in session.group.facilitator_roles.all())
+        roles = list(session.group.facilitator_roles.all())
+        staff = frozenset(f.clinician_id for f in roles)
+        co_facilitators = frozenset(
+            f.clinician_id for f in roles if f.role == GroupFacilitator.Role.CO_FACILITATOR
+        )
         capacity = session.group.capacity
         title = session.group.name
     else:
         staff = frozenset([session.clinician_id]) if session.clinician_id else frozenset()
+        co_facilitators = frozenset()
         # An individual or family session: whoever is booked (family members come later).
         capacity = max(1, len(booked))
         title = f"{session.get_kind_display()} session"
@@ -72,6 +80,7 @@ def _info(session: Session) -> SessionInfo:
         cancelled=session.is_cancelled,
         facilitator_ids=staff,
         participant_ids=booked,
+        co_facilitator_ids=co_facilitators,
     )
 
 

@@ -26,6 +26,11 @@ urlpatterns = [
     path("<uuid:code>/people/<uuid:attendance_code>/remove/", views.remove, name="remove"),
     path("<uuid:code>/people/<uuid:attendance_code>/mute/", views.mute, name="mute"),
     path("<uuid:code>/people/<uuid:attendance_code>/breakout/", views.breakout, name="breakout"),
+    path(
+        "<uuid:code>/people/<uuid:attendance_code>/called/",
+        views.crisis_call,
+        name="crisis_call",
+    ),
     path("<uuid:code>/end/", views.end, name="end"),
     path("<uuid:code>/attendance/", views.attendance, name="attendance"),
     path(

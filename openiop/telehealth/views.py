@@ -16,9 +16,9 @@ from openiop.accounts.http import AuthedRequest
 from openiop.participants.access import own_chart
 from openiop.participants.models import Participant
 
-from . import access, actions, janus, queries
+from . import access, actions, crisis, janus, queries
 from .access import Seat
-from .forms import CorrectionForm, LocationForm, PresenceForm
+from .forms import CallForm, CorrectionForm, LocationForm, PresenceForm
 from .models import Attendance, Room
 from .schedule import SessionInfo
 
@@ -211,7 +211,8 @@ def room(request: AuthedRequest, code: str) -> HttpResponse:
             "breakout": ticket["breakout"],
             # One id per page view: the list's polls record one read between them.
             "waiting_list_url": reverse("telehealth:waiting_list", args=[info.code])
-            + f"?view={secrets.token_urlsafe(12)}",
+            + f"?view={secrets.token_urlsafe(12)}"
+            + ("&in=breakout" if ticket["breakout"] else ""),
             "help_url": reverse("telehealth:help", args=[info.code]),
         },
     )
@@ -305,18 +306,38 @@ def acknowledge_help(request: AuthedRequest, code: str, attendance_code: str) ->
     return _after_facilitator_post(request, info)
 
 
-def _people(info: SessionInfo) -> dict[str, object]:
-    people = list(
-        Attendance.objects.filter(session_code=info.code)
-        .select_related("participant")
-        .order_by("waiting_since")
-    )
-    return {
+def _people(request: AuthedRequest, info: SessionInfo) -> dict[str, object]:
+    """The facilitators' panel: who waits (with open safety alerts), who is in, and a crisis
+    card for anyone who asked for help or dropped out during an emergency alert."""
+    people = list(crisis.session_people(info))
+    alerts = crisis.open_alerts([a.participant_id for a in people], request.user)
+    for item in people:
+        item.open_alerts = alerts.get(item.participant_id, [])  # type: ignore[attr-defined]
+    admitted = [a for a in people if a.state == Attendance.State.ADMITTED]
+    cards = crisis.crisis_cards(admitted, alerts)
+    context: dict[str, object] = {
         "info": info,
-        "help": [a for a in people if a.needs_help],
+        "cards": cards,
         "waiting": [a for a in people if a.state == Attendance.State.WAITING],
-        "admitted": [a for a in people if a.state == Attendance.State.ADMITTED],
+        "admitted": admitted,
+        # Someone was moved to the private room with me: my page follows them there.
+        "follow": None
+        if request.GET.get("in") == "breakout"
+        else next(
+            (a for a in admitted if a.in_breakout and a.breakout_with_id == request.user.pk),
+            None,
+        ),
     }
+    if cards:
+        access.record_crisis_reads(
+            request.user,
+            info,
+            [c.attendance for c in cards],
+            page_view=request.GET.get("view", ""),
+        )
+        staff, default = crisis.staff_choices(info, request.user)
+        context.update({"staff": staff, "default_companion": default})
+    return context
 
 
 @require_GET
@@ -324,12 +345,12 @@ def _people(info: SessionInfo) -> dict[str, object]:
 def waiting_list(request: AuthedRequest, code: str) -> HttpResponse:
     """Facilitators only: who waits, and where everyone is (for the emergency plan)."""
     info = access.get_waiting_list(request.user, code, page_view=request.GET.get("view", ""))
-    return render(request, "telehealth/waiting_list.html", _people(info))
+    return render(request, "telehealth/waiting_list.html", _people(request, info))
 
 
 def _after_facilitator_post(request: AuthedRequest, info: SessionInfo) -> HttpResponse:
     if request.headers.get("HX-Request"):
-        return render(request, "telehealth/waiting_list.html", _people(info))
+        return render(request, "telehealth/waiting_list.html", _people(request, info))
     return redirect("telehealth:room", info.code)
 
 
@@ -375,17 +396,42 @@ def mute(request: AuthedRequest, code: str, attendance_code: str) -> HttpRespons
 @require_POST
 @login_required
 def breakout(request: AuthedRequest, code: str, attendance_code: str) -> HttpResponse:
-    """Move a participant into the private breakout room (crisis check-in) or back."""
+    """Move a participant into the private breakout room (crisis check-in) or back.
+
+    `with` names the staff member who joins them there (the crisis card's one-click move).
+    """
     info, item = access.get_attendance_for_facilitator(request.user, code, attendance_code)
+    to_breakout = request.POST.get("to") != "group"
+    companion = None
+    if to_breakout and request.POST.get("with"):
+        companion = access.get_breakout_companion(info, request.POST["with"])
+        if companion is None:
+            return HttpResponse("Choose one of this session's facilitators.", status=400)
     room = _room_for(info)
     if room is not None and room.is_open:
         try:
             actions.move(
-                item, room, to_breakout=request.POST.get("to") != "group", acting_user=request.user
+                item,
+                room,
+                to_breakout=to_breakout,
+                with_user=companion,
+                acting_user=request.user,
             )
         except actions.VideoUnavailable as exc:
             return HttpResponse(str(exc), status=503)
     return _after_facilitator_post(request, info)
+
+
+@require_POST
+@login_required
+def crisis_call(request: AuthedRequest, code: str, attendance_code: str) -> HttpResponse:
+    """A call link on the crisis card was pressed (sent as a beacon; the browser dials)."""
+    _info, item = access.get_attendance_for_facilitator(request.user, code, attendance_code)
+    form = CallForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse("Unknown number.", status=400)
+    actions.record_call(item, form.cleaned_data["number"], acting_user=request.user)
+    return HttpResponse(status=204)
 
 
 @require_POST

@@ -486,6 +486,14 @@ MATRIX: dict[str, Entry] = {
     "telehealth:breakout": Entry(
         "POST", {**NOBODY, **VIDEO_STAFF_302}, attendance_kwargs, other={"chen": 302}
     ),
+    # The crisis card's call link reports which number was dialled (a beacon, 204).
+    "telehealth:crisis_call": Entry(
+        "POST",
+        {**NOBODY, "alvarez": 204, "sam": 204},
+        attendance_kwargs,
+        other={"chen": 204},
+        data={"number": "callback"},
+    ),
     "telehealth:mute": Entry(
         "POST", {**NOBODY, **VIDEO_STAFF_302}, attendance_kwargs, other={"chen": 302}
     ),

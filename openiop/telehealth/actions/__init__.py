@@ -25,6 +25,7 @@ from ..queries import (
     last_location,
     summarize,
 )
+from .crisis import record_call
 from .feeds import assign_feed, check_feeds, revoke_feeds
 from .help import acknowledge_help, request_help
 from .presence import correct_attendance, finalize_attendance, record_presence
@@ -79,6 +80,7 @@ __all__ = [
     "join_window",
     "last_location",
     "move",
+    "record_call",
     "record_presence",
     "remove_participant",
     "request_help",

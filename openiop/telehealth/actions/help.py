@@ -6,8 +6,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from openiop.accounts.models import User
+from openiop.safety import timeline
 from openiop.safety.actions import raise_alert
-from openiop.safety.models import AlertTrigger, SafetyAlert
+from openiop.safety.models import AlertEvent, AlertTrigger, SafetyAlert
 
 from ..models import Attendance
 from .common import record_for_attendance
@@ -29,12 +30,19 @@ def request_help(attendance: Attendance, *, acting_user: User) -> None:
         update_fields=["help_requested_at", "help_acknowledged_at", "help_acknowledged_by"]
     )
     record_for_attendance("telehealth.help_requested", attendance, acting_user=acting_user)
-    raise_alert(
+    alert = raise_alert(
         attendance.participant,
         kind=SafetyAlert.Kind.HELP_REQUESTED,
         signal=AlertTrigger.Signal.HELP_REQUESTED,
+        rule="help_requested",
         acting_user=acting_user,
         concern='Pressed "I need help" during a video session.',
+    )
+    timeline.log(
+        alert,
+        AlertEvent.Kind.HELP_PRESSED,
+        actor=acting_user,
+        detail="Video session",
     )
 
 

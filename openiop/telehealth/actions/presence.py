@@ -13,6 +13,7 @@ from ..models import Attendance, PresenceEvent, Room
 from ..queries import summarize
 from ..schedule import SessionInfo, booking_for, record_minutes, unmarked_bookings
 from .common import record_for_attendance
+from .crisis import log_disconnect
 from .feeds import HEARTBEAT_CHECK_INTERVAL, PAGE_CHECK_INTERVAL, check_feeds
 
 
@@ -50,6 +51,9 @@ def _store_presence(attendance: Attendance, kind: str, *, acting_user: User) -> 
     PresenceEvent.objects.create(attendance=attendance, kind=kind, at=timezone.now())
     if kind != PresenceEvent.Kind.HEARTBEAT:
         record_for_attendance(f"telehealth.presence_{kind}", attendance, acting_user=acting_user)
+    if kind in (PresenceEvent.Kind.LOST, PresenceEvent.Kind.LEFT):
+        # Dropping out during an open emergency alert goes on that alert's timeline.
+        log_disconnect(attendance, kind, acting_user=acting_user)
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ from ..models import Attendance, Feed, PresenceEvent, Room
 from ..queries import covering_states
 from ..schedule import SessionInfo
 from .common import destroy_quietly, record_for_attendance
+from .crisis import log_moved
 from .feeds import janus_room_id, revoke_feeds
 from .rooms import BREAKOUT_PUBLISHERS
 
@@ -113,11 +114,20 @@ def remove_participant(attendance: Attendance, room: Room | None, *, acting_user
         revoke_feeds(room, attendance.participant)
 
 
-def move(attendance: Attendance, room: Room, *, to_breakout: bool, acting_user: User) -> None:
+def move(
+    attendance: Attendance,
+    room: Room,
+    *,
+    to_breakout: bool,
+    acting_user: User,
+    with_user: User | None = None,
+) -> None:
     """Move a participant into the private breakout room, or back to the group.
 
     The participant's page notices within seconds (it polls its status), leaves one Janus room
     and joins the other with a fresh ticket. The breakout room is created on first use.
+    `with_user` (one of the session's staff, a crisis check-in) is asked to join them: their
+    room page follows them there. A move during an open alert goes on its timeline.
     """
     if to_breakout and not room.breakout_janus_room_id:
         breakout_id = str(uuid.uuid4())
@@ -141,21 +151,40 @@ def move(attendance: Attendance, room: Room, *, to_breakout: bool, acting_user: 
             # Another facilitator made one first: use theirs.
             destroy_quietly(breakout_id, room.secret)
         room.refresh_from_db()
-    _set_breakout(attendance, to_breakout=to_breakout, acting_user=acting_user)
+    _set_breakout(
+        attendance,
+        to_breakout=to_breakout,
+        with_user=with_user if to_breakout else None,
+        acting_user=acting_user,
+    )
 
 
 @transaction.atomic
-def _set_breakout(attendance: Attendance, *, to_breakout: bool, acting_user: User) -> None:
+def _set_breakout(
+    attendance: Attendance, *, to_breakout: bool, with_user: User | None, acting_user: User
+) -> None:
     attendance = Attendance.objects.select_for_update().get(pk=attendance.pk)
-    if attendance.state != Attendance.State.ADMITTED or attendance.in_breakout == to_breakout:
+    if attendance.state != Attendance.State.ADMITTED:
+        return
+    if attendance.in_breakout == to_breakout and (
+        not to_breakout or with_user is None or attendance.breakout_with_id == with_user.pk
+    ):
         return
     attendance.in_breakout = to_breakout
-    attendance.save(update_fields=["in_breakout"])
-    record_for_attendance(
+    attendance.breakout_with = with_user
+    attendance.save(update_fields=["in_breakout", "breakout_with"])
+    record(
         "telehealth.breakout_started" if to_breakout else "telehealth.breakout_ended",
-        attendance,
         acting_user=acting_user,
+        participant=attendance.participant,
+        target=attendance,
+        details={
+            "session": str(attendance.session_code),
+            "user": str(with_user.code) if with_user is not None else None,
+        },
     )
+    if to_breakout:
+        log_moved(attendance, with_user=with_user, acting_user=acting_user)
 
 
 # The room client publishes audio first, so a participant's microphone is always mid "0".

@@ -410,11 +410,11 @@ class HelpTests(VideoTestCase):
         self.assertEqual(alert.triggers.get().signal, "help_requested")
         self.login(self.sam)
         response = self.client.get(self.url("waiting_list"))
-        self.assertContains(response, "Asked for help")
+        self.assertContains(response, 'pressed "I need help"')
         self.assertContains(response, "(555) 555-0100")
         attendance = Attendance.objects.get()
         self.client.post(self.url("help_seen", attendance.code))
-        self.assertNotContains(self.client.get(self.url("waiting_list")), "Asked for help")
+        self.assertNotContains(self.client.get(self.url("waiting_list")), 'pressed "I need help"')
 
     def test_the_help_request_shows_the_facilitators_local_time(self):
         # 03:08 UTC on 1 December is 10:08 PM on 30 November in New York.

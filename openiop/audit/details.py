@@ -99,6 +99,7 @@ ALLOWED_KEYS = frozenset(
         "sessions",
         "sessions_cancelled",
         "trigger_count",
+        "lines",
         "ttl",
         "weeks",
         # dates and values before/after a change

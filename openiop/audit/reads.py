@@ -19,6 +19,8 @@ READ_EVENTS = frozenset(
         "assessment.response_viewed",
         "assessment.exported",
         "safety.alert_viewed",
+        "safety.plan_viewed",
+        "safety.plan_exported",
         "scheduling.roster_viewed",
         "scheduling.session_viewed",
         "scheduling.calendar_feed_read",

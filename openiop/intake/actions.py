@@ -30,6 +30,8 @@ from openiop.intake.models import (
 from openiop.participants.actions import create_participant
 from openiop.participants.models import Participant
 from openiop.programs.models import Program
+from openiop.safety import actions_plan as safety_plans
+from openiop.safety.models import SafetyPlanReview
 
 
 class IntakeError(Exception):
@@ -252,6 +254,10 @@ def admit(referral: Referral, *, acting_user: User) -> EpisodeOfCare:
         participant=referral.participant,
         target=episode,
         details={"program": str(referral.program.code), "level": episode.level_of_care},
+    )
+    # A change of level of care: a safety plan in use is due for review (CLINICAL.md §4.1).
+    safety_plans.prompt_review(
+        participant, reason=SafetyPlanReview.Reason.LEVEL_OF_CARE, acting_user=acting_user
     )
     hooks.admitted(episode, acting_user=acting_user)
     return episode

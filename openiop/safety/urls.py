@@ -1,6 +1,6 @@
 from django.urls import path
 
-from openiop.safety import views
+from openiop.safety import views, views_plan
 
 app_name = "safety"
 
@@ -9,4 +9,14 @@ urlpatterns = [
     path("<uuid:code>/", views.alert, name="alert"),
     path("<uuid:code>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("concern/<uuid:code>/", views.raise_concern, name="raise_concern"),
+    # Safety plans (views_plan.py).
+    path("plans/<uuid:code>/", views_plan.participant_plans, name="participant_plans"),
+    path("plans/<uuid:code>/start/", views_plan.plan_start, name="plan_start"),
+    path("plan/<uuid:code>/", views_plan.plan, name="plan"),
+    path("plan/<uuid:code>/review/", views_plan.plan_review, name="plan_review"),
+    path("plan/<uuid:code>/pdf/", views_plan.plan_pdf, name="plan_pdf"),
+    path("my-plan/", views_plan.my_plan, name="my_plan"),
+    path("my-plan/acknowledge/", views_plan.my_plan_acknowledge, name="my_plan_acknowledge"),
+    path("my-plan/pdf/", views_plan.my_plan_pdf, name="my_plan_pdf"),
+    path("my-plan/sw.js", views_plan.my_plan_worker, name="my_plan_worker"),
 ]

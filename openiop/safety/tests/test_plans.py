@@ -446,3 +446,15 @@ class WithoutCurrentPlanTestCase(BaseTestCase):
             rows = list(queries.participants_without_current_plan(self.program))
         self.assertEqual(len(rows), 5)
         self.assertEqual(len(queries_made), 1)
+
+
+class PlanDemoTestCase(BaseTestCase):
+    def test_the_demo_signs_a_plan_for_the_first_participants(self):
+        from openiop.safety.demo import load_plan_demo
+
+        plans = load_plan_demo(self.program)
+        # Pat (Dr. Alvarez) and Quinn (Dr. Chen): both have a licensed clinician who may write.
+        self.assertEqual(len(plans), 2)
+        self.assertTrue(all(p.status == SafetyPlan.Status.ACTIVE for p in plans))
+        self.assertEqual(SafetyPlanReview.objects.count(), 1)
+        self.assertEqual(load_plan_demo(self.program), [])

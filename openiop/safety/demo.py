@@ -1,0 +1,88 @@
+"""Safety-pathway demo rows. Synthetic data only, made through the real actions.
+
+`load_plan_demo(program)`: a signed safety plan for the first two demo participants (whose logins
+`load_demo` prints), so "My safety plan" shows a plan, and for the first a routine review.
+"""
+
+from typing import Any
+
+from django.db import transaction
+
+from openiop.accounts.models import User
+from openiop.participants.models import CareTeamMember, Participant
+from openiop.programs.models import Program
+from openiop.safety import actions_plan
+from openiop.safety.actions_plan import Line, Means, PlanContent
+from openiop.safety.models import SafetyPlan, SafetyPlanEntry, SafetyPlanReview
+
+Step = SafetyPlanEntry.Step
+
+PLANS: tuple[dict[Any, Any], ...] = (
+    {
+        Step.WARNING_SIGNS: ["Lying awake past 2 a.m. going over the day", "Cancelling on friends"],
+        Step.COPING: [
+            "Cold water on my face, then a walk round the block",
+            "The playlist Ana made",
+        ],
+        Step.DISTRACTION: ["The library on Elm Street", "Coffee with Jordan"],
+        Step.HELPERS: [("My sister Ana", "+15555550142"), ("Jordan (friend)", "+15555550143")],
+        "reason": "Teaching my nephew to swim this summer",
+        "means": ("Sleeping pills", "Ana keeps the bottle; I get a week at a time", "Ana"),
+    },
+    {
+        Step.WARNING_SIGNS: ["Not answering messages", "Thinking nobody would notice"],
+        Step.COPING: ["Breathing in fours for five minutes", "Writing it down"],
+        Step.DISTRACTION: ["The climbing gym", "Calling my cousin about football"],
+        Step.HELPERS: [("My cousin Sam", "+15555550151")],
+        "reason": "My dog, Biscuit",
+        "means": ("Old prescriptions", "Take them to the pharmacy drop box", "Me"),
+    },
+)
+
+
+def _writer(participant: Participant) -> User | None:
+    member = (
+        CareTeamMember.objects.filter(
+            participant=participant,
+            can_write=True,
+            clinician__role=User.Role.CLINICIAN,
+        )
+        .exclude(clinician__discipline__in=["peer_specialist", "case_manager", ""])
+        .select_related("clinician")
+        .order_by("id")
+        .first()
+    )
+    return member.clinician if member is not None else None
+
+
+@transaction.atomic
+def load_plan_demo(program: Program) -> list[SafetyPlan]:
+    participants = Participant.objects.filter(
+        program=program, discharged_at__isnull=True, user__isnull=False
+    ).order_by("user__email")[: len(PLANS)]
+    signed = []
+    for participant, spec in zip(participants, PLANS, strict=False):
+        clinician = _writer(participant)
+        if clinician is None or SafetyPlan.objects.filter(participant=participant).exists():
+            continue
+        draft = actions_plan.start_draft(participant, acting_user=clinician)
+        content = PlanContent.of(draft)
+        for step in (Step.WARNING_SIGNS, Step.COPING, Step.DISTRACTION, Step.HELPERS):
+            content.lines[step] = [
+                Line(*item) if isinstance(item, tuple) else Line(item) for item in spec[step]
+            ]
+        content.lines[Step.SAFE_SURROUNDINGS] = [Line("Keep medicines with someone I trust")]
+        content.reason_for_living = str(spec["reason"])
+        means, action, person = spec["means"]
+        content.means = [Means(means, action, person)]
+        plan = actions_plan.sign_plan(draft, content=content, acting_user=clinician)
+        signed.append(plan)
+    if signed:
+        actions_plan.review_plan(
+            signed[0],
+            reason=SafetyPlanReview.Reason.ROUTINE,
+            outcome=SafetyPlanReview.Outcome.UNCHANGED,
+            note="Went over each step together; still fits.",
+            acting_user=signed[0].signed_by,  # type: ignore[arg-type]
+        )
+    return signed

@@ -71,13 +71,16 @@ def rewrite_as_e164(queryset: Any, fields: tuple[str, ...]) -> None:
 
 
 def legacy_phones(queryset: Any, fields: tuple[str, ...]) -> list[tuple[Any, str]]:
-    """(code, field) of each stored value that is not E.164: typed before parsing existed."""
+    """(code, field) of each stored value that is not E.164: typed before parsing existed.
+    Rows without a code (e.g. a safety plan's lines) are named by their id."""
+    names = {f.name for f in queryset.model._meta.get_fields()}
+    key = "code" if "code" in names else "pk"
     found = []
-    for row in queryset.values("code", *fields):
+    for row in queryset.values(key, *fields):
         for field in fields:
             stored = stored_text(row[field])
             if stored and not E164.fullmatch(stored):
-                found.append((row["code"], field))
+                found.append((row[key], field))
     return found
 
 

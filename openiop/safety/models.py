@@ -83,6 +83,9 @@ class SafetyAlert(models.Model):
         choices=LadderStep.choices, default=LadderStep.OWNER
     )
     acknowledge_by = models.DateTimeField(null=True, blank=True)
+    # Each wave of notices (a step reached, an acuity raised, a re-notice at the top of the
+    # ladder) has its own number, so a holder can be told again without breaking exactly-once.
+    notice_round = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-acuity", "opened_at", "id"]
@@ -227,6 +230,7 @@ class EscalationNotice(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     channel = models.CharField(max_length=8, choices=Channel.choices)
+    round = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.CLAIMED)
     attempts = models.PositiveSmallIntegerField(default=0)
     claimed_at = models.DateTimeField()
@@ -238,7 +242,8 @@ class EscalationNotice(models.Model):
         ordering = ["claimed_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["alert", "step", "channel"], name="one_notice_per_alert_step_channel"
+                fields=["alert", "round", "step", "channel"],
+                name="one_notice_per_alert_round_step_channel",
             ),
         ]
 

@@ -434,3 +434,32 @@ class KilledWorkerTestCase(LadderSetup, Personas, TransactionalTestCase):
             self.assertEqual(sweep.run(now=at)["escalated"], 0)
         alert.refresh_from_db()
         self.assertEqual(alert.ladder_step, LadderStep.ON_CALL)
+
+
+class TimelinePanelTestCase(LadderSetup, BaseTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.create_ladder_people()
+
+    def setUp(self):
+        super().setUp()
+        self.reset_outboxes()
+
+    def on_commit(self):
+        return self.captureOnCommitCallbacks(execute=True)
+
+    def test_the_alert_page_shows_holder_step_deadline_and_failures_in_the_viewers_zone(self):
+        with mock.patch("openiop.safety.notices.send_sms", side_effect=SmsError("down")):
+            alert = self.raise_emergency()
+            self.run_jobs(MONDAY_10AM + timedelta(seconds=5))
+        self.login(self.alvarez)
+        with time_machine.travel(MONDAY_10AM + timedelta(minutes=1), tick=False):
+            response = self.client.get(alert.get_absolute_url())
+        self.assertContains(response, "Escalation and timeline")
+        self.assertContains(response, "<dt>Held by</dt>", html=False)
+        self.assertContains(response, "Rosa Alvarez")
+        self.assertContains(response, "10:05 AM EDT")
+        self.assertContains(response, "<strong>Notification failed; will retry</strong>")
+        self.assertContains(response, "Notification handed to the provider")
+        self.assertNotContains(response, "overdue")

@@ -13,3 +13,4 @@ install:
 
 bench:
 	.venv/bin/python bench/caseload.py
+	.venv/bin/python bench/safety_notify.py 200

@@ -161,16 +161,18 @@ def coverage_between(program: Program, starts_at: datetime, ends_at: datetime) -
     """Gaps and overlaps of [starts_at, ends_at) (two queries)."""
     shifts = eligible_shifts([program.pk])
     overrides = eligible_overrides([program.pk], starts_at, ends_at)
-    return _coverage(program, starts_at, ends_at, shifts, overrides)
+    return pieces_coverage(program, starts_at, ends_at, shifts, overrides)
 
 
-def _coverage(
+def pieces_coverage(
     program: Program,
     starts_at: datetime,
     ends_at: datetime,
     shifts: Sequence[OnCallShift],
     overrides: Sequence[OnCallOverride],
 ) -> Coverage:
+    """Gaps and overlaps of [starts_at, ends_at) from rows already read (no queries): the
+    program's eligible shifts and the eligible overrides that overlap the stretch."""
     found = pieces(program, starts_at, ends_at, shifts, overrides)
     return Coverage(starts_at, ends_at, _merge(found, "gaps"), _merge(found, "overlaps"))
 
@@ -207,7 +209,7 @@ def uncovered_soon(
     for program in programs:
         mine = [s for s in shifts if s.program_id == program.pk]
         theirs = [o for o in overrides if o.program_id == program.pk]
-        coverage = _coverage(program, now, ends_at, mine, theirs)
+        coverage = pieces_coverage(program, now, ends_at, mine, theirs)
         if not coverage.covered:
             found.append((program, coverage))
     return found

@@ -2,10 +2,12 @@ import datetime
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
 from openiop.lib.phone import PhoneField
+from openiop.programs.eligibility import CLINICAL_ROLES, Seat, may_hold, why_not
 
 
 class Acuity(models.IntegerChoices):
@@ -283,6 +285,43 @@ class SafetyPolicy(models.Model):
     def __str__(self) -> str:
         return f"Safety policy of {self.program}"
 
+    def clean(self) -> None:
+        """The backup is an active clinician or director of the program; rules and days are
+        known ones (the admin and the director's form both ask here)."""
+        super().clean()
+        # acuity.py imports this module for Acuity: a cycle at start-up, hence the local import.
+        from openiop.safety.acuity import RULES
+
+        errors: dict[str, str] = {}
+        backup = self.backup if self.backup_id is not None else None
+        if (
+            backup is not None
+            and self.program_id is not None
+            and (
+                not backup.is_active
+                or backup.role not in CLINICAL_ROLES
+                or not backup.program_memberships.filter(program_id=self.program_id).exists()
+            )
+        ):
+            errors["backup"] = "The backup must be an active clinician or director of this program."
+        rules = self.acuity_rules or {}
+        if not isinstance(rules, dict) or any(
+            key not in RULES or value not in Acuity.values for key, value in rules.items()
+        ):
+            errors["acuity_rules"] = "Use known rule keys, each with an acuity of 1, 2 or 3."
+        days = self.business_days or []
+        if not isinstance(days, list) or any(day not in range(1, 8) for day in days):
+            errors["business_days"] = "Business days are ISO weekdays, 1 (Monday) to 7."
+        if errors:
+            raise ValidationError(errors)
+
+
+def _check_on_call_seat(row: "OnCallShift | OnCallOverride") -> None:
+    if row.clinician_id is None or row.program_id is None:
+        return
+    if not may_hold(row.clinician, Seat.ON_CALL, row.program):
+        raise ValidationError({"clinician": why_not(row.clinician, Seat.ON_CALL, row.program)})
+
 
 class OnCallShift(models.Model):
     """A weekly on-call shift, in the program's zone: e.g. Monday 17:00 to Tuesday 09:00.
@@ -316,6 +355,11 @@ class OnCallShift(models.Model):
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
 
+    def clean(self) -> None:
+        """Only someone who may hold the on-call seat sits on the rota (eligibility.why_not)."""
+        super().clean()
+        _check_on_call_seat(self)
+
 
 class OnCallOverride(models.Model):
     """Someone covering a stretch instead of the weekly pattern (leave, swaps, holidays)."""
@@ -341,6 +385,13 @@ class OnCallOverride(models.Model):
 
     def __str__(self) -> str:
         return f"Override {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%Y-%m-%d %H:%M}"
+
+    def clean(self) -> None:
+        """Only someone who may hold the on-call seat sits on the rota (eligibility.why_not)."""
+        super().clean()
+        _check_on_call_seat(self)
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": "An override must end after it starts."})
 
 
 class SafetyAssessment(models.Model):

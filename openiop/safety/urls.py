@@ -2,6 +2,8 @@ from django.urls import path
 
 from openiop.safety import views, views_plan
 
+from openiop.safety import views, views_rota
+
 app_name = "safety"
 
 urlpatterns = [
@@ -19,4 +21,22 @@ urlpatterns = [
     path("my-plan/acknowledge/", views_plan.my_plan_acknowledge, name="my_plan_acknowledge"),
     path("my-plan/pdf/", views_plan.my_plan_pdf, name="my_plan_pdf"),
     path("my-plan/sw.js", views_plan.my_plan_worker, name="my_plan_worker"),
+]
+
+# The on-call rota and safety policy of a program (its directors only).
+urlpatterns += [
+    path("rota/<str:program>/", views_rota.rota, name="rota"),
+    path("rota/<str:program>/shifts/", views_rota.add_shift, name="rota_add_shift"),
+    path(
+        "rota/<str:program>/shifts/<int:shift>/remove/",
+        views_rota.remove_shift,
+        name="rota_remove_shift",
+    ),
+    path("rota/<str:program>/overrides/", views_rota.add_override, name="rota_add_override"),
+    path(
+        "rota/<str:program>/overrides/<int:override>/remove/",
+        views_rota.remove_override,
+        name="rota_remove_override",
+    ),
+    path("rota/<str:program>/policy/", views_rota.policy, name="rota_policy"),
 ]

@@ -21,8 +21,10 @@ SPRING_WEEK = date(2026, 3, 4)  # the week of Monday 2 March, with Sunday 8 Marc
 FALL_WEEK = date(2026, 10, 28)  # the week of Monday 26 October, with Sunday 1 November
 
 
-def local(*args: int, fold: int = 0) -> datetime:
-    return datetime(*args, tzinfo=NY, fold=fold)
+def local(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, fold: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=NY, fold=fold)
 
 
 class RotaTestCase(BaseTestCase):

@@ -34,6 +34,7 @@ from openiop.programs import access as programs
 from openiop.programs.eligibility import CLINICAL_ROLES, Seat, seat_programs
 from openiop.programs.models import GroupFacilitator, Program
 from openiop.safety.access import open_alerts_for_user
+from openiop.safety.coverage import RotaStatus, next_days_for_director
 from openiop.safety.models import SafetyAlert
 from openiop.scheduling.models import Booking, Session
 
@@ -425,6 +426,8 @@ class Worklist:
     to_sign_plans: Section[PlanRow]
     alerts: Section[SafetyAlert]
     has_team: bool = False
+    # Directors: each program's on-call rota over the next 7 days (a warning when it has a gap).
+    rota_status: list[RotaStatus] = field(default_factory=list)
 
 
 def worklist(user: User, *, now: datetime, zone: str) -> Worklist:
@@ -438,6 +441,7 @@ def worklist(user: User, *, now: datetime, zone: str) -> Worklist:
         to_sign_plans=section(plans_awaiting_signature(user), _plan_row),
         alerts=section(open_alerts_for_user(user)),
         has_team=has_team(user),
+        rota_status=next_days_for_director(user, now=now),
     )
 
 

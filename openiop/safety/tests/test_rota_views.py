@@ -186,3 +186,58 @@ class RotaPageTestCase(BaseTestCase):
             self.assertEqual(self.client.get(self.url()).status_code, 404, user.email)
             self.assertEqual(self.add_shift().status_code, 404)
         self.assertFalse(OnCallShift.objects.exists())
+
+
+class DirectorHomeWarningTestCase(BaseTestCase):
+    def setUp(self):
+        super().setUp()
+        self.enterContext(time_machine.travel(NOW, tick=False))
+
+    def cover_the_week(self, who):
+        for weekday in range(1, 8):
+            OnCallShift.objects.create(
+                program=self.program,
+                clinician=who,
+                weekday=weekday,
+                starts_at=time(9),
+                ends_at=time(9),
+            )
+
+    def test_a_director_sees_a_warning_when_the_next_seven_days_have_a_gap(self):
+        self.login(self.dana)
+        page = self.client.get(reverse("home"))
+        self.assertContains(page, "On-call gap:")
+        self.assertContains(page, "168 hours of the next 7 days")
+        self.assertContains(page, reverse("safety:rota", args=[self.program.code]))
+
+    def test_a_covered_week_shows_only_the_link(self):
+        self.cover_the_week(self.chen)
+        self.login(self.dana)
+        page = self.client.get(reverse("home"))
+        self.assertNotContains(page, "On-call gap:")
+        self.assertContains(page, "every hour of the next 7 days is covered")
+
+    def test_a_deactivated_clinician_on_the_rota_brings_the_warning_back(self):
+        self.cover_the_week(self.chen)
+        self.chen.is_active = False
+        self.chen.save(update_fields=["is_active"])
+        self.login(self.dana)
+        self.assertContains(self.client.get(reverse("home")), "On-call gap:")
+
+    def test_clinicians_see_no_rota_warning(self):
+        self.login(self.alvarez)
+        page = self.client.get(reverse("home"))
+        self.assertNotContains(page, "On-call")
+
+    def test_the_check_asks_the_same_queries_however_big_the_rota(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        self.login(self.dana)
+        with CaptureQueriesContext(connection) as few:
+            self.client.get(reverse("home"))
+        self.cover_the_week(self.chen)
+        self.cover_the_week(self.alvarez)
+        with CaptureQueriesContext(connection) as many:
+            self.client.get(reverse("home"))
+        self.assertEqual(len(few), len(many))

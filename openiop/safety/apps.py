@@ -16,3 +16,8 @@ class SafetyConfig(AppConfig):
         # Every app's migrate, not only this one's: a rebuild of a safety table happens in a
         # safety migration, but running the hook after each app is cheap and order-proof.
         post_migrate.connect(reinstall_sqlite_guards, dispatch_uid="safety-sqlite-guards")
+
+        from openiop.participants import seat_checks
+        from openiop.safety.rota import bad_rota_seats
+
+        seat_checks.register(bad_rota_seats)

@@ -13,13 +13,13 @@ inside the repeated hour (01:30) therefore hands over, back and over again: nobo
 out, and the coverage check (openiop.safety.coverage) reads the rota the same way.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta, tzinfo
 
 from openiop.accounts.models import User
 from openiop.lib.recurrence import get_zone
 from openiop.programs import access as programs
-from openiop.programs.eligibility import Seat
+from openiop.programs.eligibility import Seat, why_not
 from openiop.programs.models import Program
 from openiop.safety.models import OnCallOverride, OnCallShift
 
@@ -112,3 +112,25 @@ def on_call_at(program: Program, moment: datetime) -> list[User]:
 
 def holds_on_call_seat(user: User, program: Program) -> bool:
     return programs.holds_seat(user, Seat.ON_CALL, program.pk)
+
+
+def bad_rota_seats() -> Iterator[str]:
+    """Rota rows whose person may no longer hold the on-call seat (for `manage.py
+    check_seats`): codes and roles only, never names."""
+    rows: list[OnCallShift | OnCallOverride] = [
+        *OnCallShift.objects.select_related("clinician", "program").order_by("pk"),
+        *OnCallOverride.objects.select_related("clinician", "program").order_by("pk"),
+    ]
+    for row in rows:
+        user, program = row.clinician, row.program
+        if programs.holds_seat(user, Seat.ON_CALL, program.pk):
+            continue
+        what = (
+            f"shift {row.pk} ({row.get_weekday_display()} {row.starts_at:%H:%M})"
+            if isinstance(row, OnCallShift)
+            else f"override {row.pk} (from {row.starts_at:%Y-%m-%dT%H:%MZ})"
+        )
+        yield (
+            f"on-call rota: program {program.code}, {what}, user {user.code} ({user.role}): "
+            f"{why_not(user, Seat.ON_CALL, program)}"
+        )

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from openiop.participants import seat_checks
 from openiop.participants.models import CareTeamMember
 from openiop.programs.eligibility import Seat, may_hold, why_not
 from openiop.programs.models import GroupFacilitator, ProgramMembership
@@ -46,6 +47,9 @@ def bad_seats() -> Iterator[str]:
                 f"{member.clinician.code} ({member.clinician.role}): "
                 f"{why_not(member.clinician, Seat.CARE_TEAM, chart_program)}"
             )
+    # Seats kept by higher apps (the on-call rota in safety).
+    for check in seat_checks.registered():
+        yield from check()
 
 
 class Command(BaseCommand):

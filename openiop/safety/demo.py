@@ -6,6 +6,20 @@
 
 from typing import Any
 
+"""The demo's on-call rota: synthetic people, made through the real actions.
+
+`load_rota_demo(program, today=...)` (after `core.demo.load`) gives the program's clinical
+staff mobile numbers from the range reserved for fiction (555-0100 to 555-0199) and a rota
+that covers every hour of the week in the program's zone:
+- weekdays 9 AM to 5 PM: Dr. Wei Chen (psychiatrist);
+- weeknights 5 PM to 9 AM: Dr. Rosa Alvarez (Mon, Wed), Amara Okafor (Tue, Thu),
+  Jonah Brooks (Fri into Sat);
+- Saturday 9 AM to Sunday 9 AM: Amara Okafor; Sunday 9 AM to Monday 9 AM: Dr. Rosa Alvarez;
+and one override: Priya Raman covers Dr. Chen's hours next Wednesday.
+"""
+
+from datetime import date, datetime, time, timedelta
+
 from django.db import transaction
 
 from openiop.accounts.models import User
@@ -86,3 +100,62 @@ def load_plan_demo(program: Program) -> list[SafetyPlan]:
             acting_user=signed[0].signed_by,  # type: ignore[arg-type]
         )
     return signed
+
+from openiop.lib.recurrence import localize
+from openiop.programs.eligibility import CLINICAL_ROLES
+from openiop.programs.models import Program
+from openiop.safety import actions_rota
+from openiop.safety.models import OnCallShift
+
+W = OnCallShift.Weekday
+NINE, FIVE = time(9), time(17)
+# (family name, weekday, from, to): a "to" at or before "from" ends the next day.
+PATTERN = [
+    *[
+        ("Chen", day, NINE, FIVE)
+        for day in (W.MONDAY, W.TUESDAY, W.WEDNESDAY, W.THURSDAY, W.FRIDAY)
+    ],
+    ("Alvarez", W.MONDAY, FIVE, NINE),
+    ("Okafor", W.TUESDAY, FIVE, NINE),
+    ("Alvarez", W.WEDNESDAY, FIVE, NINE),
+    ("Okafor", W.THURSDAY, FIVE, NINE),
+    ("Brooks", W.FRIDAY, FIVE, NINE),
+    ("Okafor", W.SATURDAY, NINE, NINE),
+    ("Alvarez", W.SUNDAY, NINE, NINE),
+]
+
+
+@transaction.atomic
+def load_rota_demo(program: Program, *, today: date | None = None) -> None:
+    staff = {
+        user.family_name: user
+        for user in User.objects.filter(
+            program_memberships__program=program, role__in=CLINICAL_ROLES
+        )
+        .distinct()
+        .order_by("id")
+    }
+    director = next(u for u in staff.values() if u.role == User.Role.PROGRAM_DIRECTOR)
+    for number, user in enumerate(staff.values(), start=10):
+        if not user.mobile_phone:
+            user.mobile_phone = f"+1555555{100 + number:04d}"
+            user.save(update_fields=["mobile_phone"])
+    for family, weekday, starts_at, ends_at in PATTERN:
+        actions_rota.add_shift(
+            program,
+            clinician=staff[family],
+            weekday=weekday,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            acting_user=director,
+        )
+    day = today or date.today()
+    wednesday = day + timedelta(days=(2 - day.weekday()) % 7 or 7)
+    actions_rota.add_override(
+        program,
+        clinician=staff["Raman"],
+        starts_at=localize(datetime.combine(wednesday, NINE), program.timezone, fold=0),
+        ends_at=localize(datetime.combine(wednesday, FIVE), program.timezone, fold=0),
+        reason="Covering Dr. Chen's conference day",
+        acting_user=director,
+    )

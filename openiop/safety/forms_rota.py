@@ -51,6 +51,7 @@ def _person_field(program: Program, label: str, *, eligible: bool = True) -> Per
 
 class _SeatForm(forms.Form):
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.program = program
         self.fields["clinician"] = _person_field(program, "Who is on call")
@@ -184,6 +185,7 @@ class PolicyForm(forms.Form):
             **{f"rule_{key}": str(rules.get(key, "")) for key in RULES},
         }
         kwargs["initial"] = initial
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.program = program
         backups = program_staff(program).filter(is_active=True, role__in=CLINICAL_ROLES)

@@ -17,7 +17,7 @@ def _program(case: Any, target: str) -> Any:
 
     if target == "own":
         return case.program
-    other, _ = Program.objects.get_or_create(name="Adolescent IOP")
+    other, _ = Program.objects.get_or_create(name="Rota matrix: a program Dana does not direct")
     return other
 
 

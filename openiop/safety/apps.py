@@ -8,9 +8,10 @@ class SafetyConfig(AppConfig):
     verbose_name = "Safety"
 
     def ready(self) -> None:
-        from openiop.safety import panels_plan  # noqa: F401  (registers the plan panel)
-
-        from openiop.safety import panels_timeline  # noqa: F401  (registers its panel)
+        from openiop.safety import (
+            panels_plan,  # noqa: F401  (registers the plan panel)
+            panels_timeline,  # noqa: F401  (registers its panel)
+        )
         from openiop.safety.guards import reinstall_sqlite_guards
 
         # Every app's migrate, not only this one's: a rebuild of a safety table happens in a

@@ -2,11 +2,6 @@
 
 `load_plan_demo(program)`: a signed safety plan for the first two demo participants (whose logins
 `load_demo` prints), so "My safety plan" shows a plan, and for the first a routine review.
-"""
-
-from typing import Any
-
-"""The demo's on-call rota: synthetic people, made through the real actions.
 
 `load_rota_demo(program, today=...)` (after `core.demo.load`) gives the program's clinical
 staff mobile numbers from the range reserved for fiction (555-0100 to 555-0199) and a rota
@@ -19,15 +14,18 @@ and one override: Priya Raman covers Dr. Chen's hours next Wednesday.
 """
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db import transaction
 
 from openiop.accounts.models import User
+from openiop.lib.recurrence import localize
 from openiop.participants.models import CareTeamMember, Participant
+from openiop.programs.eligibility import CLINICAL_ROLES
 from openiop.programs.models import Program
-from openiop.safety import actions_plan
+from openiop.safety import actions_plan, actions_rota
 from openiop.safety.actions_plan import Line, Means, PlanContent
-from openiop.safety.models import SafetyPlan, SafetyPlanEntry, SafetyPlanReview
+from openiop.safety.models import OnCallShift, SafetyPlan, SafetyPlanEntry, SafetyPlanReview
 
 Step = SafetyPlanEntry.Step
 
@@ -101,11 +99,6 @@ def load_plan_demo(program: Program) -> list[SafetyPlan]:
         )
     return signed
 
-from openiop.lib.recurrence import localize
-from openiop.programs.eligibility import CLINICAL_ROLES
-from openiop.programs.models import Program
-from openiop.safety import actions_rota
-from openiop.safety.models import OnCallShift
 
 W = OnCallShift.Weekday
 NINE, FIVE = time(9), time(17)

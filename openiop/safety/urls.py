@@ -1,8 +1,6 @@
 from django.urls import path
 
-from openiop.safety import views, views_plan
-
-from openiop.safety import views, views_rota
+from openiop.safety import views, views_plan, views_rota
 
 app_name = "safety"
 

@@ -21,6 +21,8 @@ READ_EVENTS = frozenset(
         "safety.alert_viewed",
         "safety.plan_viewed",
         "safety.plan_exported",
+
+        "safety.board_viewed",
         "scheduling.roster_viewed",
         "scheduling.session_viewed",
         "scheduling.calendar_feed_read",

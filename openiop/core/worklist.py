@@ -429,6 +429,9 @@ class Worklist:
     # Directors: each program's on-call rota over the next 7 days (a warning when it has a gap).
     rota_status: list[RotaStatus] = field(default_factory=list)
 
+    # Directors: a link to their program's safety board (openiop.safety.views_board).
+    has_safety_board: bool = False
+
 
 def worklist(user: User, *, now: datetime, zone: str) -> Worklist:
     today = now.astimezone(ZoneInfo(zone)).date()
@@ -442,6 +445,8 @@ def worklist(user: User, *, now: datetime, zone: str) -> Worklist:
         alerts=section(open_alerts_for_user(user)),
         has_team=has_team(user),
         rota_status=next_days_for_director(user, now=now),
+
+        has_safety_board=programs.directed_program_ids(user).exists(),
     )
 
 

@@ -25,7 +25,7 @@ from openiop.lib.access import Access, Granted
 from openiop.participants.models import CareTeamMember, Participant
 from openiop.programs import access as programs
 from openiop.programs.eligibility import Seat, seat_programs
-from openiop.programs.models import ProgramMembership
+from openiop.programs.models import Program, ProgramMembership
 from openiop.safety.models import SafetyAlert
 
 ACKNOWLEDGING_ROLES = (User.Role.CLINICIAN, User.Role.PROGRAM_DIRECTOR)
@@ -113,3 +113,25 @@ def get_alert_for_user(
             "safety.alert_viewed", acting_user=user, participant=alert.participant, target=alert
         )
     return Granted(alert, access)
+
+
+# The program safety board (issue 10, item 9) ---------------------------------------------------
+
+
+def boards_for_user(user: User) -> QuerySet[Program]:
+    """Programs whose safety board the user may open: those they direct (one query)."""
+    return Program.objects.filter(pk__in=programs.directed_program_ids(user)).order_by("name")
+
+
+def get_board_for_user(user: User, code: uuid.UUID | str) -> Granted[Program]:
+    """A program's safety board, for its directors only (404 for everyone else). The board
+    names participants with open alerts and missing safety plans, so each view records one
+    `safety.board_viewed` read, with the program as target and no participant."""
+    try:
+        program = Program.objects.get(code=code)
+    except (Program.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+    if not programs.is_director(user, program.pk):
+        raise Http404
+    record_read("safety.board_viewed", acting_user=user, target=program)
+    return Granted(program, Access.READ)

@@ -2,6 +2,8 @@ from django.urls import path
 
 from openiop.safety import views, views_plan, views_rota
 
+from openiop.safety import views, views_board
+
 app_name = "safety"
 
 urlpatterns = [
@@ -37,4 +39,7 @@ urlpatterns += [
         name="rota_remove_override",
     ),
     path("rota/<str:program>/policy/", views_rota.policy, name="rota_policy"),
+
+    path("board/", views_board.boards, name="boards"),
+    path("board/<uuid:code>/", views_board.board, name="board"),
 ]

@@ -39,7 +39,7 @@ from openiop.safety.models import (
     SafetyPlan,
 )
 
-ROW_LIMIT = 100
+ROW_LIMIT = 50
 LATE_WINDOW = timedelta(days=30)
 
 # Rules that are a positive suicide-risk screen (CLINICAL.md §4: PHQ-9 item 9 above 0, any ASQ

@@ -77,17 +77,27 @@ def many_participants(program: Program, count: int, prefix: str = "Board") -> li
     )
 
 
+def _mixed_rule(n: int) -> str:
+    """One in 20 an emergency, a quarter high, the rest elevated."""
+    slot = n % 20
+    if slot == 0:
+        return "asq_acute_positive"
+    if slot <= 5:
+        return ("phq9_item9_high", "asq_positive")[slot % 2]
+    return ("phq9_item9_low", "clinician_concern", "phq9_item9_missing")[slot % 3]
+
+
 def many_open_alerts(
     program: Program, count: int, *, now: datetime, raised_by: Any, owner: Any = None
 ) -> list[SafetyAlert]:
-    """`count` open alerts in `program` (three kinds per synthetic participant), mixed acuity,
-    a tenth of them past their deadline, each with one trigger (bulk: a few queries)."""
+    """`count` open alerts in `program` (three kinds per synthetic participant; 5% emergency,
+    25% high, 70% elevated), a tenth of them past their deadline, each with one trigger (bulk:
+    a few queries)."""
     people = many_participants(program, (count + len(KINDS) - 1) // len(KINDS))
-    rules = ("asq_acute_positive", "phq9_item9_high", "asq_positive", "phq9_item9_low",
-             "clinician_concern")  # fmt: skip
-    alerts = []
+    alerts, rules = [], []
     for n in range(count):
-        rule = rules[n % len(rules)]
+        rule = _mixed_rule(n)
+        rules.append(rule)
         opened = now - timedelta(minutes=10 + n)
         alerts.append(
             SafetyAlert(
@@ -105,7 +115,7 @@ def many_open_alerts(
         AlertTrigger(
             alert=alert,
             signal=AlertTrigger.Signal.CONCERN,
-            rule=rules[n % len(rules)],
+            rule=rules[n],
             acuity=alert.acuity,
             raised_by=raised_by,
             raised_at=alert.opened_at,

@@ -6,13 +6,17 @@ first), with the full count, so a long list never hides an emergency and never g
 without bound.
 
 "Missed deadlines" is what the tables can tell:
-- an open alert is late when its current deadline (`acknowledge_by`) has passed, or when it has
-  already climbed the ladder (`ladder_step` above the owner: an earlier deadline passed);
-- an acknowledged alert (in the last LATE_WINDOW) was late when it climbed at least once (an
-  ESCALATED event on its timeline, written when a deadline passed) or was acknowledged after
-  its last deadline. The first ESCALATED event's time stands for the first missed deadline
-  (the ladder logs it when it finds the deadline passed, so it is at or just after it); the
-  original deadline itself is not kept once the ladder moves it on.
+- an open alert is late when its current deadline (`acknowledge_by`) has passed, or when it
+  has already climbed the ladder because a deadline passed (an ESCALATED event on its
+  timeline);
+- an acknowledged alert (in the last LATE_WINDOW) was late when it climbed at least once for a
+  passed deadline, or was acknowledged after its last deadline. The first such climb's time
+  stands for the first missed deadline (the ladder logs it when it finds the deadline passed,
+  so it is at or just after it); the original deadline itself is not kept once the ladder
+  moves it on.
+
+The ladder also climbs when the holder's account is deactivated; that climb is no missed
+deadline, and its timeline line says so (NOT_A_MISSED_DEADLINE, the ladder's text for it).
 """
 
 from collections import defaultdict
@@ -34,12 +38,14 @@ from openiop.safety.models import (
     Acuity,
     AlertEvent,
     AlertTrigger,
-    LadderStep,
     SafetyAlert,
     SafetyPlan,
 )
 
 ROW_LIMIT = 50
+# The `detail` of ESCALATED timeline lines that are not a passed deadline: keep in step with
+# openiop.safety.ladder.CLIMB_REASONS["holder_inactive"].
+NOT_A_MISSED_DEADLINE = ("The holder's account was deactivated",)
 LATE_WINDOW = timedelta(days=30)
 
 # Rules that are a positive suicide-risk screen (CLINICAL.md §4: PHQ-9 item 9 above 0, any ASQ
@@ -128,8 +134,15 @@ def _open(program: Program) -> QuerySet[SafetyAlert]:
     return SafetyAlert.objects.filter(participant__program=program, status=SafetyAlert.Status.OPEN)
 
 
+def _deadline_climbs() -> QuerySet[AlertEvent]:
+    """The outer alert's climbs up the ladder because a deadline passed."""
+    return AlertEvent.objects.filter(alert=OuterRef("pk"), kind=AlertEvent.Kind.ESCALATED).exclude(
+        detail__in=NOT_A_MISSED_DEADLINE
+    )
+
+
 def _late_open(now: datetime) -> Q:
-    return Q(acknowledge_by__lt=now) | Q(ladder_step__gt=LadderStep.OWNER)
+    return Q(acknowledge_by__lt=now) | Q(Exists(_deadline_climbs()))
 
 
 def _capped(alerts: QuerySet[SafetyAlert]) -> list[SafetyAlert]:
@@ -171,11 +184,7 @@ def _alert_row(alert: SafetyAlert, rules: dict[int, list[str]], now: datetime) -
 
 
 def _acknowledged_late(program: Program, now: datetime) -> QuerySet[SafetyAlert]:
-    first_escalation = (
-        AlertEvent.objects.filter(alert=OuterRef("pk"), kind=AlertEvent.Kind.ESCALATED)
-        .order_by("at", "id")
-        .values("at")[:1]
-    )
+    first_escalation = _deadline_climbs().order_by("at", "id").values("at")[:1]
     return (
         SafetyAlert.objects.filter(
             participant__program=program,

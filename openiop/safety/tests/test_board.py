@@ -11,7 +11,7 @@ from django.urls import reverse
 from openiop.audit.models import AuditEvent
 from openiop.programs.models import Program, ProgramMembership
 from openiop.safety import coverage, queries_board
-from openiop.safety.models import LadderStep, SafetyPlan
+from openiop.safety.models import AlertEvent, LadderStep, SafetyPlan
 from openiop.safety.tests.board_fixtures import acknowledge, make_alert, many_open_alerts
 from openiop.testing import BaseTestCase, make_user
 
@@ -91,14 +91,30 @@ class SafetyBoardTestCase(BaseTestCase):
         self.assertContains(page, "Rosa Alvarez, PsyD")
         self.assertContains(page, "Open, past a deadline (1)")
 
-    def test_an_alert_that_already_climbed_counts_as_missed_while_open(self):
-        self.alert(
-            self.pat, "asq_positive", 60, ladder_step=LadderStep.ON_CALL,
-            acknowledge_by=NOW + timedelta(minutes=10),
+    def climb(self, alert, minutes_ago, detail="Deadline passed without acknowledgement"):
+        alert.ladder_step = LadderStep.ON_CALL
+        alert.acknowledge_by = NOW + timedelta(minutes=10)
+        alert.save()
+        AlertEvent.objects.create(
+            alert=alert, kind=AlertEvent.Kind.ESCALATED, step=LadderStep.ON_CALL,
+            at=NOW - timedelta(minutes=minutes_ago), detail=detail,
         )  # fmt: skip
+
+    def test_an_alert_that_already_climbed_counts_as_missed_while_open(self):
+        self.climb(self.alert(self.pat, "asq_positive", 60), 30)
         board = queries_board.board(self.program, now=NOW)
         self.assertEqual(board.missed_open.count, 1)
         self.assertFalse(board.missed_open.rows[0].missed)
+
+    def test_a_climb_because_the_holder_was_deactivated_is_no_missed_deadline(self):
+        detail = queries_board.NOT_A_MISSED_DEADLINE[0]
+        open_alert = self.alert(self.pat, "asq_positive", 60)
+        self.climb(open_alert, 30, detail=detail)
+        closed = self.alert(self.quinn, "asq_positive", 60)
+        self.climb(closed, 40, detail=detail)
+        acknowledge(closed, by=self.chen, at=NOW - timedelta(minutes=20))
+        board = queries_board.board(self.program, now=NOW)
+        self.assertEqual((board.missed_open.count, board.acknowledged_late.count), (0, 0))
 
     def test_acknowledged_late_in_the_last_30_days_is_listed(self):
         late = self.alert(self.pat, "asq_positive", 600)

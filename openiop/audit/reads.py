@@ -21,7 +21,6 @@ READ_EVENTS = frozenset(
         "safety.alert_viewed",
         "safety.plan_viewed",
         "safety.plan_exported",
-
         "safety.board_viewed",
         "scheduling.roster_viewed",
         "scheduling.session_viewed",

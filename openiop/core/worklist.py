@@ -445,7 +445,6 @@ def worklist(user: User, *, now: datetime, zone: str) -> Worklist:
         alerts=section(open_alerts_for_user(user)),
         has_team=has_team(user),
         rota_status=next_days_for_director(user, now=now),
-
         has_safety_board=programs.directed_program_ids(user).exists(),
     )
 

@@ -1,8 +1,6 @@
 from django.urls import path
 
-from openiop.safety import views, views_plan, views_rota
-
-from openiop.safety import views, views_board
+from openiop.safety import views, views_board, views_plan, views_rota
 
 app_name = "safety"
 
@@ -39,7 +37,6 @@ urlpatterns += [
         name="rota_remove_override",
     ),
     path("rota/<str:program>/policy/", views_rota.policy, name="rota_policy"),
-
     path("board/", views_board.boards, name="boards"),
     path("board/<uuid:code>/", views_board.board, name="board"),
 ]

@@ -27,6 +27,11 @@ SHIPPED_DIR = Path(__file__).resolve().parent / "instruments"
 
 ITEM_TYPES = {"display", "choice", "integer", "text"}
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+# What a site-loaded instrument may be used for besides being administered (scoring.use):
+# a suicide-risk assessment (e.g. a site-licensed C-SSRS) may stand in for the structured
+# questions of the brief safety assessment (docs/safety.md).
+SUICIDE_RISK_ASSESSMENT = "suicide_risk_assessment"
+USES = {SUICIDE_RISK_ASSESSMENT}
 
 
 class DefinitionError(ValueError):
@@ -173,6 +178,7 @@ class Definition:
     findings: tuple[Finding, ...] = ()
     critical_items: tuple[CriticalItem, ...] = ()
     code: Coding | None = None
+    use: str = ""
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -262,8 +268,11 @@ class _Parser:
         score_ids = {s.id for s in scores}
         findings = self._findings(scoring, by_id, score_ids)
         critical = self._critical(scoring, by_id)
+        use = scoring.get("use", "")
+        if use != "" and use not in USES:
+            raise DefinitionError(f"must be one of: {', '.join(sorted(USES))}", path="scoring.use")
         for key in scoring:
-            if key not in {"validated", "scores", "findings", "criticalItems"}:
+            if key not in {"validated", "scores", "findings", "criticalItems", "use"}:
                 raise DefinitionError("unknown member", path=f"scoring.{key}")
 
         _validate_fhir({k: v for k, v in data.items() if k != "scoring"})
@@ -279,6 +288,7 @@ class _Parser:
             findings=tuple(findings),
             critical_items=tuple(critical),
             code=code,
+            use=use,
             raw=data,
         )
 

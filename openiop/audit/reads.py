@@ -22,6 +22,9 @@ READ_EVENTS = frozenset(
         "safety.plan_viewed",
         "safety.plan_exported",
         "safety.board_viewed",
+
+        "safety.assessment_viewed",
+        "safety.assessment_list_viewed",
         "scheduling.roster_viewed",
         "scheduling.session_viewed",
         "scheduling.calendar_feed_read",

@@ -2,6 +2,8 @@ from django.urls import path
 
 from openiop.safety import views, views_board, views_plan, views_rota
 
+from openiop.safety import views, views_assessment
+
 app_name = "safety"
 
 urlpatterns = [
@@ -39,4 +41,25 @@ urlpatterns += [
     path("rota/<str:program>/policy/", views_rota.policy, name="rota_policy"),
     path("board/", views_board.boards, name="boards"),
     path("board/<uuid:code>/", views_board.board, name="board"),
+
+    # Brief safety assessments (views_assessment.py).
+    path("<uuid:code>/assessment/", views_assessment.start_from_alert, name="assessment_start"),
+    path(
+        "chart/<uuid:code>/assessments/",
+        views_assessment.chart_assessments,
+        name="assessment_list",
+    ),
+    path(
+        "chart/<uuid:code>/assessments/start/",
+        views_assessment.start_from_chart,
+        name="assessment_start_chart",
+    ),
+    path("assessments/<uuid:code>/", views_assessment.assessment_detail, name="assessment"),
+    path("assessments/<uuid:code>/edit/", views_assessment.edit, name="assessment_edit"),
+    path(
+        "assessments/<uuid:code>/autosave/",
+        views_assessment.autosave,
+        name="assessment_autosave",
+    ),
+    path("assessments/<uuid:code>/sign/", views_assessment.sign, name="assessment_sign"),
 ]

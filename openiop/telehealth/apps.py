@@ -5,3 +5,10 @@ class TelehealthConfig(AppConfig):
     name = "openiop.telehealth"
     label = "telehealth"
     verbose_name = "Telehealth"
+
+    def ready(self) -> None:
+        from openiop.safety.hooks_assessment import register_reported_location
+        from openiop.telehealth.queries import reported_location
+
+        # Safety sits below telehealth: a signed assessment's next steps show this beside 911.
+        register_reported_location(reported_location)

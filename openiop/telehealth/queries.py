@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from openiop.accounts.models import User
 from openiop.participants.models import Participant
+from openiop.safety.hooks_assessment import ReportedLocation
 
 from . import attendance as presence
 from . import tokens
@@ -130,3 +131,15 @@ def summarize(
         for e in sorted(attendance.events.all(), key=lambda e: e.at)
     ]
     return presence.summarize(events, starts_at=info.starts_at, ends_at=info.ends_at, now=now)
+
+
+def reported_location(participant: Participant) -> ReportedLocation | None:
+    """The location the participant last confirmed before a video session, for safety."""
+    attendance = last_location(participant)
+    if attendance is None:
+        return None
+    return ReportedLocation(
+        location=attendance.location,
+        state=attendance.location_state,
+        confirmed_at=attendance.location_confirmed_at,
+    )

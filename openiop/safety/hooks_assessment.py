@@ -1,0 +1,73 @@
+"""What the brief safety assessment asks of the apps above safety.
+
+- Site-loaded suicide-risk instruments (a site-licensed C-SSRS, say) live in `assessments`,
+  which registers a lookup of a participant's completed responses to them here.
+- The location a participant last reported before a video session lives in `telehealth`,
+  which registers a lookup here; the signed assessment's next steps show it beside 911.
+
+Each app registers from its AppConfig.ready; with nothing registered the lookups answer
+"none", so safety works alone (and in tests of safety alone).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RiskResponse:
+    """A submitted response to a suicide-risk instrument, as the assessment page lists it."""
+
+    pk: int
+    code: Any
+    title: str
+    submitted_at: datetime
+
+
+@dataclass(frozen=True)
+class RiskInstruments:
+    """The site's suicide-risk instruments and the participant's completed responses."""
+
+    titles: list[str] = field(default_factory=list)
+    responses: list[RiskResponse] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ReportedLocation:
+    location: str
+    state: str
+    confirmed_at: datetime
+
+
+RiskLookup = Callable[[Any], RiskInstruments]
+LocationLookup = Callable[[Any], ReportedLocation | None]
+
+_risk_lookups: list[RiskLookup] = []
+_location_lookups: list[LocationLookup] = []
+
+
+def register_risk_instruments(lookup: RiskLookup) -> None:
+    if lookup not in _risk_lookups:
+        _risk_lookups.append(lookup)
+
+
+def register_reported_location(lookup: LocationLookup) -> None:
+    if lookup not in _location_lookups:
+        _location_lookups.append(lookup)
+
+
+def risk_instruments(participant: Any) -> RiskInstruments:
+    titles: list[str] = []
+    responses: list[RiskResponse] = []
+    for lookup in _risk_lookups:
+        found = lookup(participant)
+        titles.extend(found.titles)
+        responses.extend(found.responses)
+    return RiskInstruments(titles=titles, responses=responses)
+
+
+def reported_location(participant: Any) -> ReportedLocation | None:
+    """The newest location any registered app knows of."""
+    found = [loc for lookup in _location_lookups if (loc := lookup(participant)) is not None]
+    return max(found, key=lambda loc: loc.confirmed_at, default=None)

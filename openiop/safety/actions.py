@@ -7,12 +7,34 @@ from openiop.accounts.models import User
 from openiop.audit.actions import record
 from openiop.participants.models import Participant
 from openiop.safety import ladder, timeline
+from openiop.safety.actions_assessment import assessment_for_acknowledgement, needs_assessment
 from openiop.safety.acuity import acuity_for
 from openiop.safety.models import AlertEvent, AlertTrigger, SafetyAlert
 
 
 class AlreadyAcknowledged(Exception):
     pass
+
+
+class AcknowledgementRefused(Exception):
+    """An acknowledgement the rules refuse; the message says what is missing, for the person."""
+
+
+class UndocumentedAcknowledgement(AcknowledgementRefused):
+    def __init__(self) -> None:
+        super().__init__(
+            "Choose what was done and write what you did and found: an alert closes only with "
+            "a documented action."
+        )
+
+
+class AssessmentRequired(AcknowledgementRefused):
+    def __init__(self, alert: SafetyAlert) -> None:
+        super().__init__(
+            f"This is a {alert.get_acuity_display().lower()} alert: sign a brief safety "
+            "assessment (started from this alert, or from the chart since the alert opened) "
+            "before you acknowledge it."
+        )
 
 
 @transaction.atomic
@@ -166,6 +188,10 @@ def acknowledge_alert(
     alert = SafetyAlert.objects.select_for_update().get(pk=alert.pk)
     if not alert.is_open:
         raise AlreadyAcknowledged(alert)
+    if action not in SafetyAlert.Action.values or not note.strip():
+        raise UndocumentedAcknowledgement
+    if needs_assessment(alert) and assessment_for_acknowledgement(alert) is None:
+        raise AssessmentRequired(alert)
     alert.status = SafetyAlert.Status.ACKNOWLEDGED
     alert.acknowledged_by = acting_user
     alert.acknowledged_at = timezone.now()

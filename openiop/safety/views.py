@@ -67,6 +67,10 @@ def acknowledge(request: AuthedRequest, code: str) -> HttpResponse:
         )
     except actions.AlreadyAcknowledged:
         messages.info(request, "Someone acknowledged this alert already.")
+    except actions.AcknowledgementRefused as exc:
+        # Nothing is lost: the page comes back with the chosen action and the note typed.
+        form.add_error(None, str(exc))
+        return _render_alert(request, granted, form, status=400)
     else:
         messages.success(request, "Alert acknowledged.")
     return redirect("safety:alert", alert.code)

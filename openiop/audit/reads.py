@@ -22,7 +22,6 @@ READ_EVENTS = frozenset(
         "safety.plan_viewed",
         "safety.plan_exported",
         "safety.board_viewed",
-
         "safety.assessment_viewed",
         "safety.assessment_list_viewed",
         "scheduling.roster_viewed",

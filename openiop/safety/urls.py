@@ -1,8 +1,6 @@
 from django.urls import path
 
-from openiop.safety import views, views_board, views_plan, views_rota
-
-from openiop.safety import views, views_assessment
+from openiop.safety import views, views_assessment, views_board, views_plan, views_rota
 
 app_name = "safety"
 
@@ -41,7 +39,6 @@ urlpatterns += [
     path("rota/<str:program>/policy/", views_rota.policy, name="rota_policy"),
     path("board/", views_board.boards, name="boards"),
     path("board/<uuid:code>/", views_board.board, name="board"),
-
     # Brief safety assessments (views_assessment.py).
     path("<uuid:code>/assessment/", views_assessment.start_from_alert, name="assessment_start"),
     path(

@@ -19,24 +19,13 @@ from openiop.audit.models import AuditEvent
 from openiop.safety import actions
 from openiop.safety import actions_assessment as assessing
 from openiop.safety.models import AlertEvent, SafetyAlert, SafetyAssessment
+from openiop.safety.tests.assessment_helpers import COMPLETE
 from openiop.telehealth.models import Attendance
 from openiop.testing import BaseTestCase
 
 FIXTURE = Path(__file__).parent / "fixtures" / "site-risk-instrument.json"
 SCRIPT = '<script>alert("x")</script>'
 NOW = datetime(2026, 12, 8, 15, 0, tzinfo=UTC)
-
-COMPLETE = {
-    "risk_factors": "Recent job loss; drinking more.",
-    "protective_factors": "Close to her sister; engaged in group.",
-    "recent_behaviour": "Passive thoughts this week; no plan, no preparation.",
-    "lethal_means": "none_known",
-    "lethal_means_detail": "",
-    "risk_level": "moderate",
-    "formulation": "Moderate risk: new stressors, strong supports, no plan.",
-    "disposition": "safety_plan",
-    "disposition_detail": "",
-}
 
 
 @time_machine.travel(NOW, tick=False)

@@ -22,6 +22,7 @@ from openiop.safety.models import (
     SafetyAlert,
     SafetyPolicy,
 )
+from openiop.safety.tests.assessment_helpers import sign_brief_assessment
 from openiop.testing import BaseTestCase, Personas, TransactionalTestCase, make_user
 
 # Monday 9 March 2026, 10:00 in New York (EDT): business hours.
@@ -190,6 +191,7 @@ class LadderTestCase(LadderSetup, BaseTestCase):
         alert = self.raise_emergency()
         self.run_jobs(MONDAY_10AM)
         with time_machine.travel(MONDAY_10AM + timedelta(minutes=2), tick=False), self.on_commit():
+            sign_brief_assessment(alert, acting_user=self.alvarez)
             actions.acknowledge_alert(
                 alert, action="contacted", note="Called; safe at home.", acting_user=self.alvarez
             )
@@ -205,6 +207,7 @@ class LadderTestCase(LadderSetup, BaseTestCase):
     def test_queued_notices_of_an_acknowledged_alert_send_nothing(self):
         alert = self.raise_emergency()
         with time_machine.travel(MONDAY_10AM, tick=False), self.on_commit():
+            sign_brief_assessment(alert, acting_user=self.alvarez)
             actions.acknowledge_alert(
                 alert, action="contacted", note="Seen in clinic.", acting_user=self.alvarez
             )

@@ -19,6 +19,7 @@ from openiop.safety.models import (
     SafetyPlanEntry,
     SafetyPlanReview,
 )
+from openiop.safety.tests.assessment_helpers import sign_brief_assessment
 from openiop.testing import BaseTestCase
 
 Step = SafetyPlanEntry.Step
@@ -246,6 +247,7 @@ class SafetyPlanFromAlertTestCase(BaseTestCase):
             alert.events.filter(kind=AlertEvent.Kind.SAFETY_PLAN, detail__contains="signed")
         )
         # Once the alert is closed, the alert no longer opens the chart's plans.
+        sign_brief_assessment(alert, acting_user=self.chen)
         actions.acknowledge_alert(
             alert, action="safety_plan", note="Plan written.", acting_user=self.chen
         )

@@ -13,6 +13,7 @@ from openiop.assessments.scoring import ScoreResult, score, validate_answers
 from openiop.audit.actions import record
 from openiop.participants.models import Participant
 from openiop.safety.actions import raise_critical_item_alert
+from openiop.safety.acuity import acuity_for
 
 
 class AssessmentError(Exception):
@@ -198,23 +199,42 @@ def answer(
             target=response,
             details={"answered": len(response.answers)},
         )
+        # A draft's unanswered items are not yet missing: only answers signal.
+        answered = [hit for hit in _critical_items(result) if hit["reason"] == "answered"]
         raise_critical_item_alert(
             response.participant,
             response=response,
-            critical_items=[hit for hit in _critical_items(result) if hit["reason"] == "answered"],
+            critical_items=answered,
             submitted=False,
             acting_user=acting_user,
+            rule=alert_rule(response.participant, answered),
         )
         return Answered(response=response, submitted=False, missing=result.missing)
     _submit(assignment, response, result, acting_user=acting_user, source=source)
     return Answered(response=response, submitted=True, missing=result.missing)
 
 
-def _critical_items(result: ScoreResult) -> list[dict[str, str]]:
+def _critical_items(result: ScoreResult) -> list[dict[str, Any]]:
     return [
-        {"id": hit.id, "item": hit.item, "label": hit.label, "reason": hit.reason}
+        {
+            "id": hit.id,
+            "item": hit.item,
+            "label": hit.label,
+            "reason": hit.reason,
+            "score": hit.score,
+            "rule": hit.rule,
+        }
         for hit in result.critical
     ]
+
+
+def alert_rule(participant: Participant, critical_items: list[dict[str, Any]]) -> str:
+    """The acuity rule of a response's signal: its most urgent critical item's rule (each
+    item's rule comes from the instrument's ``alertRules``), in the participant's program."""
+    rules = [hit.get("rule") or "critical_item" for hit in critical_items]
+    if not rules:
+        return "critical_item"
+    return max(rules, key=lambda rule: acuity_for(rule, participant.program))
 
 
 def _apply_result(response: Response, result: ScoreResult) -> None:
@@ -226,6 +246,9 @@ def _apply_result(response: Response, result: ScoreResult) -> None:
             "value": value.value,
             "band": value.band.code if value.band else None,
             "band_label": value.band.label if value.band else None,
+            # The range an incomplete score could still take (equal to value when complete).
+            "low": value.low,
+            "high": value.high,
         }
         for key, value in result.scores.items()
     }
@@ -269,6 +292,7 @@ def _submit(
         critical_items=response.critical_items,
         submitted=True,
         acting_user=acting_user,
+        rule=alert_rule(response.participant, response.critical_items),
     )
 
 
@@ -323,5 +347,6 @@ def correct_response(
         critical_items=correction.critical_items,
         submitted=True,
         acting_user=acting_user,
+        rule=alert_rule(correction.participant, correction.critical_items),
     )
     return correction

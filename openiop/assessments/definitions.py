@@ -95,6 +95,8 @@ class Item:
     max_value: int | None = None
     enable_when: tuple[EnableWhen, ...] = ()
     enable_behavior: str = "any"
+    # FHIR ``prefix``: the number shown for the question (e.g. "4a"); None means count it.
+    prefix: str | None = None
 
     @property
     def is_question(self) -> bool:
@@ -157,12 +159,39 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class AlertRule:
+    """Which safety acuity rule (openiop.safety.acuity.RULES) a critical item's hit matches:
+    an answer scoring ``min_score`` or more, or (``missing``) no answer."""
+
+    rule: str
+    min_score: int | None = None
+    missing: bool = False
+
+    def matches(self, score: int | None) -> bool:
+        if score is None:
+            return self.missing
+        return self.min_score is not None and score >= self.min_score
+
+
+DEFAULT_ALERT_RULE = "critical_item"
+RULE_PATTERN = re.compile(r"^[a-z0-9_]{1,40}$")
+
+
+@dataclass(frozen=True)
 class CriticalItem:
     id: str
     item: str
     label: str
     min_score: int
     when_missing: bool = False
+    alert_rules: tuple[AlertRule, ...] = ()
+
+    def rule_for(self, score: int | None) -> str:
+        """The first alert rule this hit matches (score None = not answered)."""
+        for alert_rule in self.alert_rules:
+            if alert_rule.matches(score):
+                return alert_rule.rule
+        return DEFAULT_ALERT_RULE
 
 
 @dataclass(frozen=True)
@@ -345,6 +374,9 @@ class _Parser:
                 self._condition(c, f"{at}.enableWhen[{i}]")
                 for i, c in enumerate(_list(raw.get("enableWhen", []), f"{at}.enableWhen"))
             )
+            prefix = raw.get("prefix")
+            if prefix is not None and (not isinstance(prefix, str) or not prefix.strip()):
+                raise DefinitionError("must be non-empty text", path=f"{at}.prefix")
             items.append(
                 Item(
                     link_id=link_id,
@@ -357,6 +389,7 @@ class _Parser:
                     max_value=max_value,
                     enable_when=enable_when,
                     enable_behavior=behavior,
+                    prefix=prefix,
                 )
             )
         return items
@@ -532,14 +565,50 @@ class _Parser:
                     label=_str(raw, "label", at),
                     min_score=min_score,
                     when_missing=when_missing,
+                    alert_rules=self._alert_rules(raw, at, min_score, when_missing),
                 )
             )
         return critical
 
+    def _alert_rules(
+        self, raw: dict[str, Any], at: str, min_score: int, when_missing: bool
+    ) -> tuple[AlertRule, ...]:
+        """``alertRules``: [{"scoreAtLeast": n, "rule": key} | {"missing": true, "rule": key}],
+        first match wins; a hit that matches none is ``critical_item``."""
+        rules: list[AlertRule] = []
+        for i, entry in enumerate(_list(raw.get("alertRules", []), f"{at}.alertRules")):
+            entry_at = f"{at}.alertRules[{i}]"
+            entry = _obj(entry, entry_at)
+            rule = _str(entry, "rule", entry_at)
+            if not RULE_PATTERN.match(rule):
+                raise DefinitionError(
+                    "must be lower-case letters, digits and underscores (at most 40)",
+                    path=f"{entry_at}.rule",
+                )
+            if set(entry) == {"rule", "scoreAtLeast"}:
+                score = entry["scoreAtLeast"]
+                if not _is_int(score) or score < min_score:
+                    raise DefinitionError(
+                        f"must be a whole number of at least {min_score}",
+                        path=f"{entry_at}.scoreAtLeast",
+                    )
+                rules.append(AlertRule(rule=rule, min_score=score))
+            elif set(entry) == {"rule", "missing"} and entry["missing"] is True:
+                if not when_missing:
+                    raise DefinitionError(
+                        "a missing-answer rule needs whenMissing", path=f"{entry_at}.missing"
+                    )
+                rules.append(AlertRule(rule=rule, missing=True))
+            else:
+                raise DefinitionError(
+                    'give "rule" and either "scoreAtLeast" or "missing": true', path=entry_at
+                )
+        return tuple(rules)
+
 
 def _check_rule(raw: Any, at: str, by_id: dict[str, Item], score_ids: set[str]) -> None:
     """Rules: {"all": [...]}, {"any": [...]}, {"not": rule}, {"score": id, "atLeast": n},
-    {"items": [...], "scoreAtLeast": n, "countAtLeast": k}."""
+    {"items": [...], "scoreAtLeast": n, "countAtLeast": k, "missingCounts": bool}."""
     raw = _obj(raw, at)
     if "all" in raw or "any" in raw:
         key = "all" if "all" in raw else "any"
@@ -566,8 +635,18 @@ def _check_rule(raw: Any, at: str, by_id: dict[str, Item], score_ids: set[str]) 
             item = by_id.get(link_id) if isinstance(link_id, str) else None
             if item is None or not item.is_scored:
                 raise DefinitionError(f"{link_id!r} is not a scored item", path=f"{at}.items[{i}]")
-        if set(raw) != {"items", "scoreAtLeast", "countAtLeast"}:
-            raise DefinitionError("an items rule has items, scoreAtLeast and countAtLeast", path=at)
+        if not {"items", "scoreAtLeast", "countAtLeast"} <= set(raw) or set(raw) - {
+            "items",
+            "scoreAtLeast",
+            "countAtLeast",
+            "missingCounts",
+        }:
+            raise DefinitionError(
+                "an items rule has items, scoreAtLeast and countAtLeast (and missingCounts)",
+                path=at,
+            )
+        if not isinstance(raw.get("missingCounts", False), bool):
+            raise DefinitionError("must be true or false", path=f"{at}.missingCounts")
         for key in ("scoreAtLeast", "countAtLeast"):
             if not _is_int(raw[key]):
                 raise DefinitionError("must be a whole number", path=f"{at}.{key}")

@@ -22,7 +22,7 @@ SCREENING_PROFILE = (
     "http://hl7.org/fhir/us/core/StructureDefinition/us-core-observation-screening-assessment"
 )
 REPLACES_EXTENSION = "http://openiop.org/fhir/StructureDefinition/replaces"
-RESPONSE_STATUSES = {"in-progress", "completed", "amended"}
+RESPONSE_STATUSES = {"in-progress", "completed", "amended", "stopped"}
 SDC_RESPONSE_PROFILE = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaireresponse"
 
 
@@ -44,8 +44,9 @@ def questionnaire_response(
 ) -> dict[str, Any]:
     """A QuestionnaireResponse holding the answers to the items that were shown.
 
-    A correction is a new response: ``status`` "amended" and ``replaces`` naming the response
-    it corrects (FHIR R4 has no element for that link, so it is an OpenIOP extension).
+    ``status`` comes from ``response_status``. A correction is a new response: ``replaces``
+    names the response it corrects (FHIR R4 has no element for that link, so it is an OpenIOP
+    extension).
     """
     if status not in RESPONSE_STATUSES:
         # fhir.resources does not check code values, so the builder does.
@@ -84,6 +85,23 @@ def questionnaire_response(
             }
         ]
     return _validated("QuestionnaireResponse", resource)
+
+
+def response_status(*, submitted: bool, complete: bool, correction: bool) -> str:
+    """The QuestionnaireResponse status of a response (docs/instruments.md, "FHIR export").
+
+    - a draft: ``in-progress`` (answers may still change);
+    - submitted with a required item unanswered (e.g. a PHQ-9 without item 9): ``stopped``,
+      "partially filled out with answers but abandoned; no subsequent changes can be made".
+      Never ``completed``: a missing item 9 makes the PHQ-9 incomplete, never "negative"
+      (CLINICAL.md "Decisions"), and a receiver must not read the answers as definitive;
+    - a complete correction: ``amended``; otherwise ``completed``.
+    """
+    if not submitted:
+        return "in-progress"
+    if not complete:
+        return "stopped"
+    return "amended" if correction else "completed"
 
 
 def _answer(definition: Definition, link_id: str, value: Answer) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Reading answers from a posted questionnaire page, and the staff forms."""
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,7 +40,8 @@ class Question:
     """One question as the page shows it."""
 
     item: Item
-    number: int
+    # As shown: the item's FHIR prefix ("4a") or its place among the questions ("7").
+    number: str
     value: Any
     options: list[Option] = field(default_factory=list)
     missing: bool = False
@@ -59,7 +61,7 @@ class Question:
 
     @property
     def dom_id(self) -> str:
-        return f"q-{self.number}"
+        return "q-" + re.sub(r"[^A-Za-z0-9_-]", "-", self.number)
 
     @property
     def enable_when_json(self) -> str:
@@ -77,7 +79,11 @@ class Question:
 def questions_for(
     definition: Definition, answers: dict[str, Answer], missing: tuple[str, ...] = ()
 ) -> list[Question]:
-    """Every item in order (display items too, numbered 0), with the current answers."""
+    """Every item in order (display items too, numbered ""), with the current answers.
+
+    A question's number is its ``prefix`` when the definition gives one (the ASQ's follow-ups
+    to question 4 are "4a" and "4b", so question 5 stays 5); otherwise questions are counted.
+    """
     enabled = {item.link_id for item in enabled_items(definition, answers)}
     thresholds = {c.item: c.min_score for c in definition.critical_items}
     questions = []
@@ -108,12 +114,14 @@ def questions_for(
             ]
         else:
             options = []
+        shown = ""
         if item.is_question:
             number += 1
+            shown = item.prefix or str(number)
         questions.append(
             Question(
                 item=item,
-                number=number if item.is_question else 0,
+                number=shown,
                 value=value,
                 options=options,
                 missing=item.link_id in missing,

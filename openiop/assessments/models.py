@@ -202,7 +202,12 @@ class Response(models.Model):
         """e.g. ["PHQ-9 total score: 11 (Moderate)"]; a score with a missing item says so."""
         parts = []
         for value in self.scores.values():
-            if value["value"] is None:
+            if value["value"] is None and value.get("low") is not None:
+                parts.append(
+                    f"{value['label']}: incomplete, not scored "
+                    f"({value['low']}–{value['high']} depending on the unanswered items)"
+                )
+            elif value["value"] is None:
                 parts.append(f"{value['label']}: not scored (incomplete)")
             elif value["band_label"]:
                 parts.append(f"{value['label']}: {value['value']} ({value['band_label']})")

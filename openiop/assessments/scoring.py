@@ -6,10 +6,15 @@ Steps, for a definition and a mapping of linkId -> answer:
 2. Work out which items are enabled (FHIR enableWhen); answers to disabled items are ignored.
 3. A required, enabled item without an answer makes the response incomplete. A score that
    needs a missing item has no value (``None``): a missing answer is never read as zero.
-4. Findings use three-valued logic: True, False, or None when missing answers could change
-   the outcome.
+4. Findings use three-valued logic: True, False, or None only when missing answers could
+   change the outcome. A score with missing items keeps the range it could still take
+   (``low``..``high``: every missing item at its lowest / highest), so a cut-point the
+   answered items already reach (or cannot reach even with every missing item at its
+   maximum) is decided. An items rule with ``missingCounts`` counts an unanswered item as
+   meeting it (the ASQ: a question left blank or declined screens positive).
 5. Critical items fire on a score at or above their threshold, and (``whenMissing``) when the
-   item is missing, so an unanswered suicide item still reaches a person.
+   item is missing, so an unanswered suicide item still reaches a person. Each hit carries its
+   score and the safety acuity rule its definition names (``alertRules``).
 """
 
 from __future__ import annotations
@@ -35,6 +40,9 @@ class ScoreValue:
     label: str
     value: int | None
     band: Band | None = None
+    # The range the score can still take: equal to value when complete.
+    low: int | None = None
+    high: int | None = None
 
 
 @dataclass(frozen=True)
@@ -43,6 +51,8 @@ class CriticalHit:
     item: str
     label: str
     reason: str  # "answered" (score at/above threshold) or "missing"
+    score: int | None = None  # the item's score; None when missing
+    rule: str = "critical_item"  # openiop.safety.acuity rule key
 
 
 @dataclass(frozen=True)
@@ -123,13 +133,17 @@ def score(definition: Definition, answers: Mapping[str, Any]) -> ScoreResult:
             item_scores[item.link_id] = _item_score(item, given[item.link_id])
     unknown = {i.link_id for i in enabled if i.is_scored and i.link_id not in given}
 
+    ranges = {i.link_id: i.score_range for i in enabled if i.is_scored}
     scores: dict[str, ScoreValue] = {}
     for rule in definition.scores:
-        value = None
-        if not any(link_id in unknown for link_id in rule.items):
-            value = sum(item_scores.get(link_id, 0) for link_id in rule.items)
+        answered = sum(item_scores.get(link_id, 0) for link_id in rule.items)
+        low = answered + sum(ranges[i][0] for i in rule.items if i in unknown)
+        high = answered + sum(ranges[i][1] for i in rule.items if i in unknown)
+        value = None if any(i in unknown for i in rule.items) else answered
         band = rule.band_for(value) if value is not None else None
-        scores[rule.id] = ScoreValue(id=rule.id, label=rule.label, value=value, band=band)
+        scores[rule.id] = ScoreValue(
+            id=rule.id, label=rule.label, value=value, band=band, low=low, high=high
+        )
 
     evaluator = _RuleEvaluator(definition, item_scores, unknown, scores)
     findings = {f.id: evaluator.evaluate(f.condition) for f in definition.findings}
@@ -137,10 +151,13 @@ def score(definition: Definition, answers: Mapping[str, Any]) -> ScoreResult:
     critical = []
     for item_rule in definition.critical_items:
         hit = (item_rule.id, item_rule.item, item_rule.label)
-        if item_scores.get(item_rule.item, -1) >= item_rule.min_score:
-            critical.append(CriticalHit(*hit, "answered"))
+        item_score = item_scores.get(item_rule.item)
+        if item_score is not None and item_score >= item_rule.min_score:
+            critical.append(
+                CriticalHit(*hit, "answered", item_score, item_rule.rule_for(item_score))
+            )
         elif item_rule.when_missing and item_rule.item in missing:
-            critical.append(CriticalHit(*hit, "missing"))
+            critical.append(CriticalHit(*hit, "missing", None, item_rule.rule_for(None)))
 
     return ScoreResult(
         definition_id=definition.id,
@@ -190,12 +207,21 @@ class _RuleEvaluator:
             result = self.evaluate(rule["not"])
             return None if result is None else not result
         if "score" in rule:
-            value = self.scores[rule["score"]].value
-            if value is None:
+            score = self.scores[rule["score"]]
+            if score.low is None or score.high is None:
                 return None
-            return value >= rule.get("atLeast", value) and value <= rule.get("atMost", value)
+            at_least = rule.get("atLeast", score.low)
+            at_most = rule.get("atMost", score.high)
+            # Decided when every value the score can still take gives the same answer.
+            if score.low >= at_least and score.high <= at_most:
+                return True
+            if score.high < at_least or score.low > at_most:
+                return False
+            return None
         threshold = rule["scoreAtLeast"]
         met = sum(1 for i in rule["items"] if self.item_scores.get(i, -1) >= threshold)
+        if rule.get("missingCounts"):
+            met += sum(1 for i in rule["items"] if i in self.unknown)
         could = sum(
             1 for i in rule["items"] if i in self.unknown and self.ranges[i][1] >= threshold
         )

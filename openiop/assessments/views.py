@@ -223,7 +223,9 @@ def response_fhir(request: AuthedRequest, code: str) -> HttpResponse:
         id=str(response.code),
         subject=subject,
         authored=response.submitted_at,
-        status="amended" if response.replaces_id else "completed",
+        status=fhir.response_status(
+            submitted=True, complete=response.complete, correction=bool(response.replaces_id)
+        ),
         replaces=str(response.replaces.code) if response.replaces else None,
     )
     observations = fhir.score_observations(

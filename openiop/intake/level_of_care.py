@@ -26,6 +26,8 @@ from openiop.assessments.scoring import ScoreResult
 
 DEFAULT_RULES = Path(__file__).resolve().parent / "rules" / "level_of_care.json"
 COMPARISONS = ("atLeast", "atMost", "below", "above", "equals", "in", "is")
+# Facts giving the range of an incomplete score: "<fact>.low" and "<fact>.high".
+LOW, HIGH = ".low", ".high"
 
 
 class RuleSetError(ValueError):
@@ -238,13 +240,21 @@ def facts_from_results(results: Mapping[str, ScoreResult]) -> dict[str, Any]:
 
     ``<id>.<score>`` (e.g. ``phq-9.total``) and ``<id>.<finding>`` (e.g.
     ``asq.acute-positive``) when known, plus ``critical_items``: how many critical items fired
-    across all results (a missing PHQ-9 item 9 counts).
+    across all results (a missing PHQ-9 item 9 counts). An incomplete score is not a fact;
+    ``<id>.<score>.low`` and ``.high`` give the range it could still take, so a rule whose
+    cut-point the range does not straddle is still decided (CLINICAL.md "Decisions":
+    "unknown" only when a missing answer could change the outcome).
     """
     facts: dict[str, Any] = {"critical_items": 0}
     for definition_id, result in results.items():
         for score_id, value in result.scores.items():
+            name = f"{definition_id}.{score_id}"
             if value.value is not None:
-                facts[f"{definition_id}.{score_id}"] = value.value
+                facts[name] = value.value
+            elif value.low is not None and value.high is not None:
+                # Incomplete: the range it could still take decides any cut-point outside it.
+                facts[f"{name}{LOW}"] = value.low
+                facts[f"{name}{HIGH}"] = value.high
         for finding_id, finding in result.findings.items():
             if finding is not None:
                 facts[f"{definition_id}.{finding_id}"] = finding
@@ -313,15 +323,15 @@ def _evaluate(condition: Mapping[str, Any], facts: Mapping[str, Any]) -> bool:
     if "not" in condition:
         return not _evaluate(condition["not"], facts)
     name = condition["fact"]
-    if name not in facts:
-        raise _Unknown
-    actual = facts[name]
     op = next(k for k in condition if k != "fact")
     expected = condition[op]
     if isinstance(expected, dict):
         if expected["fact"] not in facts:
             raise _Unknown
         expected = facts[expected["fact"]]
+    if name not in facts:
+        return _evaluate_range(name, op, expected, facts)
+    actual = facts[name]
     if op == "is":
         return actual is expected
     if op == "in":
@@ -330,9 +340,27 @@ def _evaluate(condition: Mapping[str, Any], facts: Mapping[str, Any]) -> bool:
         return bool(actual == expected)
     if isinstance(actual, bool) or not isinstance(actual, int | float):
         raise ValueError(f"fact {name} must be a number, not {actual!r}")
+    return _compare(op, actual, expected)
+
+
+def _compare(op: str, actual: Any, expected: Any) -> bool:
     return {
         "atLeast": actual >= expected,
         "atMost": actual <= expected,
         "below": actual < expected,
         "above": actual > expected,
     }[op]
+
+
+def _evaluate_range(name: str, op: str, expected: Any, facts: Mapping[str, Any]) -> bool:
+    """A numeric comparison on an incomplete score: decided when both ends of the range it
+    could still take agree; otherwise unknown."""
+    low, high = facts.get(f"{name}{LOW}"), facts.get(f"{name}{HIGH}")
+    if low is None or high is None or op not in ("atLeast", "atMost", "below", "above"):
+        raise _Unknown
+    if isinstance(expected, bool) or not isinstance(expected, int | float):
+        raise ValueError(f"{name} is compared with a number, not {expected!r}")
+    at_low, at_high = _compare(op, low, expected), _compare(op, high, expected)
+    if at_low != at_high:
+        raise _Unknown
+    return at_low

@@ -143,29 +143,48 @@ def _default_rule(kind: str) -> str:
     return DEFAULT_RULES.get(str(kind), "critical_item")
 
 
+def _signal_key(critical_items: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """What a draft signal says: each critical item with its answer's score (or missing)."""
+    return sorted(
+        (
+            str(item.get("id")),
+            "missing" if item.get("reason") == "missing" else str(item.get("score")),
+        )
+        for item in critical_items
+    )
+
+
 @transaction.atomic
 def raise_critical_item_alert(
     participant: Participant,
     *,
     response: Any,
-    critical_items: list[dict[str, str]],
+    critical_items: list[dict[str, Any]],
     submitted: bool,
     acting_user: User,
+    rule: str = "",
 ) -> SafetyAlert | None:
     """Critical answers on an instrument response (critical_items as scoring reported them).
 
-    A submitted response always signals: it is the definitive one. A saved draft signals once
-    per set of critical items, so saving the same answers again (autosave) adds nothing, while
-    a newly critical answer does. Returns the alert, or None when there was nothing new.
+    `rule` (openiop.safety.acuity.RULES) is the signal's acuity rule; the instrument's
+    definition names it (assessments.actions.alert_rule). A submitted response always signals:
+    it is the definitive one. A saved draft signals unless the participant's open alert already
+    holds a signal from this draft with the same critical answers (item and score), so saving
+    the same answers again (autosave) adds nothing, while a changed answer (item 9 from 1 to
+    3) or a critical answer still standing after the alert was closed signals again.
+    Returns the alert, or None when there was nothing new.
     """
     if not critical_items:
         return None
     if not submitted:
-        ids = sorted(item["id"] for item in critical_items)
-        signalled = AlertTrigger.objects.filter(response=response).values_list(
-            "critical_items", flat=True
-        )
-        if any(sorted(item["id"] for item in earlier) == ids for earlier in signalled):
+        key = _signal_key(critical_items)
+        signalled = AlertTrigger.objects.filter(
+            response=response,
+            alert__participant=participant,
+            alert__kind=SafetyAlert.Kind.CRITICAL_ITEM,
+            alert__status=SafetyAlert.Status.OPEN,
+        ).values_list("critical_items", flat=True)
+        if any(_signal_key(earlier) == key for earlier in signalled):
             return None
     return raise_alert(
         participant,
@@ -178,6 +197,7 @@ def raise_critical_item_alert(
             if submitted
             else AlertTrigger.Signal.ANSWER_SAVED
         ),
+        rule=rule,
     )
 
 

@@ -29,7 +29,7 @@ def test_phq9_response_is_a_valid_questionnaire_response():
         PHQ9, PHQ9_ANSWERS, id="r1", subject="Patient/p1", authored=WHEN, source="Patient/p1"
     )
     QuestionnaireResponse.model_validate(resource)
-    assert resource["questionnaire"] == "http://openiop.org/fhir/Questionnaire/phq-9|1.0.0"
+    assert resource["questionnaire"] == "http://openiop.org/fhir/Questionnaire/phq-9|1.1.0"
     assert resource["status"] == "completed"
     assert [i["linkId"] for i in resource["item"]] == [str(n) for n in range(1, 11)]
     assert resource["item"][2]["answer"] == [

@@ -106,7 +106,9 @@ def test_phq9_missing_item_9_is_incomplete_and_still_critical():
     assert result.missing == ("9",)
     assert result.scores["total"].value is None
     assert result.scores["total"].band is None
-    assert result.findings["positive-screen"] is None
+    # 0 from the answered items, at most 3 with item 9: the screen is decided negative.
+    assert (result.scores["total"].low, result.scores["total"].high) == (0, 3)
+    assert result.findings["positive-screen"] is False
     assert [(hit.item, hit.reason) for hit in result.critical] == [("9", "missing")]
 
 
@@ -277,8 +279,12 @@ def test_asq_yes_requires_question_5():
     assert not result.complete
     assert result.missing == ("5",)
     assert result.findings["positive-screen"] is True
-    assert result.findings["acute-positive"] is None
-    assert [hit.item for hit in result.critical] == ["2"]
+    # The acuity question left blank counts as "yes", as a declined one does.
+    assert result.findings["acute-positive"] is True
+    assert [(hit.item, hit.reason) for hit in result.critical] == [
+        ("2", "answered"),
+        ("5", "missing"),
+    ]
 
 
 def test_asq_yes_with_no_to_question_5_is_non_acute_positive():

@@ -147,13 +147,13 @@ class RespondTestCase(BaseTestCase):
         self.assertEqual(submitted.source, Response.Source.CLINICIAN)
         self.assertEqual(submitted.submitted_by, self.alvarez)
 
-    def test_asq_question_5_is_hidden_until_a_yes(self):
+    def test_asq_question_5_is_hidden_until_a_yes_or_a_refusal(self):
         asq = shipped_instrument("asq")
         assignment = actions.assign_instrument(self.pat, asq, acting_user=self.alvarez)
         self.login(self.pat_user)
         page = self.client.get(reverse("assessments:respond", args=[assignment.code]))
-        self.assertContains(page, 'id="q-7" data-enable-when=')
-        self.assertRegex(page.content.decode(), r'id="q-7" data-enable-when="[^"]*" hidden')
+        self.assertContains(page, 'id="q-5" data-enable-when=')
+        self.assertRegex(page.content.decode(), r'id="q-5" data-enable-when="[^"]*" hidden')
 
 
 class StaffReviewTestCase(BaseTestCase):

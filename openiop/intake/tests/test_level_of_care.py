@@ -110,14 +110,32 @@ def test_instrument_results_become_facts():
     assert result.flags == ("same-day-risk-assessment",)
 
 
-def test_an_incomplete_instrument_leaves_its_rules_not_evaluated():
-    answers = {str(n): "LA6571-9" for n in range(1, 9)}  # item 9 missing
+def test_an_incomplete_score_decides_a_rule_its_answered_items_already_reach():
+    answers = {str(n): "LA6571-9" for n in range(1, 9)}  # 24 so far, item 9 missing
     facts = facts_from_results({"phq-9": score(DEFINITIONS["phq-9"], answers)})
     assert "phq-9.total" not in facts
+    assert (facts["phq-9.total.low"], facts["phq-9.total.high"]) == (24, 27)
     assert facts["critical_items"] == 1
     result = recommend(RULES, dict(BASE, **facts))
-    assert "phq9-moderately-severe" in result.not_evaluated
+    assert "phq9-moderately-severe" in fired(result)
+    assert "phq9-moderately-severe" not in result.not_evaluated
     assert result.flags == ("same-day-risk-assessment",)
+
+
+def test_an_incomplete_score_decides_a_rule_it_cannot_reach():
+    answers = {str(n): "LA6568-5" for n in range(1, 9)}  # 0 so far: at most 3
+    facts = facts_from_results({"phq-9": score(DEFINITIONS["phq-9"], answers)})
+    result = recommend(RULES, dict(BASE, **facts))
+    assert "phq9-moderately-severe" not in fired(result)
+    assert "phq9-moderately-severe" not in result.not_evaluated
+
+
+def test_an_incomplete_score_leaves_a_rule_not_evaluated_only_when_it_could_change_it():
+    answers = {str(n): "LA6570-1" for n in range(1, 8)} | {"8": "LA6568-5"}  # 14 so far
+    facts = facts_from_results({"phq-9": score(DEFINITIONS["phq-9"], answers)})
+    assert (facts["phq-9.total.low"], facts["phq-9.total.high"]) == (14, 17)
+    result = recommend(RULES, dict(BASE, **facts))
+    assert "phq9-moderately-severe" in result.not_evaluated
 
 
 def test_program_admission_criteria_flag_without_changing_the_level():

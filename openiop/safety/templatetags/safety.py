@@ -3,6 +3,7 @@ from typing import Any
 from django import template
 
 from openiop.safety.access import open_alerts_for_user
+from openiop.safety.acuity import rule_label as _rule_label
 
 register = template.Library()
 
@@ -18,3 +19,9 @@ def safety_banner(context: dict[str, Any]) -> dict[str, Any]:
         return {"alerts": [], "more": 0}
     alerts = list(open_alerts_for_user(user)[: BANNER_LIMIT + 1])
     return {"alerts": alerts[:BANNER_LIMIT], "more": len(alerts) > BANNER_LIMIT, "user": user}
+
+
+@register.filter
+def rule_label(rule: str) -> str:
+    """What an acuity rule key means, e.g. "ASQ acute positive (imminent risk)"."""
+    return _rule_label(rule)

@@ -55,6 +55,23 @@ class DemoLoaderTestCase(BaseTestCase):
         work = worklist.worklist(dana, now=timezone.now(), zone="America/New_York")
         self.assertGreater(work.to_cosign.count, 0)
 
+    def test_it_loads_a_covered_rota_plans_and_an_alert_part_way_up_the_ladder(self):
+        from datetime import date
+
+        from openiop.programs.models import Program
+        from openiop.safety import coverage
+        from openiop.safety.models import AlertEvent, SafetyAlert, SafetyPlan
+
+        call_command("load_demo", "--participants", "30", "--quiet", stdout=StringIO())
+        program = Program.objects.get(participants__user__email=demo.participant_email(1))
+        self.assertEqual(coverage.gaps(program, date.today()), [])
+        self.assertTrue(SafetyPlan.objects.filter(status="active").exists())
+        alert = SafetyAlert.objects.get(
+            participant__user__email=demo.participant_email(5), status="open"
+        )
+        self.assertGreaterEqual(alert.ladder_step, 1)
+        self.assertTrue(alert.events.filter(kind=AlertEvent.Kind.ESCALATED).exists())
+
     def test_it_takes_a_size_option(self):
         demo.load(participants=250, weeks=52)
         loaded = Participant.objects.filter(user__email__endswith=demo.DEMO_DOMAIN).count()

@@ -9,7 +9,7 @@ from openiop.assessments import demo as assessment_demo
 from openiop.careplans import demo as plan_demo
 from openiop.careplans import demo_signing as signing_demo
 from openiop.careplans import demo_summary as summary_demo
-from openiop.core import demo
+from openiop.core import demo, demo_safety
 from openiop.discharge import demo as discharge_demo
 from openiop.intake import demo as intake_demo
 from openiop.notes import demo as notes_demo
@@ -38,6 +38,7 @@ class Command(BaseCommand):
             assessment_demo.load(program)
             intake_demo.load(program)
             load_clinical_record(program)
+            demo_safety.load(program)
             self.stdout.write(
                 f"Loaded {demo.DEMO_PROGRAM} with {options['participants']} participants."
             )

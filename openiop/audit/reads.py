@@ -24,6 +24,7 @@ READ_EVENTS = frozenset(
         "safety.board_viewed",
         "safety.assessment_viewed",
         "safety.assessment_list_viewed",
+        "safety.emergency_details_viewed",
         "scheduling.roster_viewed",
         "scheduling.session_viewed",
         "scheduling.calendar_feed_read",

@@ -10,6 +10,7 @@ from typing import Any
 
 from openiop.accounts.http import AuthedRequest
 from openiop.lib.access import Granted
+from openiop.safety.emergency import emergency_panel
 from openiop.safety.models import SafetyAlert
 
 Panel = Callable[[AuthedRequest, Granted[SafetyAlert]], dict[str, Any]]
@@ -27,3 +28,7 @@ def context_for(request: AuthedRequest, granted: Granted[SafetyAlert]) -> dict[s
     for panel in PANELS:
         context.update(panel(request, granted))
     return context
+
+
+# Each part's panel. The emergency details are what a person answering an alert needs first.
+register(emergency_panel)

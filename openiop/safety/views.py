@@ -17,9 +17,8 @@ from openiop.safety.models import SafetyAlert
 def alerts(request: AuthedRequest) -> HttpResponse:
     if not request.user.is_staff_member:
         raise Http404
-    return render(
-        request, "safety/alerts.html", {"alerts": access.open_alerts_for_user(request.user)}
-    )
+    alerts = list(access.visible_open_alerts_for_user(request.user))
+    return render(request, "safety/alerts.html", {"alerts": alerts, "count": len(alerts)})
 
 
 def _render_alert(
@@ -47,7 +46,8 @@ def _render_alert(
 @require_GET
 @login_required
 def alert(request: AuthedRequest, code: str) -> HttpResponse:
-    return _render_alert(request, access.get_alert_for_user(request.user, code), AcknowledgeForm())
+    granted = access.get_alert_for_user(request.user, code, page=True)
+    return _render_alert(request, granted, AcknowledgeForm())
 
 
 @require_POST
@@ -57,6 +57,8 @@ def acknowledge(request: AuthedRequest, code: str) -> HttpResponse:
     alert = granted.row
     form = AcknowledgeForm(request.POST)
     if not form.is_valid():
+        # The page is shown again, emergency details and all: record that view too.
+        granted = access.get_alert_for_user(request.user, code, write=True, read=True, page=True)
         return _render_alert(request, granted, form, status=400)
     try:
         actions.acknowledge_alert(

@@ -14,6 +14,7 @@ from django.utils import timezone
 from openiop.accounts.models import User
 from openiop.participants.models import Participant
 from openiop.safety.hooks_assessment import ReportedLocation
+from openiop.safety.hooks import ReportedLocation
 
 from . import attendance as presence
 from . import tokens
@@ -142,4 +143,24 @@ def reported_location(participant: Participant) -> ReportedLocation | None:
         location=attendance.location,
         state=attendance.location_state,
         confirmed_at=attendance.location_confirmed_at,
+    """Where the participant said they were at their latest session check-in (the location
+    gate), for the safety alert page (registered in openiop.safety.hooks). Two queries."""
+    attendance = (
+        Attendance.objects.filter(participant=participant)
+        .order_by("-location_confirmed_at", "-id")
+        .first()
+    )
+    if attendance is None:
+        return None
+    current = attendance.state != Attendance.State.REMOVED and (
+        Room.objects.filter(session_code=attendance.session_code, status=Room.Status.OPEN).exists()
+    )
+    return ReportedLocation(
+        text=attendance.location,
+        state=attendance.location_state,
+        state_name=attendance.get_location_state_display(),
+        confirmed_at=attendance.location_confirmed_at,
+        callback_phone=attendance.callback_phone,
+        private_place=attendance.private_place,
+        current=current,
     )

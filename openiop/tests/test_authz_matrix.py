@@ -171,11 +171,12 @@ MATRIX: dict[str, Entry] = {
         "GET", STAFF_CHART_WRITERS, response_kwargs, other=OTHER_STAFF_READERS, audits=1
     ),
     "safety:alerts": Entry("GET", {**STAFF_OK, **PARTICIPANTS_404}, audits=0),
-    # Alerts go to the care team and the program's on-call clinician (Dr. Chen), nobody else.
+    # Alerts go to the care team and the program's on-call clinician (Dr. Chen); the program's
+    # director (Dana) opens and may acknowledge every alert of her program; nobody else.
     "safety:alert": Entry(
         "GET",
         {
-            "dana": 404,
+            "dana": 200,
             "alvarez": 200,
             "sam": 200,
             "chen": 200,
@@ -184,13 +185,13 @@ MATRIX: dict[str, Entry] = {
             **PARTICIPANTS_404,
         },
         alert_kwargs,
-        other={"chen": 200},
+        other={"dana": 200, "chen": 200},
         audits=1,
     ),
     "safety:acknowledge": Entry(
         "POST",
         {
-            "dana": 404,
+            "dana": 302,
             "alvarez": 302,
             "sam": 403,
             "chen": 302,
@@ -199,7 +200,7 @@ MATRIX: dict[str, Entry] = {
             **PARTICIPANTS_404,
         },
         alert_kwargs,
-        other={"chen": 302},
+        other={"dana": 302, "chen": 302},
         data={"action": "contacted", "note": "Called; safe at home."},
     ),
     "safety:raise_concern": Entry(

@@ -161,12 +161,14 @@ class SafetyAlertTestCase(BaseTestCase):
         self.assertEqual(list(access.open_alerts_for_user(director)), [alert])
         self.assertTrue(access.can_acknowledge(director, newcomer))
         self.assertEqual(list(access.open_alerts_for_user(self.dana)), [])
-        # Once someone is on call, the alert is theirs and no longer the director's.
+        # Once someone is on call, the alert is theirs and leaves the director's banner; she may
+        # still open and acknowledge it (the ladder climbs to her).
         ProgramMembership.objects.create(
             program=program, user=self.chen, role=ProgramMembership.Role.ON_CALL
         )
         self.assertEqual(list(access.open_alerts_for_user(director)), [])
-        self.assertFalse(access.can_acknowledge(director, newcomer))
+        self.assertIn(alert, access.alerts_for_user(director))
+        self.assertTrue(access.can_acknowledge(director, newcomer))
         self.assertIn(alert, access.open_alerts_for_user(self.chen))
 
     def test_open_alerts_are_one_query(self):

@@ -148,6 +148,18 @@ def can_acknowledge(user: User, participant: Participant, alert: SafetyAlert | N
     )
 
 
+def concern_rule(user: User) -> str:
+    """The acuity rule of a concern raised by `user` (openiop.safety.acuity.RULES): a licensed
+    clinician's or a clinical director's is "clinician_concern"; a peer specialist's or any
+    other staff member's (e.g. an intake coordinator) is "peer_concern"."""
+    clinician = (
+        user.role in ACKNOWLEDGING_ROLES
+        and bool(user.discipline)
+        and user.discipline != User.Discipline.PEER_SPECIALIST
+    )
+    return "clinician_concern" if clinician else "peer_concern"
+
+
 def shows_emergency_details(alert: SafetyAlert) -> bool:
     """The emergency panel is shown for the life of the alert, to everyone who may open it."""
     return alert.is_open

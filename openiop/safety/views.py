@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -81,10 +82,12 @@ def acknowledge(request: AuthedRequest, code: str) -> HttpResponse:
 @require_POST
 @login_required
 def raise_concern(request: AuthedRequest, code: str) -> HttpResponse:
-    """A clinician's concern about a participant's safety opens (or joins) an alert."""
-    participant, _ = get_participant_for_user(request.user, code, write=True, allow_discharged=True)
+    """Any member of staff who may open the chart (a read-only peer specialist too) may raise
+    a concern about the participant's safety; it opens (or joins) an alert. A clinician's
+    concern matches the rule "clinician_concern", anyone else's "peer_concern"."""
+    participant, _ = get_participant_for_user(request.user, code, read=False, allow_discharged=True)
     if not request.user.is_staff_member:
-        raise Http404
+        raise PermissionDenied
     form = ConcernForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Describe the concern before raising an alert.")
@@ -94,6 +97,7 @@ def raise_concern(request: AuthedRequest, code: str) -> HttpResponse:
         kind=SafetyAlert.Kind.CLINICIAN_CONCERN,
         concern=form.cleaned_data["concern"],
         acting_user=request.user,
+        rule=access.concern_rule(request.user),
     )
     messages.success(request, "Safety alert raised for the care team and the on-call clinician.")
     return redirect("safety:alert", alert.code)

@@ -203,9 +203,10 @@ MATRIX: dict[str, Entry] = {
         other={"dana": 302, "chen": 302},
         data={"action": "contacted", "note": "Called; safe at home."},
     ),
+    # Any member of staff who may open the chart raises a concern, a read-only peer too.
     "safety:raise_concern": Entry(
         "POST",
-        {**{r: 302 if v == 200 else v for r, v in CHART_WRITERS.items()}, "pat": 403},
+        {**{r: 302 if v == 200 else v for r, v in STAFF_CHART_READERS.items()}, "pat": 403},
         chart_kwargs,
         other={"dana": 302, "chen": 302, "ivy": 302, "quinn": 403},
         data={"concern": "Seemed withdrawn in group."},

@@ -402,3 +402,47 @@ class ScopedEmergencyAccessTestCase(BaseTestCase):
         with CaptureQueriesContext(connection) as two:
             self.client.get(url)
         self.assertEqual(len(two), len(one))
+
+
+class AnyoneOnTheChartMayRaiseAConcernTestCase(BaseTestCase):
+    def raise_concern(self, user: User):
+        self.login(user)
+        return self.client.post(
+            reverse("safety:raise_concern", args=[self.pat.code]), {"concern": "Gave away books"}
+        )
+
+    def test_a_read_only_peer_specialist_raises_a_peer_concern(self):
+        self.login(self.sam)
+        self.assertContains(self.client.get(self.pat.get_absolute_url()), "Raise a safety alert")
+        response = self.raise_concern(self.sam)
+        alert = SafetyAlert.objects.get(participant=self.pat)
+        self.assertRedirects(response, alert.get_absolute_url())
+        trigger = alert.triggers.get()
+        self.assertEqual((trigger.rule, trigger.raised_by), ("peer_concern", self.sam))
+        self.assertEqual(alert.acuity, Acuity.ELEVATED)
+
+    def test_a_clinicians_concern_is_a_clinician_concern(self):
+        self.raise_concern(self.alvarez)
+        self.assertEqual(
+            SafetyAlert.objects.get(participant=self.pat).triggers.get().rule, "clinician_concern"
+        )
+
+    def test_an_intake_coordinators_concern_is_a_staff_concern(self):
+        self.raise_concern(self.ivy)
+        self.assertEqual(
+            SafetyAlert.objects.get(participant=self.pat).triggers.get().rule, "peer_concern"
+        )
+
+    def test_participants_and_outsiders_cannot_raise_a_concern(self):
+        self.assertEqual(self.raise_concern(self.pat_user).status_code, 403)
+        self.assertEqual(self.raise_concern(self.quinn_user).status_code, 404)
+        self.assertEqual(self.raise_concern(self.chen).status_code, 404)
+        self.assertFalse(SafetyAlert.objects.exists())
+
+    def test_an_empty_concern_raises_nothing_and_says_why(self):
+        self.login(self.sam)
+        response = self.client.post(
+            reverse("safety:raise_concern", args=[self.pat.code]), {"concern": " "}, follow=True
+        )
+        self.assertContains(response, "Describe the concern")
+        self.assertFalse(SafetyAlert.objects.exists())

@@ -3,6 +3,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from openiop.accounts.models import User
@@ -32,6 +33,10 @@ from openiop.participants.models import Participant
 from openiop.programs.models import Program
 from openiop.safety import actions_plan as safety_plans
 from openiop.safety.models import SafetyPlanReview
+from openiop.participants.actions import add_care_team_member, create_participant
+from openiop.participants.models import CareTeamMember, Participant
+from openiop.programs.eligibility import CLINICAL_ROLES, Seat, may_hold
+from openiop.programs.models import Program, ProgramMembership
 
 
 class IntakeError(Exception):
@@ -220,9 +225,13 @@ def program_level(program: Program) -> str:
 
 
 @transaction.atomic
-def admit(referral: Referral, *, acting_user: User) -> EpisodeOfCare:
+def admit(
+    referral: Referral, *, acting_user: User, primary_clinician: User | None = None
+) -> EpisodeOfCare:
     """Admit at the level the clinician chose, which must be the program's own level: a
-    person who needs another level is declined with a referral to a program that offers it."""
+    person who needs another level is declined with a referral to a program that offers it.
+
+    Care starts with a care team: see `_seat_primary_clinician`."""
     referral = _expect_stage(referral, Referral.Stage.ADMISSION, Referral.Stage.WAITLISTED)
     chosen = referral.decision.chosen_level
     if chosen != program_level(referral.program):
@@ -259,8 +268,64 @@ def admit(referral: Referral, *, acting_user: User) -> EpisodeOfCare:
     safety_plans.prompt_review(
         participant, reason=SafetyPlanReview.Reason.LEVEL_OF_CARE, acting_user=acting_user
     )
+    _seat_primary_clinician(referral, chosen=primary_clinician, acting_user=acting_user)
     hooks.admitted(episode, acting_user=acting_user)
     return episode
+
+
+def primary_clinician_candidates(program: Program) -> QuerySet[User]:
+    """Who may be chosen as primary clinician at admission: the program's clinical staff who
+    may hold a care-team seat there (openiop.programs.eligibility), never a peer specialist
+    (the primary clinician answers the chart's safety alerts)."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            role__in=CLINICAL_ROLES,
+            pk__in=ProgramMembership.objects.filter(program=program).values("user_id"),
+        )
+        .exclude(discipline="")
+        .exclude(discipline=User.Discipline.PEER_SPECIALIST)
+        .order_by("family_name", "given_name", "id")
+    )
+
+
+def _seat_primary_clinician(
+    referral: Referral, *, chosen: User | None, acting_user: User
+) -> CareTeamMember | None:
+    """A newly admitted person has a primary clinician, so their safety alerts reach someone
+    who knows them (the director fallback is for charts nobody could act on).
+
+    The clinician chosen on the admission form, else the admitting user when they may sit on
+    the care team (a clinician), else the clinician who chose the level of care. A chart that
+    already has a primary clinician (a readmission) keeps its team; when nobody eligible is
+    known the admission still goes ahead and the program's directors receive its alerts
+    until a clinician is added."""
+    participant = referral.participant
+    if CareTeamMember.objects.filter(
+        participant=participant, role=CareTeamMember.Role.PRIMARY_CLINICIAN
+    ).exists():
+        return None
+    decision = getattr(referral, "decision", None)
+    candidates = [chosen, acting_user, decision.decided_by if decision else None]
+    for candidate in candidates:
+        if candidate is not None and _may_be_primary(candidate, referral.program):
+            return add_care_team_member(
+                participant,
+                clinician=candidate,
+                role=CareTeamMember.Role.PRIMARY_CLINICIAN,
+                can_write=True,
+                acting_user=acting_user,
+            )
+        if candidate is chosen and chosen is not None:
+            raise IntakeError(f"{chosen.display_name} cannot be this person's primary clinician.")
+    return None
+
+
+def _may_be_primary(user: User, program: Program) -> bool:
+    return (
+        may_hold(user, Seat.CARE_TEAM, program)
+        and user.discipline != User.Discipline.PEER_SPECIALIST
+    )
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 
+from openiop.accounts.models import User
 from openiop.intake.models import (
     F_CODE,
     LOCUS_RATINGS,
@@ -156,6 +157,20 @@ class OutcomeForm(forms.Form):
         max_length=300, required=False, label="Referred to (when declining)"
     )
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    primary_clinician = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        label="Primary clinician (when admitting)",
+        help_text="Joins the care team as primary clinician. Left empty: you, if you are a "
+        "clinician here, else the clinician who chose the level of care.",
+    )
+
+    def __init__(self, *args: Any, candidates: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["primary_clinician"]
+        assert isinstance(field, forms.ModelChoiceField)
+        if candidates is not None:
+            field.queryset = candidates
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

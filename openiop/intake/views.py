@@ -1,4 +1,5 @@
 import json
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -69,7 +70,7 @@ def referral(request: AuthedRequest, code: str) -> HttpResponse:
         {
             "referral": row,
             "screening_form": ScreeningForm(),
-            "outcome_form": OutcomeForm(),
+            "outcome_form": _outcome_form(row),
             "assessment": getattr(row, "assessment", None),
             "decision": getattr(row, "decision", None),
             "episode": getattr(row, "episode", None),
@@ -86,7 +87,7 @@ def screening(request: AuthedRequest, code: str) -> HttpResponse:
         return render(
             request,
             "intake/referral.html",
-            {"referral": row, "screening_form": form, "outcome_form": OutcomeForm()},
+            {"referral": row, "screening_form": form, "outcome_form": _outcome_form(row)},
             status=400,
         )
     try:
@@ -167,11 +168,15 @@ def level_of_care(request: AuthedRequest, code: str) -> HttpResponse:
     )
 
 
+def _outcome_form(referral: Any, data: Any = None) -> OutcomeForm:
+    return OutcomeForm(data, candidates=actions.primary_clinician_candidates(referral.program))
+
+
 @require_POST
 @login_required
 def outcome(request: AuthedRequest, code: str) -> HttpResponse:
     row, _ = access.get_referral_for_user(request.user, code, write=True)
-    form = OutcomeForm(request.POST)
+    form = _outcome_form(row, request.POST)
     if not form.is_valid():
         return render(
             request,
@@ -187,7 +192,11 @@ def outcome(request: AuthedRequest, code: str) -> HttpResponse:
     choice = form.cleaned_data["outcome"]
     try:
         if choice == "admit":
-            actions.admit(row, acting_user=request.user)
+            actions.admit(
+                row,
+                acting_user=request.user,
+                primary_clinician=form.cleaned_data["primary_clinician"],
+            )
             messages.success(request, "Admitted to the program.")
         elif choice == "waitlist":
             actions.waitlist(row, note=form.cleaned_data["note"], acting_user=request.user)

@@ -28,15 +28,12 @@ from openiop.intake.models import (
     ProgramRuleSet,
     Referral,
 )
-from openiop.participants.actions import create_participant
-from openiop.participants.models import Participant
-from openiop.programs.models import Program
-from openiop.safety import actions_plan as safety_plans
-from openiop.safety.models import SafetyPlanReview
 from openiop.participants.actions import add_care_team_member, create_participant
 from openiop.participants.models import CareTeamMember, Participant
 from openiop.programs.eligibility import CLINICAL_ROLES, Seat, may_hold
 from openiop.programs.models import Program, ProgramMembership
+from openiop.safety import actions_plan as safety_plans
+from openiop.safety.models import SafetyPlanReview
 
 
 class IntakeError(Exception):

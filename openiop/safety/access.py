@@ -37,8 +37,6 @@ from openiop.participants.models import CareTeamMember, Participant
 from openiop.programs import access as programs
 from openiop.programs.eligibility import Seat, seat_programs
 from openiop.programs.models import Program, ProgramMembership
-from openiop.safety.models import SafetyAlert
-from openiop.programs.models import ProgramMembership
 from openiop.safety import timeline
 from openiop.safety.models import AlertEvent, EscalationNotice, SafetyAlert
 

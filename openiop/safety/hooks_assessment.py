@@ -2,8 +2,8 @@
 
 - Site-loaded suicide-risk instruments (a site-licensed C-SSRS, say) live in `assessments`,
   which registers a lookup of a participant's completed responses to them here.
-- The location a participant last reported before a video session lives in `telehealth`,
-  which registers a lookup here; the signed assessment's next steps show it beside 911.
+(The location a participant last reported for a video session comes from
+openiop.safety.hooks.last_location, which the alert page uses too.)
 
 Each app registers from its AppConfig.ready; with nothing registered the lookups answer
 "none", so safety works alone (and in tests of safety alone).
@@ -33,28 +33,14 @@ class RiskInstruments:
     responses: list[RiskResponse] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class ReportedLocation:
-    location: str
-    state: str
-    confirmed_at: datetime
-
-
 RiskLookup = Callable[[Any], RiskInstruments]
-LocationLookup = Callable[[Any], ReportedLocation | None]
 
 _risk_lookups: list[RiskLookup] = []
-_location_lookups: list[LocationLookup] = []
 
 
 def register_risk_instruments(lookup: RiskLookup) -> None:
     if lookup not in _risk_lookups:
         _risk_lookups.append(lookup)
-
-
-def register_reported_location(lookup: LocationLookup) -> None:
-    if lookup not in _location_lookups:
-        _location_lookups.append(lookup)
 
 
 def risk_instruments(participant: Any) -> RiskInstruments:
@@ -65,9 +51,3 @@ def risk_instruments(participant: Any) -> RiskInstruments:
         titles.extend(found.titles)
         responses.extend(found.responses)
     return RiskInstruments(titles=titles, responses=responses)
-
-
-def reported_location(participant: Any) -> ReportedLocation | None:
-    """The newest location any registered app knows of."""
-    found = [loc for lookup in _location_lookups if (loc := lookup(participant)) is not None]
-    return max(found, key=lambda loc: loc.confirmed_at, default=None)

@@ -20,7 +20,7 @@ from openiop.lib.timefmt import format_datetime
 from openiop.participants.zones import viewer_zone
 from openiop.safety import access_assessment as gate
 from openiop.safety import actions_assessment as actions
-from openiop.safety import hooks_assessment, panels
+from openiop.safety import hooks, hooks_assessment, panels
 from openiop.safety.forms_assessment import AssessmentForm
 from openiop.safety.models import SafetyAlert, SafetyAssessment
 
@@ -287,9 +287,7 @@ def assessment_detail(request: AuthedRequest, code: str) -> HttpResponse:
             "is_author": assessment.author_id == request.user.pk,
             "signature_ok": actions.signature_matches(assessment) if assessment.is_signed else None,
             "urgent": urgent,
-            "location": hooks_assessment.reported_location(assessment.participant)
-            if urgent
-            else None,
+            "location": hooks.last_location(assessment.participant) if urgent else None,
             "fingerprint": " ".join(
                 assessment.content_hash[i : i + 8]
                 for i in range(0, len(assessment.content_hash), 8)

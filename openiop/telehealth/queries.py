@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from openiop.accounts.models import User
 from openiop.participants.models import Participant
-from openiop.safety.hooks_assessment import ReportedLocation
 from openiop.safety.hooks import ReportedLocation
 
 from . import attendance as presence
@@ -135,14 +134,6 @@ def summarize(
 
 
 def reported_location(participant: Participant) -> ReportedLocation | None:
-    """The location the participant last confirmed before a video session, for safety."""
-    attendance = last_location(participant)
-    if attendance is None:
-        return None
-    return ReportedLocation(
-        location=attendance.location,
-        state=attendance.location_state,
-        confirmed_at=attendance.location_confirmed_at,
     """Where the participant said they were at their latest session check-in (the location
     gate), for the safety alert page (registered in openiop.safety.hooks). Two queries."""
     attendance = (

@@ -23,15 +23,6 @@ def safety_banner(context: dict[str, Any]) -> dict[str, Any]:
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.is_staff_member:
-        return {"alerts": [], "more": 0}
-    alerts = list(open_alerts_for_user(user)[: BANNER_LIMIT + 1])
-    return {"alerts": alerts[:BANNER_LIMIT], "more": len(alerts) > BANNER_LIMIT, "user": user}
-
-
-@register.filter
-def rule_label(rule: str) -> str:
-    """What an acuity rule key means, e.g. "ASQ acute positive (imminent risk)"."""
-    return _rule_label(rule)
         return {"alerts": [], "total": 0, "more": 0}
     order = [F("acuity").desc(), F("opened_at").asc(), F("id").asc()]
     alerts = list(
@@ -44,3 +35,9 @@ def rule_label(rule: str) -> str:
     )
     total = alerts[0].total if alerts else 0
     return {"alerts": alerts, "total": total, "more": total - len(alerts), "user": user}
+
+
+@register.filter
+def rule_label(rule: str) -> str:
+    """What an acuity rule key means, e.g. "ASQ acute positive (imminent risk)"."""
+    return _rule_label(rule)

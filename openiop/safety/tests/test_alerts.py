@@ -161,12 +161,14 @@ class SafetyAlertTestCase(BaseTestCase):
         self.assertEqual(list(access.open_alerts_for_user(director)), [alert])
         self.assertTrue(access.can_acknowledge(director, newcomer))
         self.assertEqual(list(access.open_alerts_for_user(self.dana)), [])
-        # Once someone is on call, the alert is theirs and leaves the director's banner; she may
-        # still open and acknowledge it (the ladder climbs to her).
+        # The ladder made her its owner (nobody else could act), so once someone is on call the
+        # alert reaches them too and stays on her banner until someone acknowledges it.
+        alert.refresh_from_db()
+        self.assertEqual(alert.owner, director)
         ProgramMembership.objects.create(
             program=program, user=self.chen, role=ProgramMembership.Role.ON_CALL
         )
-        self.assertEqual(list(access.open_alerts_for_user(director)), [])
+        self.assertEqual(list(access.open_alerts_for_user(director)), [alert])
         self.assertIn(alert, access.alerts_for_user(director))
         self.assertTrue(access.can_acknowledge(director, newcomer))
         self.assertIn(alert, access.open_alerts_for_user(self.chen))

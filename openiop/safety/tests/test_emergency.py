@@ -23,6 +23,7 @@ from openiop.safety.models import (
     LadderStep,
     SafetyAlert,
 )
+from openiop.safety.tests.assessment_helpers import sign_brief_assessment
 from openiop.testing import BaseTestCase, make_user
 
 FROZEN_AT = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
@@ -339,6 +340,7 @@ class ScopedEmergencyAccessTestCase(BaseTestCase):
         )
 
     def test_a_closed_alert_shows_the_acknowledgement_not_the_emergency_details(self):
+        sign_brief_assessment(self.alert, acting_user=self.chen)
         actions.acknowledge_alert(
             self.alert, action="contacted", note="Called; safe.", acting_user=self.chen
         )

@@ -16,8 +16,8 @@ from openiop.safety.rota import people_at
 @dataclass
 class ShiftRow:
     shift: OnCallShift
-    starts: str  # "9:00 AM EDT"
-    ends: str  # "5:00 PM EDT" or "9:00 AM EDT next day"
+    starts_label: str  # "9:00 AM EDT"
+    ends_label: str  # "5:00 PM EDT" or "9:00 AM EDT next day"
     # Why the person no longer counts (deactivated, not clinical staff); empty when they do.
     not_counted: str
 
@@ -81,8 +81,8 @@ def rota_page(program: Program, *, now: datetime) -> RotaPage:
         rows = [
             ShiftRow(
                 shift=shift,
-                starts=_reading(day, shift.starts_at, program.timezone),
-                ends=_reading(
+                starts_label=_reading(day, shift.starts_at, program.timezone),
+                ends_label=_reading(
                     day,
                     shift.ends_at,
                     program.timezone,

@@ -27,6 +27,15 @@ trap 'for pid in "${background_pids[@]}"; do kill "$pid" 2>/dev/null || true; do
 background_pids+=($!)
 echo "The background worker is running; its log is var/worker.log"
 
+# The safety net under the escalation ladder: each deadline is also a queued job, but a lost
+# job must never leave an alert where it is, so the sweep runs every minute (cron or a systemd
+# timer in production: docs/safety.md).
+(while true; do
+  .venv/bin/python manage.py escalate_overdue >> var/worker.log 2>&1 || true
+  sleep 60
+done) &
+background_pids+=($!)
+
 if command -v janus >/dev/null; then
   .venv/bin/python manage.py run_janus > var/janus.log 2>&1 &
   background_pids+=($!)

@@ -38,7 +38,10 @@ echo "== pytest"
 # matrix (no dates) would add minutes for nothing.
 FROZEN_NOWS=(2026-12-06T23:30:00-05:00 2027-03-14T03:30:00-04:00 2026-12-31T23:30:00-05:00)
 TIME_SENSITIVE=(
-  openiop/lib openiop/accounts openiop/participants openiop/safety openiop/assessments
+  openiop/lib openiop/accounts openiop/participants openiop/assessments
+  openiop/safety/tests/test_alerts.py openiop/safety/tests/test_ladder.py
+  openiop/safety/tests/test_rota.py openiop/safety/tests/test_rota_views.py
+  openiop/safety/tests/test_board.py openiop/safety/tests/test_plans.py
   openiop/intake openiop/scheduling openiop/telehealth openiop/tests/test_browser.py
   openiop/careplans/tests/test_reviews.py openiop/core/tests/test_worklist.py
   openiop/notes/tests/test_progress.py openiop/discharge/tests/test_actions.py

@@ -92,6 +92,7 @@ class SuicideItemAlertTestCase(BrowserTestCase):
                     "safety.alert_raised",
                     "safety.alert_repeated",
                     "safety.alert_viewed",
+                    "safety.emergency_details_viewed",
                     "safety.alert_acknowledged",
                 ]
             ).order_by("seq")
@@ -106,7 +107,8 @@ class SuicideItemAlertTestCase(BrowserTestCase):
                 ("safety.alert_raised", pat),
                 ("assessment.submitted", pat),
                 ("safety.alert_repeated", pat),
-                ("safety.alert_viewed", alvarez),
+                # An open alert's page carries the emergency details, and says so.
+                ("safety.emergency_details_viewed", alvarez),
                 ("safety.alert_acknowledged", alvarez),
                 ("safety.alert_viewed", alvarez),
             ],

@@ -70,11 +70,12 @@ def _as(status: int, expect: dict[str, int]) -> dict[str, int]:
 GET_AND_POST = {"safety:assessment_edit"}
 
 MATRIX: dict[str, Entry] = {
-    # From the alert: who may act on it, if a licensed clinician (Sam reads the alert only).
+    # From the alert: who may act on it, if a licensed clinician (Sam reads the alert only;
+    # Dana directs the program, so she may act on its alerts, and is a psychologist).
     "safety:assessment_start": Entry(
         "POST",
         {
-            "dana": 404,
+            "dana": 302,
             "alvarez": 302,
             "sam": 403,
             "chen": 302,
@@ -83,7 +84,7 @@ MATRIX: dict[str, Entry] = {
             **PARTICIPANTS_404,
         },
         alert_kwargs,
-        other={"chen": 302},
+        other={"chen": 302, "dana": 302},
     ),
     "safety:assessment_list": Entry(
         "GET", STAFF_CHART_READERS, chart_kwargs, other=OTHER_STAFF_READERS, audits=1

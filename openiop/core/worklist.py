@@ -429,7 +429,7 @@ class Worklist:
     # Directors: each program's on-call rota over the next 7 days (a warning when it has a gap).
     rota_status: list[RotaStatus] = field(default_factory=list)
 
-    # Directors: a link to their program's safety board (openiop.safety.views_board).
+    # Directors: a link to their program's safety board (openiop.safety.views.board).
     has_safety_board: bool = False
 
 

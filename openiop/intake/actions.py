@@ -32,7 +32,7 @@ from openiop.participants.actions import add_care_team_member, create_participan
 from openiop.participants.models import CareTeamMember, Participant
 from openiop.programs.eligibility import CLINICAL_ROLES, Seat, may_hold
 from openiop.programs.models import Program, ProgramMembership
-from openiop.safety import actions_plan as safety_plans
+from openiop.safety.actions import plan as safety_plans
 from openiop.safety.models import SafetyPlanReview
 
 

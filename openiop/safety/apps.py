@@ -8,11 +8,14 @@ class SafetyConfig(AppConfig):
     verbose_name = "Safety"
 
     def ready(self) -> None:
-        from openiop.safety import (
-            panels_plan,  # noqa: F401  (registers the plan panel)
-            panels_timeline,  # noqa: F401  (registers its panel)
-        )
+        # Each panel of the alert page registers itself; the emergency details come first.
         from openiop.safety.guards import reinstall_sqlite_guards
+        from openiop.safety.panels import (  # noqa: F401
+            assessment,
+            emergency,
+            plan,
+            timeline,
+        )
 
         # Every app's migrate, not only this one's: a rebuild of a safety table happens in a
         # safety migration, but running the hook after each app is cheap and order-proof.

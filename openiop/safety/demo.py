@@ -23,8 +23,9 @@ from openiop.lib.recurrence import localize
 from openiop.participants.models import CareTeamMember, Participant
 from openiop.programs.eligibility import CLINICAL_ROLES
 from openiop.programs.models import Program
-from openiop.safety import actions_plan, actions_rota
-from openiop.safety.actions_plan import Line, Means, PlanContent
+from openiop.safety.actions import plan as actions_plan
+from openiop.safety.actions import rota as actions_rota
+from openiop.safety.actions.plan import Line, Means, PlanContent
 from openiop.safety.models import OnCallShift, SafetyPlan, SafetyPlanEntry, SafetyPlanReview
 
 Step = SafetyPlanEntry.Step

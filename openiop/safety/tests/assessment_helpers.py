@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from openiop.safety import actions_assessment as assessing
+from openiop.safety.actions import assessment as assessing
 from openiop.safety.models import SafetyAlert, SafetyAssessment
 
 COMPLETE = {

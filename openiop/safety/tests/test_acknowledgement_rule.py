@@ -8,7 +8,7 @@ import time_machine
 from django.urls import reverse
 
 from openiop.safety import actions
-from openiop.safety import actions_assessment as assessing
+from openiop.safety.actions import assessment as assessing
 from openiop.safety.models import SafetyAlert
 from openiop.safety.tests.test_assessment import COMPLETE, NOW, AssessmentTestCase
 

@@ -17,7 +17,7 @@ from openiop.assessments.definitions import DefinitionError, parse_definition
 from openiop.assessments.models import InstrumentDefinition
 from openiop.audit.models import AuditEvent
 from openiop.safety import actions
-from openiop.safety import actions_assessment as assessing
+from openiop.safety.actions import assessment as assessing
 from openiop.safety.models import AlertEvent, SafetyAlert, SafetyAssessment
 from openiop.safety.tests.assessment_helpers import COMPLETE
 from openiop.telehealth.models import Attendance

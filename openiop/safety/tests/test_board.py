@@ -10,8 +10,9 @@ from django.urls import reverse
 
 from openiop.audit.models import AuditEvent
 from openiop.programs.models import Program, ProgramMembership
-from openiop.safety import coverage, queries_board
+from openiop.safety import coverage
 from openiop.safety.models import AlertEvent, LadderStep, SafetyPlan
+from openiop.safety.queries import board as queries_board
 from openiop.safety.tests.board_fixtures import acknowledge, make_alert, many_open_alerts
 from openiop.testing import BaseTestCase, make_user
 

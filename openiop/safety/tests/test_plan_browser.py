@@ -2,7 +2,7 @@
 
 import pytest
 
-from openiop.safety import actions_plan
+from openiop.safety.actions import plan as actions_plan
 from openiop.safety.models import SafetyPlanEntry
 from openiop.testing import BrowserTestCase
 

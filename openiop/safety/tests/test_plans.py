@@ -10,7 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from openiop.audit.models import AuditEvent
-from openiop.safety import actions, actions_plan, queries
+from openiop.safety import actions, queries
+from openiop.safety.actions import plan as actions_plan
 from openiop.safety.models import (
     Acuity,
     AlertEvent,
@@ -378,7 +379,7 @@ class MySafetyPlanTestCase(BaseTestCase):
         signed_plan(self, self.pat)
         self.login(self.pat_user)
         with mock.patch(
-            "openiop.safety.views_plan.render_pdf", return_value=b"%PDF-1.7"
+            "openiop.safety.views.plan.render_pdf", return_value=b"%PDF-1.7"
         ) as render_pdf:
             response = self.client.get(reverse("safety:my_plan_pdf"))
         self.assertEqual(response["Content-Type"], "application/pdf")
@@ -392,7 +393,7 @@ class MySafetyPlanTestCase(BaseTestCase):
 
         plan = signed_plan(self, self.pat)
         plan.entries.create(step=Step.HELPERS, position=0, text=SCRIPT, phone="+15555550123")
-        from openiop.safety.views_plan import _plan_context
+        from openiop.safety.views.plan import _plan_context
 
         pdf = render_pdf(
             "safety/plan_pdf.html",

@@ -15,8 +15,8 @@ from openiop.accounts.http import AuthedRequest
 from openiop.lib.access import Access, Granted
 from openiop.lib.timefmt import in_zone
 from openiop.safety import panels
-from openiop.safety.access_plan import PlanScope, may_write_plans
-from openiop.safety.forms_plan import PlanReviewForm
+from openiop.safety.access.plan import PlanScope, may_write_plans
+from openiop.safety.forms.plan import PlanReviewForm
 from openiop.safety.models import Acuity, SafetyAlert, SafetyPlan, SafetyPlanReview
 
 

@@ -16,7 +16,7 @@ from django.urls import NoReverseMatch
 
 from openiop.accounts.http import AuthedRequest
 from openiop.lib.access import Granted
-from openiop.safety import hooks
+from openiop.safety import hooks, panels
 from openiop.safety.access import shows_emergency_details
 from openiop.safety.models import AlertTrigger, SafetyAlert, SafetyPlan
 
@@ -115,6 +115,7 @@ def _plan_url(plan: SafetyPlan | None) -> str:
         return ""
 
 
+@panels.register
 def emergency_panel(request: AuthedRequest, granted: Granted[SafetyAlert]) -> dict[str, Any]:
     alert = granted.row
     if not shows_emergency_details(alert):

@@ -1,6 +1,6 @@
 """The brief safety assessment's pages: start it from an alert or from the chart, write it with
-autosave (static/js/autosave.js, the notes' protocol), sign it, read it. Also the alert page's
-assessment panel (openiop/safety/panels.py)."""
+autosave (static/js/autosave.js, the notes' protocol), sign it, read it. (The alert page's
+assessment panel is openiop/safety/panels/assessment.py.)"""
 
 from typing import Any
 
@@ -15,38 +15,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from openiop.accounts.http import AuthedRequest
-from openiop.lib.access import Access, Granted
+from openiop.lib.access import Access
 from openiop.lib.timefmt import format_datetime
 from openiop.participants.zones import viewer_zone
-from openiop.safety import access_assessment as gate
-from openiop.safety import actions_assessment as actions
-from openiop.safety import hooks, hooks_assessment, panels
-from openiop.safety.forms_assessment import AssessmentForm
-from openiop.safety.models import SafetyAlert, SafetyAssessment
-
-
-@panels.register
-def assessment_panel(request: AuthedRequest, granted: Granted[SafetyAlert]) -> dict[str, Any]:
-    """On the alert page: its assessments, the rule for acknowledging, and "Start"."""
-    alert = granted.row
-    assessments = list(
-        SafetyAssessment.objects.filter(alert=alert).select_related("author").order_by("started_at")
-    )
-    return {
-        "assessment_panel": {
-            "assessments": assessments,
-            "own_draft": next(
-                (a for a in assessments if not a.is_signed and a.author_id == request.user.pk),
-                None,
-            ),
-            "may_start": granted.can_write and gate.may_author(request.user),
-            "required": actions.needs_assessment(alert),
-            "satisfied_by": actions.assessment_for_acknowledgement(alert)
-            if alert.is_open and actions.needs_assessment(alert)
-            else None,
-        }
-    }
-
+from openiop.safety import hooks, hooks_assessment
+from openiop.safety.access import assessment as gate
+from openiop.safety.actions import assessment as actions
+from openiop.safety.forms.assessment import AssessmentForm
+from openiop.safety.models import SafetyAssessment
 
 # --- Starting ------------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 
 from openiop.lib.phone import PhoneFormField
-from openiop.safety.actions_plan import Line, Means, PlanContent
+from openiop.safety.actions.plan import Line, Means, PlanContent
 from openiop.safety.models import SafetyPlanEntry, SafetyPlanReview
 
 Step = SafetyPlanEntry.Step

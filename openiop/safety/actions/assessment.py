@@ -2,7 +2,7 @@
 
 draft (start_assessment; save_draft, by the page every few seconds and by its buttons) →
 signed (sign_assessment; then read-only). Only the author changes or signs a draft; only a
-licensed clinician authors one (openiop.safety.access_assessment.may_author).
+licensed clinician authors one (openiop.safety.access.assessment.may_author).
 
 The signature covers a SHA-256 hash of the content (openiop.lib.integrity); the signed page
 checks the stored content still matches it.
@@ -19,7 +19,7 @@ from openiop.audit.actions import record
 from openiop.lib.integrity import content_hash
 from openiop.participants.models import Participant
 from openiop.safety import hooks_assessment, timeline
-from openiop.safety.access_assessment import may_author
+from openiop.safety.access.assessment import may_author
 from openiop.safety.models import Acuity, AlertEvent, SafetyAlert, SafetyAssessment
 
 # Each free-text part holds up to this many characters (the issue's "10,000-character

@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from openiop.accounts.http import AuthedRequest
-from openiop.safety import access, queries_board
+from openiop.safety import access
+from openiop.safety.queries import board as queries_board
 
 
 @require_GET

@@ -7,7 +7,7 @@ from openiop.accounts.models import User
 from openiop.audit.actions import record
 from openiop.participants.models import Participant
 from openiop.safety import ladder, timeline
-from openiop.safety.actions_assessment import assessment_for_acknowledgement, needs_assessment
+from openiop.safety.actions.assessment import assessment_for_acknowledgement, needs_assessment
 from openiop.safety.acuity import acuity_for
 from openiop.safety.models import AlertEvent, AlertTrigger, SafetyAlert
 

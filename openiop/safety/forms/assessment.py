@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.core.validators import MaxLengthValidator
 
-from openiop.safety.actions_assessment import ASSESSMENT_TEXT_LIMIT
+from openiop.safety.actions.assessment import ASSESSMENT_TEXT_LIMIT
 from openiop.safety.hooks_assessment import RiskInstruments
 from openiop.safety.models import SafetyAssessment
 
@@ -32,7 +32,7 @@ class LongTextField(forms.CharField):
 
 class AssessmentForm(forms.Form):
     """The draft's fields. Nothing is required to save a draft; signing checks completeness
-    (openiop.safety.actions_assessment.missing_for_signing)."""
+    (openiop.safety.actions.assessment.missing_for_signing)."""
 
     edit_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     instrument_response = forms.TypedChoiceField(

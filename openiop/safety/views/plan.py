@@ -1,6 +1,6 @@
 """Safety plan pages: the care team's (from the chart or an alert) and the participant's own.
 
-Thin views: gate (access_plan) → form (forms_plan) → action (actions_plan) → respond.
+Thin views: gate (access/plan.py) → form (forms/plan.py) → action (actions/plan.py) → respond.
 """
 
 from pathlib import Path
@@ -18,9 +18,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from openiop.accounts.http import AuthedRequest
 from openiop.lib.pdf import render_pdf
 from openiop.participants.zones import viewer_zone
-from openiop.safety import access_plan, actions_plan, queries
-from openiop.safety.actions_plan import PlanContent, PlanError
-from openiop.safety.forms_plan import (
+from openiop.safety import queries
+from openiop.safety.access import plan as access_plan
+from openiop.safety.actions import plan as actions_plan
+from openiop.safety.actions.plan import PlanContent, PlanError
+from openiop.safety.forms.plan import (
     STEP_HINTS,
     PlanDraftForm,
     PlanReviewForm,

@@ -11,11 +11,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from openiop.accounts.http import AuthedRequest
 from openiop.programs.models import Program
-from openiop.safety import actions_rota, coverage
-from openiop.safety.access_rota import get_rota_for_director
-from openiop.safety.forms_rota import OverrideForm, PolicyForm, ShiftForm
+from openiop.safety import coverage
+from openiop.safety.access.rota import get_rota_for_director
+from openiop.safety.actions import rota as actions_rota
+from openiop.safety.forms.rota import OverrideForm, PolicyForm, ShiftForm
 from openiop.safety.models import OnCallOverride, OnCallShift, SafetyPolicy
-from openiop.safety.queries_rota import rota_page
+from openiop.safety.queries.rota import rota_page
 
 
 def _policy(program: Program) -> SafetyPolicy:

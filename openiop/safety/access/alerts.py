@@ -19,7 +19,7 @@ Care-team places and the on-call rota count only for people who may hold them
 added to either sees no alert, and does not stop the directors from receiving one.
 
 While an alert is open, the alert page also shows what its recipients need to act (the
-emergency panel, openiop.safety.emergency): that view is recorded as its own read event,
+emergency panel, openiop.safety.panels.emergency): that view is recorded as its own read event,
 `safety.emergency_details_viewed`, and on the alert's timeline.
 """
 

@@ -1,6 +1,6 @@
 """Writes to a program's on-call rota and safety policy: each one atomic and audited.
 
-The forms (openiop.safety.forms_rota) refuse people who may not hold the on-call seat; these
+The forms (openiop.safety.forms.rota) refuse people who may not hold the on-call seat; these
 actions check again, so no other caller can seat them either.
 """
 

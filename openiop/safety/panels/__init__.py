@@ -3,6 +3,7 @@
 A panel is a function (request, granted alert) -> template context; the page includes each
 panel's template (`safety/_alert_<name>.html`). Keeping them apart keeps the page's view thin
 and lets each part (emergency details, assessment, safety plan, timeline) change alone.
+Each part's module in this package registers its panel; SafetyConfig.ready imports them.
 """
 
 from collections.abc import Callable
@@ -10,7 +11,6 @@ from typing import Any
 
 from openiop.accounts.http import AuthedRequest
 from openiop.lib.access import Granted
-from openiop.safety.emergency import emergency_panel
 from openiop.safety.models import SafetyAlert
 
 Panel = Callable[[AuthedRequest, Granted[SafetyAlert]], dict[str, Any]]
@@ -28,7 +28,3 @@ def context_for(request: AuthedRequest, granted: Granted[SafetyAlert]) -> dict[s
     for panel in PANELS:
         context.update(panel(request, granted))
     return context
-
-
-# Each part's panel. The emergency details are what a person answering an alert needs first.
-register(emergency_panel)

@@ -308,6 +308,16 @@ class ScopedEmergencyAccessTestCase(BaseTestCase):
         self.assertEqual(self.client.get(self.pat.get_absolute_url()).status_code, 404)
         self.assertEqual(self.client.get(self.response.get_absolute_url()).status_code, 404)
 
+    def test_the_alert_links_to_chart_pages_only_for_people_who_may_open_them(self):
+        self.login(self.chen)
+        page = self.client.get(self.alert.get_absolute_url())
+        self.assertNotContains(page, f'href="{self.pat.get_absolute_url()}"')
+        self.assertNotContains(page, f'href="{self.response.get_absolute_url()}"')
+        self.login(self.alvarez)
+        page = self.client.get(self.alert.get_absolute_url())
+        self.assertContains(page, f'href="{self.pat.get_absolute_url()}"')
+        self.assertContains(page, f'href="{self.response.get_absolute_url()}"')
+
     def test_directors_and_the_read_only_team_see_the_details_too(self):
         for user in (self.dana, self.sam, self.alvarez):
             self.login(user)

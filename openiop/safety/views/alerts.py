@@ -6,8 +6,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from openiop.accounts.http import AuthedRequest
-from openiop.lib.access import Granted
-from openiop.participants.access import get_participant_for_user
+from openiop.lib.access import Access, Granted
+from openiop.participants.access import get_participant_for_user, participant_access
 from openiop.safety import access, actions, panels
 from openiop.safety.forms import AcknowledgeForm, ConcernForm
 from openiop.safety.models import SafetyAlert
@@ -30,6 +30,9 @@ def _render_alert(
 ) -> HttpResponse:
     alert = granted.row
     triggers = alert.triggers.select_related("response__instrument", "raised_by")
+    # Whoever answers an alert sees what they need on this page; the chart's own pages stay
+    # behind the chart's gate, so link to them only for people who may open them.
+    can_open_chart = participant_access(request.user, alert.participant) >= Access.READ
     return render(
         request,
         "safety/alert.html",
@@ -38,6 +41,7 @@ def _render_alert(
             "triggers": triggers,
             "form": form,
             "can_acknowledge": alert.is_open and granted.can_write,
+            "can_open_chart": can_open_chart,
             **panels.context_for(request, granted),
         },
         status=status,

@@ -259,3 +259,9 @@ class PlanReviewForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Its own ids: on the alert page it sits beside the acknowledgement form, whose note
+        # would otherwise share `id_note` and lose its label to this one.
+        kwargs.setdefault("auto_id", "review_%s")
+        super().__init__(*args, **kwargs)

@@ -1,6 +1,7 @@
 """Safety plans: the editor, signing and versions, reviews, the alert's panel, the participant's
 own page, and the board's query (docs/safety.md, "Safety plans")."""
 
+import re
 from datetime import UTC, date, datetime
 from unittest import mock
 
@@ -263,6 +264,9 @@ class SafetyPlanFromAlertTestCase(BaseTestCase):
             page = self.client.get(alert.get_absolute_url())
             self.assertContains(page, "This is a high-risk contact: review the safety plan")
             self.assertContains(page, "Reviewed at this contact")
+            # The review form sits beside the acknowledgement form: each note keeps its label.
+            ids = re.findall(r'\bid="([^"]+)"', page.content.decode())
+            self.assertEqual([i for i in set(ids) if ids.count(i) > 1], [])
             response = self.client.post(
                 reverse("safety:plan_review", args=[plan.code]),
                 {

@@ -23,7 +23,7 @@ from openiop.safety.models import AlertTrigger, SafetyAlert, SafetyPlan
 
 @dataclass(frozen=True)
 class AnswerRow:
-    number: int
+    number: str
     text: str
     answer: str
     critical: bool
@@ -60,7 +60,8 @@ def answer_rows(response: Any) -> list[AnswerRow]:
     """Every question of the response's instrument, in order, with the answer given.
 
     Reads the definition through the response (assessments sits above safety, so nothing is
-    imported from it); display-only items are skipped."""
+    imported from it); display-only items are skipped. Questions are numbered as the
+    participant saw them: the item's ``prefix`` when it has one (the ASQ's "4a"), else counted."""
     definition = response.instrument.definition
     critical = {hit.get("item") for hit in response.critical_items or []}
     rows = []
@@ -71,7 +72,7 @@ def answer_rows(response: Any) -> list[AnswerRow]:
         number += 1
         rows.append(
             AnswerRow(
-                number=number,
+                number=item.prefix or str(number),
                 text=item.text,
                 answer=_answer_text(item, (response.answers or {}).get(item.link_id)),
                 critical=item.link_id in critical,

@@ -399,6 +399,26 @@ class ScopedEmergencyAccessTestCase(BaseTestCase):
         self.assertNotIn("<img src=x", page)
         self.assertIn("&lt;script&gt;alert(1)", page)
 
+    def test_triggering_answers_are_numbered_as_the_participant_saw_them(self):
+        from openiop.assessments import actions as assessment_actions
+        from openiop.assessments.actions import shipped_instrument
+        from openiop.safety.emergency import answer_rows
+
+        assignment = assessment_actions.assign_instrument(
+            self.pat, shipped_instrument("asq"), acting_user=self.alvarez
+        )
+        response = assessment_actions.answer(
+            assignment,
+            {"1": "declined", "2": "no", "3": "no", "4": "no", "5": "no"},
+            intent=assessment_actions.Intent.SUBMIT,
+            acting_user=self.pat_user,
+            source="participant",
+        ).response
+        # The ASQ prints the follow-ups to question 4 as 4a and 4b: question 5 stays 5.
+        self.assertEqual(
+            [row.number for row in answer_rows(response)], ["1", "2", "3", "4", "4a", "4b", "5"]
+        )
+
     def test_the_alert_page_queries_do_not_grow_with_the_answers(self):
         self.login(self.chen)
         url = self.alert.get_absolute_url()

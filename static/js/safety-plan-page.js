@@ -9,6 +9,9 @@ document.addEventListener("DOMContentLoaded", () => {
     return;
   }
   if ("serviceWorker" in navigator) {
+    // Whether this page came through the worker: read now, because the worker claims the page
+    // as soon as it activates, and a page it claimed was still fetched from the network.
+    const loadedThroughWorker = Boolean(navigator.serviceWorker.controller);
     const assets = Array.from(
       document.querySelectorAll("link[rel=stylesheet][href], script[src]"),
       (element) => element.getAttribute("href") || element.getAttribute("src"),
@@ -17,9 +20,9 @@ document.addEventListener("DOMContentLoaded", () => {
       .register(page.dataset.worker, { scope: page.dataset.scope })
       .then(() => navigator.serviceWorker.ready)
       .then((registration) => {
-        // Once the worker controls the page it stores each visit itself; before that (the
-        // first visit) the page asks it to.
-        if (navigator.onLine && registration.active && !navigator.serviceWorker.controller) {
+        // A page loaded through the worker was stored on its way in; otherwise (the first
+        // visit, even if the worker has claimed the page since) the page asks it to.
+        if (navigator.onLine && registration.active && !loadedThroughWorker) {
           registration.active.postMessage({ type: "store", paths: [page.dataset.scope, ...assets] });
         }
       })

@@ -4,6 +4,7 @@ import pytest
 
 from openiop.safety.actions import plan as actions_plan
 from openiop.safety.models import SafetyPlanEntry
+from openiop.safety.tests.offline import PLAN_STORED_OFFLINE, WORKER_IN_CONTROL
 from openiop.testing import BrowserTestCase
 
 pytestmark = pytest.mark.browser
@@ -30,23 +31,11 @@ class SafetyPlanOfflineBrowserTestCase(BrowserTestCase):
         page.get_by_role("heading", name="My safety plan", exact=True).wait_for()
         page.get_by_text("Cold water on my face, then a walk").wait_for()
         # The worker has stored the page once it is active and has been asked to.
-        page.wait_for_function(
-            "navigator.serviceWorker.ready.then(() => caches.has('openiop-safety-plan-v1'))"
-            " .then((has) => has && caches.open('openiop-safety-plan-v1'))"
-            " .then((cache) => cache && cache.match('/safety/my-plan/', {ignoreVary: true}))"
-            " .then((hit) => !!hit)",
-            polling=200,
-            timeout=10_000,
-        )
+        self.assertTrue(page.evaluate(PLAN_STORED_OFFLINE), "the plan was not stored offline")
         self.assertEqual(self.serious_violations(), [])
 
         # The worker controls the page and is activated before the network goes.
-        page.wait_for_function(
-            "navigator.serviceWorker.controller"
-            " && navigator.serviceWorker.controller.state === 'activated'",
-            polling=200,
-            timeout=10_000,
-        )
+        page.wait_for_function(WORKER_IN_CONTROL, polling=200, timeout=10_000)
         self.context.set_offline(True)
         page.reload()
         page.get_by_text("Cold water on my face, then a walk").wait_for()

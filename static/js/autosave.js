@@ -319,6 +319,29 @@
     }
   }
 
+  // Text typed before this script ran (a slow connection) raised no input event: a form that
+  // differs from the page as served has changes to save.
+  function differsFromPage() {
+    return Array.prototype.some.call(form.elements, function (field) {
+      var kind = field.type;
+      if (!field.name || kind === "hidden" || kind === "submit" || kind === "button") {
+        return false;
+      }
+      if (kind === "checkbox" || kind === "radio") {
+        return field.checked !== field.defaultChecked;
+      }
+      if (field.tagName === "SELECT") {
+        return Array.prototype.some.call(field.options, function (option) {
+          return option.selected !== option.defaultSelected;
+        });
+      }
+      return field.value !== field.defaultValue;
+    });
+  }
+  if (!stopped && !dirty && differsFromPage()) {
+    changed();
+  }
+
   form.addEventListener("input", changed);
   form.addEventListener("change", function (event) {
     if (event.isTrusted) {

@@ -143,3 +143,15 @@ class AutosaveBrowserTestCase(BrowserTestCase):
         self.page = second
         self.assertEqual(self.serious_violations(), [])
         self.screenshot("note-edit-conflict")
+
+    def test_text_typed_before_the_script_ran_is_saved(self):
+        self.sign_in(self.alvarez)
+        page = self.page
+        # A slow connection: the page is there to type in before autosave.js has run.
+        page.route("**/autosave.js", lambda route: route.abort())
+        page.goto(self.edit_url)
+        self.subjective().fill("Typed before the script arrived.")
+        page.unroute("**/autosave.js")
+        page.add_script_tag(url="/static/js/autosave.js")
+        page.get_by_text("Saved at").wait_for()
+        self.wait_until_saved("Typed before the script arrived.")

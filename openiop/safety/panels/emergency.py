@@ -64,21 +64,37 @@ def answer_rows(response: Any) -> list[AnswerRow]:
     participant saw them: the item's ``prefix`` when it has one (the ASQ's "4a"), else counted."""
     definition = response.instrument.definition
     critical = {hit.get("item") for hit in response.critical_items or []}
+    answers = response.answers or {}
     rows = []
+    shown: set[str] = set()
     number = 0
     for item in definition.items:
         if item.type == "display":
             continue
         number += 1
+        if not _was_shown(item, answers, shown):
+            continue
+        shown.add(item.link_id)
         rows.append(
             AnswerRow(
                 number=item.prefix or str(number),
                 text=item.text,
-                answer=_answer_text(item, (response.answers or {}).get(item.link_id)),
+                answer=_answer_text(item, answers.get(item.link_id)),
                 critical=item.link_id in critical,
             )
         )
     return rows
+
+
+def _was_shown(item: Any, answers: dict[str, Any], shown: set[str]) -> bool:
+    """Did the form show this question for these answers? (The rule of the assessments app's
+    `enabled_items`, which sits above safety: a follow-up to a question not asked, or not
+    answered the way that asks it, was never seen and is not listed as "not answered".)"""
+    conditions = getattr(item, "enable_when", ())
+    if not conditions:
+        return True
+    checks = [c.question in shown and answers.get(c.question) == c.answer_code for c in conditions]
+    return any(checks) if getattr(item, "enable_behavior", "any") == "any" else all(checks)
 
 
 def triggering_responses(alert: SafetyAlert) -> list[TriggeringResponse]:

@@ -402,7 +402,7 @@ class ScopedEmergencyAccessTestCase(BaseTestCase):
     def test_triggering_answers_are_numbered_as_the_participant_saw_them(self):
         from openiop.assessments import actions as assessment_actions
         from openiop.assessments.actions import shipped_instrument
-        from openiop.safety.emergency import answer_rows
+        from openiop.safety.panels.emergency import answer_rows
 
         assignment = assessment_actions.assign_instrument(
             self.pat, shipped_instrument("asq"), acting_user=self.alvarez
@@ -414,7 +414,19 @@ class ScopedEmergencyAccessTestCase(BaseTestCase):
             acting_user=self.pat_user,
             source="participant",
         ).response
-        # The ASQ prints the follow-ups to question 4 as 4a and 4b: question 5 stays 5.
+        # Question 5 keeps its number; the follow-ups to question 4 (4a, 4b), never shown
+        # after a "no" to question 4, are not listed as unanswered.
+        self.assertEqual([row.number for row in answer_rows(response)], ["1", "2", "3", "4", "5"])
+        assignment = assessment_actions.assign_instrument(
+            self.quinn, shipped_instrument("asq"), acting_user=self.chen
+        )
+        response = assessment_actions.answer(
+            assignment,
+            {"1": "no", "2": "no", "3": "no", "4": "yes", "4-how": "", "5": "no"},
+            intent=assessment_actions.Intent.SUBMIT,
+            acting_user=self.quinn_user,
+            source="participant",
+        ).response
         self.assertEqual(
             [row.number for row in answer_rows(response)], ["1", "2", "3", "4", "4a", "4b", "5"]
         )

@@ -213,7 +213,9 @@ class TwoPeopleTests(VideoPagesTestCase):
         # "I need help" reaches the facilitator's panel, and nobody else's screen.
         pat.get_by_role("button", name="I need help").click()
         pat.get_by_text("Your facilitator has been told privately").wait_for()
-        alvarez.get_by_role("heading", name="Asked for help").wait_for(timeout=10_000)
+        alvarez.get_by_role("heading", name='Pat L.: pressed "I need help"').wait_for(
+            timeout=10_000
+        )
 
         attendance = Attendance.objects.get(participant=self.pat)
         self.assertEqual(attendance.state, Attendance.State.ADMITTED)

@@ -58,14 +58,20 @@ def private_dir(path: Path) -> Path:
 def demo_file(name: str, make: Callable[[], str]) -> str:
     """A value generated once and kept in var/ (0600), so the demo survives a restart."""
     path = private_dir(VAR_DIR) / name
-    try:
-        # O_EXCL: of two processes starting at once, one writes and both read the same value.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass
-    else:
+    if not path.exists():
+        # Written whole under a private name, then linked into place: of processes starting at
+        # once, the first link wins and every one reads that value, never a half-written file
+        # (creating the file in place let a second process read it empty before it was written).
+        draft = path.with_name(f".{name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as file:
             file.write(make())
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(draft)
     return path.read_text().strip()
 
 

@@ -67,3 +67,37 @@ class VarPermissionsTestCase(SimpleTestCase):
         self.assertEqual(modes["."], "0o700")
         self.assertEqual(modes["janus.plugin.videoroom.jcfg"], "0o600")
         self.assertEqual(modes["janus.jcfg"], "0o600")
+
+
+READ_KEYS = (
+    "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings');"
+    "from django.conf import settings; print(settings.OPENIOP_AUDIT_KEYS['demo'])"
+)
+
+
+class DemoKeysTestCase(SimpleTestCase):
+    def test_processes_starting_at_once_read_one_whole_demo_key(self):
+        """The demo's web workers and task worker start together on a fresh var/: each must
+        read the same complete key (one used to read the file before its writer filled it)."""
+        with tempfile.TemporaryDirectory() as folder:
+            env = {**os.environ, "OPENIOP_MODE": "development", "OPENIOP_VAR_DIR": folder}
+            for name in ("DATABASE_URL", "OPENIOP_TESTING", "SECRET_KEY", "OPENIOP_AUDIT_KEY"):
+                env.pop(name, None)
+            processes = [
+                subprocess.Popen(
+                    [sys.executable, "-c", READ_KEYS],
+                    cwd=settings.BASE_DIR,
+                    env=env,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
+                for _ in range(6)
+            ]
+            results = [process.communicate(timeout=120) for process in processes]
+            self.assertEqual([p.returncode for p in processes], [0] * 6, results)
+            keys = {out.strip() for out, _ in results}
+            self.assertEqual(len(keys), 1)
+            self.assertGreaterEqual(len(keys.pop()), 32)
+            # No draft is left behind.
+            self.assertFalse([n for n in os.listdir(folder) if n.startswith(".")])

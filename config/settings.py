@@ -170,6 +170,8 @@ INSTALLED_APPS = [
     "openiop.participants",
     "openiop.assessments",
     "openiop.safety",
+    "openiop.documents",
+    "openiop.consent",
     "openiop.intake",
     "openiop.scheduling",
     "openiop.telehealth",

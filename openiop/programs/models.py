@@ -28,6 +28,13 @@ class Program(models.Model):
     timezone = models.CharField(
         max_length=64, default="America/New_York", validators=[validate_timezone]
     )
+    # A program that holds itself out as providing SUD treatment is a 42 CFR Part 2 program:
+    # every note written in it carries the Part 2 label (consent app: the disclosure rules).
+    part2_program = models.BooleanField(
+        "42 CFR Part 2 program",
+        default=False,
+        help_text="Provides substance use disorder treatment: its records are Part 2 records.",
+    )
     # ASAM 2.1: adult IOP >= 9 h/week, adolescent >= 6 h/week; PHP >= 20 h/week (CLINICAL.md §0).
     weekly_minimum_hours = models.DecimalField(
         max_digits=4,

@@ -1,0 +1,251 @@
+"""Consents as records (FHIR Consent-shaped), their versioned texts, and disclosures.
+
+A program keeps one text per kind of consent, versioned: editing a text adds a version and never
+changes one that someone signed (`ConsentText`). A participant's signature (`Consent`) points at
+the exact version and keeps the SHA-256 of its text, the typed name, the time, the IP address
+and the user agent. Revoking a consent ends it from that moment; expiry ends it on its date.
+
+The law forbids combining some consents (CLINICAL.md §6.5: a Part 2 consent for SUD counseling
+notes, a psychotherapy-notes authorization), so each kind is its own record, never one form
+with boxes. A release of information (ROI) is a consent of kind RELEASE with a named recipient,
+a purpose, a scope and an expiry.
+
+Every release of records outside OpenIOP leaves a `Disclosure` row: the accounting of
+disclosures (42 CFR 2.25, 45 CFR 164.528) the participant can read.
+"""
+
+import hashlib
+import uuid
+from datetime import date, datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class ConsentKind(models.TextChoices):
+    TREATMENT = "treatment", "Consent to treatment"
+    TELEHEALTH = "telehealth", "Telehealth informed consent"
+    GROUP_CONFIDENTIALITY = "group_confidentiality", "Group confidentiality agreement"
+    RECORDING = "recording", "Agreement not to record sessions"
+    PART2_TPO = (
+        "part2_tpo",
+        "Consent to share substance use records for treatment, payment and operations",
+    )
+    PART2_COUNSELING_NOTES = "part2_counseling_notes", "Consent to share SUD counseling notes"
+    RELEASE = "release", "Release of information"
+
+
+# What a required consent means for the program day to day: signed before the first session.
+REQUIRED_BEFORE_FIRST_SESSION = (
+    ConsentKind.TREATMENT,
+    ConsentKind.TELEHEALTH,
+    ConsentKind.GROUP_CONFIDENTIALITY,
+    ConsentKind.RECORDING,
+)
+# Kinds the participant may revoke in the portal. Consent to treatment is ended by leaving the
+# program (discharge), not by a click; the agreements (confidentiality, recording) bind the
+# person while they take part. Part 2 consents and releases are revocable by law (§2.31(a)(6)).
+REVOCABLE = (ConsentKind.PART2_TPO, ConsentKind.PART2_COUNSELING_NOTES, ConsentKind.RELEASE)
+
+
+class Purpose(models.TextChoices):
+    """Why records are shared (FHIR v3-ActReason codes in `fhir_code`)."""
+
+    TREATMENT = "treatment", "Treatment"
+    PAYMENT = "payment", "Payment"
+    OPERATIONS = "operations", "Health care operations"
+    PERSONAL = "personal", "At the participant's request"
+    LEGAL = "legal", "Legal or court proceedings"
+    OTHER = "other", "Other stated purpose"
+
+
+PURPOSE_FHIR = {
+    Purpose.TREATMENT: "TREAT",
+    Purpose.PAYMENT: "HPAYMT",
+    Purpose.OPERATIONS: "HOPERAT",
+    Purpose.PERSONAL: "PATRQT",
+    Purpose.LEGAL: "HLEGAL",
+    Purpose.OTHER: "HPRGRP",
+}
+
+
+class Scope(models.TextChoices):
+    """How much of the record a release covers."""
+
+    SUMMARY = "summary", "Clinical summary and treatment plan"
+    FULL = "full", "The full record (notes included)"
+
+
+def text_digest(body: str) -> str:
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+class ConsentText(models.Model):
+    """One version of a program's text for one kind of consent. Never edited once saved: an
+    edit is a new row with the next version number (see actions)."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    program = models.ForeignKey(
+        "programs.Program", on_delete=models.PROTECT, related_name="consent_texts"
+    )
+    kind = models.CharField(max_length=32, choices=ConsentKind.choices)
+    version = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    body = models.TextField()
+    # SHA-256 of `body`: what a signature says it covered.
+    sha256 = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["program", "kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "kind", "version"], name="consent_text_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (version {self.version})"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.sha256 = text_digest(self.body)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class ConsentQuerySet(models.QuerySet["Consent"]):
+    def in_force(self, at: datetime | None = None) -> "ConsentQuerySet":
+        """Signed, not revoked, not expired at `at` (default now)."""
+        at = at or timezone.now()
+        return self.filter(status=Consent.Status.SIGNED, signed_at__lte=at).filter(
+            Q(expires_on__isnull=True) | Q(expires_on__gte=timezone.localdate(at))
+        )
+
+
+class Consent(models.Model):
+    """A participant's signed consent (FHIR Consent): the exact text version, who signed, when,
+    from where, and whether it is still in force."""
+
+    class Status(models.TextChoices):
+        SIGNED = "signed", "Signed"
+        REVOKED = "revoked", "Revoked"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    participant = models.ForeignKey(
+        "participants.Participant", on_delete=models.PROTECT, related_name="consents"
+    )
+    kind = models.CharField(max_length=32, choices=ConsentKind.choices)
+    text = models.ForeignKey(ConsentText, on_delete=models.PROTECT, related_name="signatures")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SIGNED)
+    # The signature: a typed name, a ticked box, the moment, the device.
+    signed_name = models.CharField(max_length=200)
+    signed_at = models.DateTimeField(default=timezone.now)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    signer_ip = models.GenericIPAddressField(null=True, blank=True)
+    signer_user_agent = models.CharField(max_length=400, blank=True)
+    # SHA-256 of the text version's body at signing: the PDF copy shows it.
+    text_sha256 = models.CharField(max_length=64)
+    # A release (and any consent the program gives an end date) ends at the end of this day.
+    expires_on = models.DateField(null=True, blank=True)
+    # Releases of information: who receives what, and why.
+    recipient_name = models.CharField(max_length=200, blank=True)
+    recipient_address = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Where the records go: a postal or secure email address.",
+    )
+    purpose = models.CharField(max_length=16, choices=Purpose.choices, blank=True)
+    scope = models.CharField(max_length=16, choices=Scope.choices, blank=True)
+    # A release covers Part 2 (SUD) records only when it says so (42 CFR 2.31(a)(3)).
+    includes_part2 = models.BooleanField(default=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = ConsentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-signed_at", "-id"]
+        indexes = [models.Index(fields=["participant", "kind", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="release")
+                | (~Q(recipient_name="") & Q(expires_on__isnull=False)),
+                name="release_names_recipient_and_expiry",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="signed", revoked_at__isnull=True)
+                | Q(status="revoked", revoked_at__isnull=False),
+                name="consent_revoked_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+    def is_in_force(self, on: date | None = None) -> bool:
+        on = on or timezone.localdate()
+        return self.status == self.Status.SIGNED and (
+            self.expires_on is None or self.expires_on >= on
+        )
+
+
+class Disclosure(models.Model):
+    """One release of a participant's records outside OpenIOP: the accounting of disclosures."""
+
+    class Basis(models.TextChoices):
+        CONSENT = "consent", "With the participant's written consent"
+        INDIVIDUAL = "individual", "To the participant (right of access)"
+        REPRESENTATIVE = "representative", "To the participant's personal representative"
+        EMERGENCY = "emergency", "In a medical emergency (42 CFR 2.51; 45 CFR 164.512(j))"
+        REQUIRED_BY_LAW = "required_by_law", "Required by law or court order"
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        FHIR = "fhir", "FHIR Bundle"
+        PDF_AND_FHIR = "pdf_fhir", "PDF and FHIR Bundle"
+        PRINT = "print", "Printed"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    participant = models.ForeignKey(
+        "participants.Participant", on_delete=models.PROTECT, related_name="disclosures"
+    )
+    consent = models.ForeignKey(
+        Consent, on_delete=models.PROTECT, null=True, blank=True, related_name="disclosures"
+    )
+    basis = models.CharField(max_length=24, choices=Basis.choices)
+    recipient_name = models.CharField(max_length=200)
+    purpose = models.CharField(max_length=16, choices=Purpose.choices)
+    format = models.CharField(max_length=16, choices=Format.choices)
+    # Whether Part 2 records went out (then the §2.32 notice went with them).
+    included_part2 = models.BooleanField(default=False)
+    notice_attached = models.BooleanField(default=False)
+    # Counts of what went out, by kind ("notes": 12, "plans": 2): never the content.
+    contents = models.JSONField(default=dict, blank=True)
+    disclosed_at = models.DateTimeField(default=timezone.now)
+    disclosed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-disclosed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(basis="consent") | Q(consent__isnull=False),
+                name="consent_disclosure_names_consent",
+            ),
+            models.CheckConstraint(
+                condition=~Q(included_part2=True) | Q(notice_attached=True),
+                name="part2_disclosure_carries_notice",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Disclosure {self.code}"

@@ -127,10 +127,12 @@
       .catch(function () {})
       .then(function () {
         asking = false;
-        // Still someone unnamed: about to be removed, or joined just now. Look again shortly.
-        if (unnamed() && askedAgain < 3) {
+        // Still someone unnamed: about to be removed, or joined just now. Look again shortly,
+        // then less often: on a loaded server the check behind the answer may be slow or
+        // spaced out by another page's, and an "Unknown" tile must not stay up for good.
+        if (unnamed() && askedAgain < 6) {
           askedAgain += 1;
-          setTimeout(askNames, 2500);
+          setTimeout(askNames, Math.min(2500 * askedAgain, 10000));
         } else {
           askedAgain = 0;
         }

@@ -37,7 +37,7 @@ def media(page: Page) -> dict[str, Any]:
             const v = window.openiopVideo;
             if (!v) return null;
             return {...(await v.stats()), status: v.status, errors: v.errors, timing: v.timing,
-                    reconnects: v.reconnects};
+                    reconnects: v.reconnects, log: v.log};
         }"""
     )
     return result or NOT_READY
@@ -51,7 +51,14 @@ def wait_for_media(pages: list[Page], feeds: int, timeout: float = 40) -> list[d
     deadline = time.monotonic() + timeout
     while True:
         results = [media(p) for p in pages]
-        if all(r["videoStreams"] == feeds and r["audioStreams"] == feeds for r in results):
+        # The first decoded frame is reported by a frame callback that can run a moment after
+        # the stats count the streams: wait for it too, so timings are never half-recorded.
+        if all(
+            r["videoStreams"] == feeds
+            and r["audioStreams"] == feeds
+            and (feeds == 0 or r["timing"].get("firstRemoteFrame") is not None)
+            for r in results
+        ):
             return results
         if time.monotonic() > deadline:
             raise AssertionError(f"media did not flow: {results}")

@@ -39,6 +39,7 @@ ALLOWED_KEYS = frozenset(
         "assessment",
         "safety_plan",
         "shift",
+        "invite",
         # choice codes, flags and labels of configuration
         "action",
         "attendance",

@@ -5,6 +5,10 @@ for people who may hold a facilitator's chair (openiop.programs.access): an admi
 participant account set as a group's facilitator gets a 404 like anyone else. The facilitator
 pages that show participants (the waiting list with locations and call-back phones, the
 attendance sheet) record their reads here.
+
+Guests (an interpreter, a family member) have no account: their browser session holds a
+signed marker naming one invitation (``set_guest_marker``), and only the guest pages read it
+(``get_guest``). Every other page sees an anonymous visitor.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ import enum
 import uuid
 from datetime import datetime
 
-from django.http import Http404
+from django.core import signing
+from django.http import Http404, HttpRequest
 
 from openiop.accounts.models import User
 from openiop.audit.reads import record_read, record_read_once
@@ -22,8 +27,9 @@ from openiop.participants.models import Participant
 from openiop.programs import access as programs
 from openiop.programs.eligibility import Seat as ProgramSeat
 
-from .models import Attendance
+from .models import Attendance, GuestInvite
 from .schedule import SessionInfo, get_session, upcoming_for_user
+from .tokens import hash_token
 
 
 class Seat(enum.Enum):
@@ -147,3 +153,61 @@ def get_breakout_companion(info: SessionInfo, user_id: str) -> User | None:
     if person is None or seat_for(person, info) is not Seat.FACILITATOR:
         return None
     return person
+
+
+def get_invite_for_facilitator(
+    user: User, code: uuid.UUID | str, invite_code: uuid.UUID | str
+) -> tuple[SessionInfo, GuestInvite]:
+    """One of the session's guest invitations, for the session's facilitators."""
+    info = get_facilitator_session(user, code)
+    invite = GuestInvite.objects.filter(session_code=info.code, code=invite_code).first()
+    if invite is None:
+        raise Http404
+    return info, invite
+
+
+GUEST_MARKER = "telehealth_guest"
+_GUEST_SALT = "openiop.telehealth.guest"
+
+
+def set_guest_marker(request: HttpRequest, invite: GuestInvite) -> None:
+    """Bind this browser to one invitation: a new session key, holding only the marker."""
+    request.session.cycle_key()
+    request.session[GUEST_MARKER] = signing.dumps(
+        {"invite": str(invite.code), "session": str(invite.session_code)}, salt=_GUEST_SALT
+    )
+
+
+def get_guest(request: HttpRequest, code: uuid.UUID | str) -> tuple[SessionInfo, GuestInvite]:
+    """The invitation ``code`` for the browser that consented to it; 404 for anyone else.
+
+    Signed-in people are never guests (they use their own pages). A withdrawn or expired
+    invitation is still returned: the guest's pages say so (actions.guest_problem).
+    """
+    if request.user.is_authenticated:
+        raise Http404
+    try:
+        marker = signing.loads(request.session.get(GUEST_MARKER, ""), salt=_GUEST_SALT)
+    except signing.BadSignature:
+        raise Http404 from None
+    if not isinstance(marker, dict) or marker.get("invite") != str(code):
+        raise Http404
+    invite = GuestInvite.objects.filter(
+        code=code, session_code=str(marker.get("session")), used_at__isnull=False
+    ).first()
+    info = get_session(invite.session_code) if invite is not None else None
+    if invite is None or info is None:
+        raise Http404
+    return info, invite
+
+
+def invite_for_link(token: str) -> GuestInvite | None:
+    """The invitation a guest link names (by its token's hash), whatever its state."""
+    return GuestInvite.objects.filter(token_hash=hash_token(token)).first()
+
+
+def session_for_invite(invite: GuestInvite) -> SessionInfo:
+    info = get_session(invite.session_code)
+    if info is None:
+        raise Http404
+    return info

@@ -23,3 +23,7 @@ class NotAdmitted(TelehealthError):
 
 class VideoUnavailable(TelehealthError):
     pass
+
+
+class GuestRefused(TelehealthError):
+    """A guest invitation that cannot be made, used or admitted."""

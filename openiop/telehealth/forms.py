@@ -1,9 +1,14 @@
+import re
+import unicodedata
+
 from django import forms
 
 from openiop.lib.phone import PhoneFormField
 from openiop.lib.states import STATE_CHOICES
+from openiop.lib.text import invisible_characters
 
 from .crisis import NUMBERS
+from .models import GuestInvite
 
 
 class LocationForm(forms.Form):
@@ -46,3 +51,54 @@ class CallForm(forms.Form):
     """Which number a facilitator dialled from the crisis card (its code, never the number)."""
 
     number = forms.ChoiceField(choices=[(k, v) for k, v in NUMBERS.items()])
+
+
+# Letters (any script) in one or a few words joined by a space, hyphen or apostrophe: a first
+# name, never an email address or a number.
+FIRST_NAME = re.compile(r"[^\W\d_]+(?:[ '\-\u2019.][^\W\d_]+)*\.?")
+
+
+class GuestInviteForm(forms.Form):
+    role = forms.ChoiceField(
+        label="Who are you inviting?",
+        choices=GuestInvite.Role.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose who you are inviting."},
+    )
+    display_name = forms.CharField(
+        label="Their first name",
+        max_length=30,
+        help_text="First name only: everyone in the session sees it with the role.",
+        error_messages={"required": "Enter their first name."},
+    )
+    email = forms.EmailField(
+        label="Email the link to (optional)",
+        required=False,
+        help_text="Used once to send the link; not stored.",
+    )
+    phone = PhoneFormField(
+        label="Text the link to (optional)",
+        required=False,
+        help_text="A mobile number. Used once to send the link; not stored.",
+    )
+
+    def clean_display_name(self) -> str:
+        value = unicodedata.normalize("NFC", self.cleaned_data["display_name"].strip())
+        if found := invisible_characters(value):
+            raise forms.ValidationError(
+                "This contains invisible formatting characters ("
+                + ", ".join(found)
+                + ") that can disguise text. Please retype it."
+            )
+        if not FIRST_NAME.fullmatch(value):
+            raise forms.ValidationError(
+                "Enter a first name only: letters, with a space, hyphen or apostrophe if needed."
+            )
+        return value
+
+
+class GuestConsentForm(forms.Form):
+    agree = forms.BooleanField(
+        label="I agree",
+        error_messages={"required": "Tick \u201cI agree\u201d to join the session."},
+    )

@@ -1,4 +1,5 @@
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -150,7 +151,17 @@ class Feed(models.Model):
 
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="feeds")
     breakout = models.BooleanField(default=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # A signed-in person (staff or participant), or a guest invited to the session (no account).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    guest = models.ForeignKey(
+        "GuestInvite", on_delete=models.CASCADE, null=True, blank=True, related_name="feeds"
+    )
     # Set for participants (staff have no chart here): their short name, remove and mute.
     participant = models.ForeignKey(
         "participants.Participant",
@@ -167,6 +178,14 @@ class Feed(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["room", "breakout", "user"], name="one_feed_per_person_per_room"
+            ),
+            models.UniqueConstraint(
+                fields=["room", "breakout", "guest"], name="one_feed_per_guest_per_room"
+            ),
+            models.CheckConstraint(
+                condition=Q(user__isnull=True, guest__isnull=False)
+                | Q(user__isnull=False, guest__isnull=True),
+                name="feed_is_a_user_or_a_guest",
             ),
         ]
 
@@ -193,3 +212,78 @@ class PresenceEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} at {self.at:%H:%M:%S}"
+
+
+class GuestInvite(models.Model):
+    """A one-time link for an interpreter, family member or support person to join one
+    individual or family session's video room, without an account.
+
+    Only a hash of the link's token is stored: the link is shown once to the clinician (or
+    sent once). Consenting on the link's page uses it up and binds it to that browser
+    (``used_at``); the guest then waits until a facilitator admits them. A guest never has a
+    User or a login: their browser session holds a signed marker for this invitation only.
+    """
+
+    class Role(models.TextChoices):
+        INTERPRETER = "interpreter", "Interpreter"
+        FAMILY = "family", "Family member"
+        SUPPORT = "support", "Support person"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    session_code = models.UUIDField()
+    role = models.CharField(max_length=12, choices=Role.choices)
+    # First name only: what everyone in the room sees, with the role ("Maria (interpreter)").
+    display_name = models.CharField(max_length=40)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    # The end of the session's join window: the link is no use after it.
+    expires_at = models.DateTimeField()
+    # SHA-256 of the link's token (hex); the token itself is never stored.
+    token_hash = models.CharField(max_length=64, unique=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    consented_at = models.DateTimeField(null=True, blank=True)
+    admitted_at = models.DateTimeField(null=True, blank=True)
+    admitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(consented_at__isnull=True) | Q(used_at__isnull=False),
+                name="guest_consent_uses_the_link",
+            ),
+            models.CheckConstraint(
+                condition=Q(admitted_at__isnull=True) | Q(consented_at__isnull=False),
+                name="guest_admitted_after_consent",
+            ),
+        ]
+        indexes = [models.Index(fields=["session_code", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Guest invite {self.code}"
+
+    @property
+    def label(self) -> str:
+        """What the room shows: first name and role, e.g. "Maria (interpreter)"."""
+        return f"{self.display_name} ({self.get_role_display().lower()})"
+
+    def is_expired(self, now: datetime) -> bool:
+        return now >= self.expires_at
+
+    def status(self, now: datetime) -> str:
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.is_expired(now):
+            return "expired"
+        if self.admitted_at is not None:
+            return "admitted"
+        if self.consented_at is not None:
+            return "waiting"
+        return "pending"

@@ -18,7 +18,7 @@ from openiop.safety.hooks import ReportedLocation
 from . import attendance as presence
 from . import tokens
 from .errors import NotOpenYet, SessionOver
-from .models import Attendance, Feed, Room
+from .models import Attendance, Feed, GuestInvite, Room
 from .schedule import SessionInfo, facilitators
 
 # A crisis check-in or a late facilitator must not lock anyone out: the room stays joinable
@@ -53,25 +53,60 @@ def display_name(user: User, participant: Participant | None = None) -> str:
 def assigned_feeds(room: Room, info: SessionInfo) -> list[Feed]:
     """The publisher ids that count in the session's rooms: one per person and room.
 
-    Only for people still in the session: its assigned staff, and the participants it still
-    books (someone removed by a facilitator has no feed left, actions.remove_participant).
+    Only for people still in the session: its assigned staff, the participants it still
+    books (someone removed by a facilitator has no feed left, actions.remove_participant), and
+    guests a facilitator admitted whose invitation is neither withdrawn nor expired.
     """
-    feeds = Feed.objects.filter(room=room).select_related("user", "participant")
+    now = timezone.now()
+    feeds = Feed.objects.filter(room=room).select_related("user", "participant", "guest")
     return [
         feed
         for feed in feeds
-        if (feed.participant_id is None and feed.user_id in info.facilitator_ids)
-        or feed.participant_id in info.participant_ids
+        if (feed.guest is not None and _guest_counts(feed.guest, info, now))
+        or (
+            feed.guest is None
+            and feed.participant_id is None
+            and feed.user_id in info.facilitator_ids
+        )
+        or (feed.participant_id is not None and feed.participant_id in info.participant_ids)
     ]
+
+
+def _guest_counts(guest: GuestInvite, info: SessionInfo, now: datetime) -> bool:
+    return (
+        guest.session_code == info.code
+        and guest.admitted_at is not None
+        and guest.revoked_at is None
+        and not guest.is_expired(now)
+    )
+
+
+def feed_name(feed: Feed) -> str:
+    if feed.guest is not None:
+        return feed.guest.label
+    assert feed.user is not None
+    return display_name(feed.user, feed.participant)
 
 
 def feed_names(feeds: list[Feed], *, breakout: bool | None = None) -> dict[str, str]:
     """Feed id -> the name a video tile shows, from OpenIOP's records (``breakout``: one room)."""
     return {
-        feed.feed_id: display_name(feed.user, feed.participant)
+        feed.feed_id: feed_name(feed)
         for feed in feeds
         if breakout is None or feed.breakout == breakout
     }
+
+
+def session_guests(info: SessionInfo) -> list[GuestInvite]:
+    """Guests who consented and may still come in (not withdrawn, not expired), by arrival."""
+    return list(
+        GuestInvite.objects.filter(
+            session_code=info.code,
+            consented_at__isnull=False,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        ).order_by("consented_at")
+    )
 
 
 def covering_states(info: SessionInfo) -> set[str]:

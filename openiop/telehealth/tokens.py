@@ -99,3 +99,8 @@ def turn_credentials(secret: str, *, ttl: int, now: float | None = None) -> tupl
     username = f"{int(issued) + ttl}:{secrets.token_hex(6)}"
     digest = hmac.new(secret.encode(), username.encode(), hashlib.sha1).digest()
     return username, base64.b64encode(digest).decode()
+
+
+def hash_token(token: str) -> str:
+    """What is stored of a guest link's token (models.GuestInvite.token_hash)."""
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import guest_views, views
 
 app_name = "telehealth"
 
@@ -38,4 +38,24 @@ urlpatterns = [
         views.correct_attendance,
         name="correct",
     ),
+    # Guests (an interpreter, a family member): the clinician's side.
+    path("<uuid:code>/guests/", guest_views.guests, name="guests"),
+    path(
+        "<uuid:code>/guests/<uuid:invite_code>/admit/",
+        guest_views.guest_admit,
+        name="guest_admit",
+    ),
+    path(
+        "<uuid:code>/guests/<uuid:invite_code>/revoke/",
+        guest_views.guest_revoke,
+        name="guest_revoke",
+    ),
+    # The guest's own pages: no sign-in, reached through the link only.
+    path("guest/<str:token>/", guest_views.guest_link, name="guest_link"),
+    path("guest/<uuid:code>/waiting/", guest_views.guest_waiting, name="guest_waiting"),
+    path("guest/<uuid:code>/status/", guest_views.guest_status, name="guest_status"),
+    path("guest/<uuid:code>/room/", guest_views.guest_room, name="guest_room"),
+    path("guest/<uuid:code>/ticket/", guest_views.guest_ticket, name="guest_ticket"),
+    path("guest/<uuid:code>/presence/", guest_views.guest_presence, name="guest_presence"),
+    path("guest/<uuid:code>/feeds/", guest_views.guest_feeds, name="guest_feeds"),
 ]

@@ -214,6 +214,9 @@ def room(request: AuthedRequest, code: str) -> HttpResponse:
             + f"?view={secrets.token_urlsafe(12)}"
             + ("&in=breakout" if ticket["breakout"] else ""),
             "help_url": reverse("telehealth:help", args=[info.code]),
+            "guests_url": reverse("telehealth:guests", args=[info.code])
+            if info.kind in actions.GUEST_SESSION_KINDS and seat is Seat.FACILITATOR
+            else "",
         },
     )
     # The browser talks to Janus directly; allow exactly that origin.
@@ -315,11 +318,14 @@ def _people(request: AuthedRequest, info: SessionInfo) -> dict[str, object]:
         item.open_alerts = alerts.get(item.participant_id, [])  # type: ignore[attr-defined]
     admitted = [a for a in people if a.state == Attendance.State.ADMITTED]
     cards = crisis.crisis_cards(admitted, alerts)
+    guests = queries.session_guests(info)
     context: dict[str, object] = {
         "info": info,
         "cards": cards,
         "waiting": [a for a in people if a.state == Attendance.State.WAITING],
         "admitted": admitted,
+        "guests_waiting": [g for g in guests if g.admitted_at is None],
+        "guests_in": [g for g in guests if g.admitted_at is not None],
         # Someone was moved to the private room with me: my page follows them there.
         "follow": None
         if request.GET.get("in") == "breakout"

@@ -49,6 +49,9 @@ class Entry:
     other: dict[str, int] = field(default_factory=dict)
     data: dict = field(default_factory=dict)
     audits: int | None = None
+    # Anonymous visitors asking for a nonexistent code, when not the same as for "own"
+    # (pages anonymous visitors may reach, such as a guest's link).
+    anonymous_missing: int | None = None
 
 
 def chart_kwargs(case: Any, target: str) -> dict:

@@ -585,6 +585,8 @@ class AuthorizationMatrixTestCase(BaseTestCase):
                 for target in targets:
                     if role == "anonymous":
                         expected = entry.expect.get("anonymous", 302)
+                        if target == "missing" and entry.anonymous_missing is not None:
+                            expected = entry.anonymous_missing
                     elif target == "own":
                         expected = entry.expect[role]
                     elif target == "other":

@@ -1,6 +1,7 @@
 /*
  * The in-session page around the room client: call controls, presence reports for attendance
- * (joined / heartbeat every 30 s / lost / left), and the connection-quality indicator.
+ * (joined / heartbeat every 30 s / lost / left; participants and guests), and the
+ * connection-quality indicator.
  * Loaded before telehealth_room.js, so it sets the audio-only choice from the pre-join page.
  */
 (function () {
@@ -12,6 +13,8 @@
   }
   var ticket = JSON.parse(ticketEl.textContent);
   var isParticipant = config.dataset.seat === "participant";
+  // Guests (an interpreter, a family member) report joining and leaving too: it is audited.
+  var reportsPresence = isParticipant || config.dataset.seat === "guest";
   var HEARTBEAT_MS = 30000;
   var heartbeat = null;
 
@@ -21,7 +24,7 @@
   }
 
   function report(kind) {
-    if (!isParticipant) {
+    if (!reportsPresence) {
       return Promise.resolve();
     }
     var body = new FormData();

@@ -3,10 +3,12 @@
 One module per part of a session: ``rooms`` (Janus rooms), ``tickets``, ``waiting_room``
 (location gate, admitting, moving, muting, removing), ``feeds`` (the Janus publisher ids the
 server assigns, and the check that the room holds no others), ``help`` and ``presence``
-(presence and attendance minutes). Janus is called from here too; reads live in ``queries``.
+(presence and attendance minutes), ``guests`` (invited interpreters and family members).
+Janus is called from here too; reads live in ``queries``.
 """
 
 from ..errors import (
+    GuestRefused,
     NotAdmitted,
     NotLicensedThere,
     NotOpenYet,
@@ -27,6 +29,21 @@ from ..queries import (
 )
 from .crisis import record_call
 from .feeds import assign_feed, check_feeds, revoke_feeds
+from .guests import (
+    GUEST_SESSION_KINDS,
+    MAX_GUESTS,
+    accept_invite,
+    admit_guest,
+    check_guests_allowed,
+    create_invite,
+    guest_problem,
+    issue_guest_ticket,
+    link_problem,
+    live_invites,
+    record_guest_presence,
+    revoke_invite,
+    send_invite_link,
+)
 from .help import acknowledge_help, request_help
 from .presence import correct_attendance, finalize_attendance, record_presence
 from .rooms import (
@@ -52,39 +69,53 @@ __all__ = [
     "AUDIO_MID",
     "BREAKOUT_PUBLISHERS",
     "CLOSE_GRACE",
+    "GUEST_SESSION_KINDS",
+    "MAX_GUESTS",
+    "GuestRefused",
     "NotAdmitted",
     "NotLicensedThere",
     "NotOpenYet",
     "SessionOver",
     "TelehealthError",
     "VideoUnavailable",
+    "accept_invite",
     "acknowledge_help",
     "admit",
     "admit_all",
+    "admit_guest",
     "as_janus_room",
     "assign_feed",
     "capture_size",
     "check_feeds",
+    "check_guests_allowed",
     "check_window",
     "close_finished_rooms",
     "close_room",
     "confirm_location",
     "correct_attendance",
     "covering_states",
+    "create_invite",
     "display_name",
     "ensure_room_on_node",
     "finalize_attendance",
     "get_or_open_room",
+    "guest_problem",
     "ice_servers",
+    "issue_guest_ticket",
     "issue_ticket",
     "join_window",
     "last_location",
+    "link_problem",
+    "live_invites",
     "move",
     "record_call",
+    "record_guest_presence",
     "record_presence",
     "remove_participant",
     "request_help",
     "revoke_feeds",
+    "revoke_invite",
+    "send_invite_link",
     "set_muted",
     "summarize",
 ]

@@ -20,7 +20,13 @@ from ..errors import SessionOver, VideoUnavailable
 from ..models import Room
 from ..queries import CLOSE_GRACE
 from ..schedule import SessionInfo, get_session
+from .guests import GUEST_SESSION_KINDS, MAX_GUESTS
 from .presence import finalize_attendance
+
+
+def guest_seats(info: SessionInfo) -> int:
+    """Room on camera for invited guests (an interpreter, family) where guests may come."""
+    return MAX_GUESTS if info.kind in GUEST_SESSION_KINDS else 0
 
 
 def get_or_open_room(info: SessionInfo, *, acting_user: User) -> Room:
@@ -34,7 +40,7 @@ def get_or_open_room(info: SessionInfo, *, acting_user: User) -> Room:
         raise VideoUnavailable("Video is not set up on this server.")
     try:
         with janus.connect_node() as client:
-            created = client.create_room(publishers=info.publishers)
+            created = client.create_room(publishers=info.publishers + guest_seats(info))
     except janus.JanusError as exc:
         raise VideoUnavailable("Video is not available right now. Please try again.") from exc
     try:

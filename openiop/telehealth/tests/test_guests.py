@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from openiop.audit.models import AuditEvent
 from openiop.notifications.sms import locmem
@@ -363,3 +364,16 @@ class GuestInTheRoomTests(GuestTestCase):
             self.assertContains(
                 guest.get(self.guest_url("waiting", invite)), "ended", status_code=410
             )
+
+
+class DemoTests(BaseTestCase):
+    def test_the_demo_has_an_individual_session_with_a_pending_interpreter(self):
+        from openiop.telehealth.demo import load_guest_demo
+
+        invite = load_guest_demo(self.program, now=timezone.now())
+        assert invite is not None
+        self.assertEqual(invite.label, "Maria (interpreter)")
+        self.assertEqual(invite.status(timezone.now()), "pending")
+        self.login(self.alvarez)
+        page = self.client.get(reverse("telehealth:guests", args=[invite.session_code]))
+        self.assertContains(page, "link not used yet")

@@ -17,6 +17,7 @@ from openiop.notes import demo_group as group_notes_demo
 from openiop.notes.psychotherapy import demo as psychotherapy_demo
 from openiop.scheduling import demo as schedule_demo
 from openiop.scheduling.actions._shared import program_today
+from openiop.telehealth import demo as guest_demo
 
 
 class Command(BaseCommand):
@@ -39,6 +40,7 @@ class Command(BaseCommand):
             intake_demo.load(program)
             load_clinical_record(program)
             demo_safety.load(program)
+            guest_demo.load_guest_demo(program, now=timezone.now())
             self.stdout.write(
                 f"Loaded {demo.DEMO_PROGRAM} with {options['participants']} participants."
             )

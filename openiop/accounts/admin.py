@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.models import Group
 
-from openiop.accounts.models import StateLicense, User
+from openiop.accounts.models import NOT_STAFF_ROLES, StateLicense, User
 from openiop.audit.admin import AuditedModelAdmin
 from openiop.lib.text import invisible_characters, normalize_email
 
@@ -30,6 +30,19 @@ class UserAdminForm(forms.ModelForm):
             # Non-ASCII addresses can imitate another staff member's (UTR #36).
             raise forms.ValidationError("Use an address made of plain (ASCII) characters.")
         return email
+
+    def clean_role(self) -> str:
+        """Portal accounts come only from an invitation on a chart, which links each one to
+        exactly one chart (or, for a guardian, to the participants they look after): the admin
+        neither makes one nor turns a staff account into one or back (docs/consent.md)."""
+        role = self.cleaned_data["role"]
+        before = self.instance.role if self.instance.pk else None
+        if role != before and (role in NOT_STAFF_ROLES or before in NOT_STAFF_ROLES):
+            raise forms.ValidationError(
+                "Participant and guardian accounts are created by a portal invitation from "
+                "the chart, and keep their role."
+            )
+        return role
 
     def clean(self) -> dict:
         cleaned = super().clean() or {}

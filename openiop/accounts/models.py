@@ -40,10 +40,12 @@ class UserManager(BaseUserManager["User"]):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    """A person who signs in: a participant or a member of staff.
+    """A person who signs in: a participant, a participant's parent or guardian, or a member
+    of staff.
 
     `is_staff` keeps Django's meaning (may open the admin site) and is only for administrators;
-    `is_staff_member` is OpenIOP's "works for the program".
+    `is_staff_member` is OpenIOP's "works for the program". A guardian is neither staff nor a
+    participant: they see only the guardian portal (docs/consent.md).
     """
 
     class Role(models.TextChoices):
@@ -52,6 +54,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         INTAKE_COORDINATOR = "intake_coordinator", "Intake coordinator"
         PROGRAM_DIRECTOR = "program_director", "Program director"
         ADMINISTRATOR = "administrator", "Administrator"
+        GUARDIAN = "guardian", "Parent or guardian"
 
     class Discipline(models.TextChoices):
         PSYCHIATRIST = "psychiatrist", "Psychiatrist"
@@ -93,7 +96,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(role="participant") | models.Q(discipline=""),
+                condition=~models.Q(role__in=["participant", "guardian"]) | models.Q(discipline=""),
                 name="participant_has_no_discipline",
             ),
         ]
@@ -114,11 +117,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def is_staff_member(self) -> bool:
-        return self.role != self.Role.PARTICIPANT
+        return self.role not in NOT_STAFF_ROLES
 
     @property
     def is_participant(self) -> bool:
         return self.role == self.Role.PARTICIPANT
+
+    @property
+    def is_guardian(self) -> bool:
+        return self.role == self.Role.GUARDIAN
 
     @property
     def is_mental_health_professional(self) -> bool:
@@ -139,6 +146,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def is_licensed_in(self, state: str) -> bool:
         return state in self.licensed_states()
+
+
+# People who sign in to the portal rather than work for a program: no staff pages, no MFA
+# requirement, the participant's idle timeout.
+NOT_STAFF_ROLES = frozenset({User.Role.PARTICIPANT, User.Role.GUARDIAN})
 
 
 class StateLicense(models.Model):

@@ -34,3 +34,55 @@ def invisible_characters(value: str) -> list[str]:
         if char in FORBIDDEN_IN_NAMES or (unicodedata.category(char) == "Cc"):
             found.append(f"U+{ord(char):04X}")
     return found
+
+
+# Letters from other scripts that look like Latin ones in most fonts (Unicode's confusables,
+# the common subset): "раt@example.org" with Cyrillic р and а passes for "pat@example.org".
+HOMOGLYPHS = str.maketrans(
+    {
+        # Cyrillic
+        "а": "a",
+        "е": "e",
+        "ё": "e",
+        "һ": "h",
+        "і": "i",
+        "ї": "i",
+        "ј": "j",
+        "к": "k",
+        "о": "o",
+        "р": "p",
+        "с": "c",
+        "у": "y",
+        "х": "x",
+        "ѕ": "s",
+        "ԁ": "d",
+        "ԛ": "q",
+        "ԝ": "w",
+        # Greek
+        "α": "a",
+        "ε": "e",
+        "ι": "i",
+        "κ": "k",
+        "ν": "v",
+        "ο": "o",
+        "ρ": "p",
+        "τ": "t",
+        "υ": "u",
+        "χ": "x",
+        "ω": "w",
+        # Latin look-alikes
+        "ı": "i",
+        "ℓ": "l",
+    }
+)
+ZERO_WIDTH = frozenset(["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u180e"])
+
+
+def email_skeleton(email: str) -> str:
+    """What an address looks like on screen, for spotting look-alikes (UTS #39 "skeleton",
+    simplified): normalized, zero-width characters removed, common Cyrillic and Greek
+    homoglyphs mapped to the Latin letters they imitate. Two different addresses with the same
+    skeleton would be read as one by a person; never use it as the address itself."""
+    folded = normalize_email(email)
+    visible = "".join(char for char in folded if char not in ZERO_WIDTH)
+    return visible.translate(HOMOGLYPHS)

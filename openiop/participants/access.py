@@ -21,7 +21,7 @@ from openiop.accounts.models import User
 from openiop.audit.actions import record
 from openiop.audit.reads import record_read
 from openiop.lib.access import Access, Granted
-from openiop.participants.models import CareTeamMember, Participant
+from openiop.participants.models import CareTeamMember, GuardianLink, Participant
 from openiop.programs import access as programs
 from openiop.programs.eligibility import Seat, seat_programs
 from openiop.programs.models import Program
@@ -61,6 +61,9 @@ def visible_participants(user: User) -> QuerySet[Participant]:
         return qs.none()
     if user.role == User.Role.PARTICIPANT:
         return qs.filter(user=user)
+    if user.role == User.Role.GUARDIAN:
+        # A guardian opens no chart page: the guardian portal asks `guardian_participants`.
+        return qs.none()
     # Subqueries rather than joins: no DISTINCT, so counting a large caseload stays cheap.
     on_team = Q(pk__in=_care_team_seats(user).values("participant_id"))
     if user.role == User.Role.CLINICIAN:
@@ -94,6 +97,8 @@ def _chart_access(user: User, participant: Participant) -> Access:
     if user.role == User.Role.PARTICIPANT:
         # Participants read their own chart; changes go through their care team.
         return Access.READ if participant.user_id == user.pk else Access.NONE
+    if user.role == User.Role.GUARDIAN:
+        return Access.NONE
     member = _care_team_seats(user).filter(participant=participant).first()
     if member is not None and member.can_write:
         return Access.WRITE
@@ -188,6 +193,29 @@ def own_chart(user: User) -> Participant:
         return Participant.objects.select_related("program").get(user=user)
     except Participant.DoesNotExist as exc:
         raise Http404 from exc
+
+
+def guardian_participants(user: User) -> QuerySet[Participant]:
+    """The participants a signed-in guardian looks after (unrevoked links), for the guardian
+    portal only: their upcoming session times and consents. Every chart page still answers a
+    guardian with 404 (`_chart_access` gives NONE). Empty for anyone else."""
+    if not user.is_authenticated or not user.is_active or user.role != User.Role.GUARDIAN:
+        return Participant.objects.none()
+    return Participant.objects.filter(
+        pk__in=GuardianLink.objects.filter(user=user, revoked_at__isnull=True).values(
+            "participant_id"
+        ),
+        discharged_at__isnull=True,
+    ).select_related("program")
+
+
+def open_guardian_portal(user: User) -> list[Participant]:
+    """`guardian_participants` for the guardian portal page, recording one read per
+    participant shown (a guardian is someone else reading the record)."""
+    participants = list(guardian_participants(user).order_by("given_name", "id"))
+    for participant in participants:
+        record_read("participant.guardian_portal_viewed", acting_user=user, participant=participant)
+    return participants
 
 
 def get_care_team_member_for_user(

@@ -115,3 +115,33 @@ class CareTeamMember(models.Model):
         program = self.participant.program
         if not may_hold(self.clinician, Seat.CARE_TEAM, program):
             raise ValidationError({"clinician": why_not(self.clinician, Seat.CARE_TEAM, program)})
+
+
+class GuardianLink(models.Model):
+    """A parent's or guardian's portal login, linked to an adolescent's chart where the
+    program allows guardians. It opens the guardian portal only (the participant's upcoming
+    session times and consents), never the chart, notes, plan or safety pages (docs/consent.md).
+    Made by accepting a guardian invitation (openiop.consent); revoking it ends the access."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="guardian_links"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="guardian_links"
+    )
+    relationship = models.CharField(max_length=60)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "user"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_active_guardian_link_per_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.relationship

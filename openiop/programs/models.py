@@ -55,6 +55,11 @@ class Program(models.Model):
         help_text="Peer specialists may sit on care teams and co-facilitate groups.",
     )
     max_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Adolescent programs: a parent or guardian may get a scoped portal login (docs/consent.md).
+    allows_guardians = models.BooleanField(
+        default=False,
+        help_text="Staff may invite a participant's parent or guardian to the portal.",
+    )
     # Treatment plans (CLINICAL.md §5.3): many state and payer IOP rules ask for 30-day reviews.
     plan_review_days = models.PositiveSmallIntegerField(
         default=30, help_text="Days between treatment plan reviews."

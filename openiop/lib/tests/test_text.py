@@ -1,4 +1,4 @@
-from openiop.lib.text import invisible_characters, normalize_email
+from openiop.lib.text import email_skeleton, invisible_characters, normalize_email
 
 
 def test_it_folds_case_and_width_of_emails():
@@ -20,3 +20,14 @@ def test_it_finds_bidi_and_zero_width_characters():
 def test_it_allows_joiners_used_by_real_names():
     assert invisible_characters("می\u200cخواهم") == []
     assert invisible_characters("عائشة") == []
+
+
+def test_a_skeleton_maps_cyrillic_and_greek_look_alikes_to_latin():
+    assert email_skeleton("\u0440\u0430t@ex\u0430mple.org") == "pat@example.org"
+    assert email_skeleton("\u03bflga@example.org") == "olga@example.org"
+    assert email_skeleton("m\u0131ke@example.org") == "mike@example.org"
+
+
+def test_a_skeleton_drops_zero_width_characters():
+    assert email_skeleton("pa\u200bt@example.org") == "pat@example.org"
+    assert email_skeleton("PAT@Example.org") == "pat@example.org"

@@ -489,6 +489,10 @@ TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER")
 # Mail goes to the console unless EMAIL_BACKEND names a real one; recipients are masked there.
 EMAIL_BACKEND = env("EMAIL_BACKEND", "openiop.notifications.mail.MaskedConsoleBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "no-reply@openiop.invalid")
+# Links in messages sent outside a request (portal invitations at admission) start with this.
+OPENIOP_BASE_URL = env("OPENIOP_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# How long a portal invitation link works.
+OPENIOP_INVITATION_DAYS = env_int("OPENIOP_INVITATION_DAYS", 7)
 
 # Logs carry no PHI: request paths hold opaque codes only, and nothing logs request bodies.
 # A filter on the handler takes out any email address or phone number that slips through

@@ -25,5 +25,7 @@ urlpatterns = [
     path("record/", include("openiop.careplans.urls")),
     path("notes/", include("openiop.notes.urls")),
     path("discharge/", include("openiop.discharge.urls")),
+    path("consent/", include("openiop.consent.urls")),
+    path("welcome/", include("openiop.consent.welcome_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -40,6 +40,8 @@ ALLOWED_KEYS = frozenset(
         "safety_plan",
         "shift",
         "invite",
+        "invitation",
+        "guardian_link",
         # choice codes, flags and labels of configuration
         "action",
         "attendance",

@@ -15,6 +15,7 @@ from openiop.audit.actions import record
 READ_EVENTS = frozenset(
     {
         "participant.chart_viewed",
+        "participant.guardian_portal_viewed",
         "assessment.form_opened",
         "assessment.response_viewed",
         "assessment.exported",

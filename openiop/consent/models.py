@@ -249,3 +249,7 @@ class Disclosure(models.Model):
 
     def __str__(self) -> str:
         return f"Disclosure {self.code}"
+
+
+# Portal invitations live in their own module; imported here so Django registers the model.
+from .invitations import Invitation as Invitation  # noqa: E402

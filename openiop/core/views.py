@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -6,9 +8,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from openiop.accounts.http import AuthedRequest
+from openiop.consent.models import Consent
+from openiop.consent.views.invitations import OFFER_MFA_SESSION_KEY
 from openiop.core import worklist
 from openiop.participants import access
 from openiop.participants.zones import viewer_zone
+from openiop.scheduling.queries import participant_bookings
 
 
 @require_GET
@@ -31,6 +36,8 @@ def home(request: AuthedRequest) -> HttpResponse:
     """Participants: their week. Clinicians and directors: my work today. Other staff (intake
     coordinators, administrators): the caseload, as before the worklist."""
     user = request.user
+    if user.is_guardian:
+        return guardian_home(request)
     if user.is_staff_member:
         if not worklist.has_worklist(user):
             return redirect("participants:caseload")
@@ -42,7 +49,45 @@ def home(request: AuthedRequest) -> HttpResponse:
             {"work": worklist.worklist(user, now=now, zone=zone), "now": now},
         )
     participant = access.visible_participants(request.user).first()
-    return render(request, "core/participant_home.html", {"participant": participant})
+    return render(
+        request,
+        "core/participant_home.html",
+        {
+            "participant": participant,
+            # Once, right after accepting a portal invitation: the second factor is optional.
+            "offer_mfa": request.session.pop(OFFER_MFA_SESSION_KEY, False),
+        },
+    )
+
+
+# How far ahead the guardian portal lists sessions.
+GUARDIAN_WINDOW = timedelta(days=14)
+
+
+def guardian_home(request: AuthedRequest) -> HttpResponse:
+    """A parent's or guardian's portal: for each participant they look after, the upcoming
+    session times and the consents on file. Nothing else of the chart (docs/consent.md)."""
+    now = timezone.now()
+    people = [
+        {
+            "participant": participant,
+            "bookings": participant_bookings(participant, now, now + GUARDIAN_WINDOW),
+            "consents": list(
+                Consent.objects.filter(participant=participant)
+                .select_related("text")
+                .order_by("kind", "-signed_at")
+            ),
+        }
+        for participant in access.open_guardian_portal(request.user)
+    ]
+    return render(
+        request,
+        "core/guardian_home.html",
+        {
+            "people": people,
+            "offer_mfa": request.session.pop(OFFER_MFA_SESSION_KEY, False),
+        },
+    )
 
 
 @require_GET

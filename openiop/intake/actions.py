@@ -10,6 +10,7 @@ from openiop.accounts.models import User
 from openiop.assessments.models import Response
 from openiop.assessments.scoring import ScoreResult, score
 from openiop.audit.actions import record
+from openiop.consent.actions import invitations
 from openiop.intake import hooks
 from openiop.intake.level_of_care import (
     Recommendation,
@@ -228,7 +229,8 @@ def admit(
     """Admit at the level the clinician chose, which must be the program's own level: a
     person who needs another level is declined with a referral to a program that offers it.
 
-    Care starts with a care team: see `_seat_primary_clinician`."""
+    Care starts with a care team: see `_seat_primary_clinician`. A chart with an address and
+    no login gets a portal invitation (openiop.consent.actions.invitations)."""
     referral = _expect_stage(referral, Referral.Stage.ADMISSION, Referral.Stage.WAITLISTED)
     chosen = referral.decision.chosen_level
     if chosen != program_level(referral.program):
@@ -266,6 +268,8 @@ def admit(
         participant, reason=SafetyPlanReview.Reason.LEVEL_OF_CARE, acting_user=acting_user
     )
     _seat_primary_clinician(referral, chosen=primary_clinician, acting_user=acting_user)
+    # The participant's portal login: a one-time link by email and/or text, sent on commit.
+    invitations.invite_on_admission(participant, acting_user=acting_user)
     hooks.admitted(episode, acting_user=acting_user)
     return episode
 

@@ -9,6 +9,7 @@ from openiop.assessments import demo as assessment_demo
 from openiop.careplans import demo as plan_demo
 from openiop.careplans import demo_signing as signing_demo
 from openiop.careplans import demo_summary as summary_demo
+from openiop.consent import demo as invitation_demo
 from openiop.core import demo, demo_safety
 from openiop.discharge import demo as discharge_demo
 from openiop.intake import demo as intake_demo
@@ -38,6 +39,8 @@ class Command(BaseCommand):
             schedule_demo.load(program)
             assessment_demo.load(program)
             intake_demo.load(program)
+            # The invitation email (and its link) is printed below, by the console backend.
+            invitation_demo.load_invitation_demo(program)
             load_clinical_record(program)
             demo_safety.load(program)
             guest_demo.load_guest_demo(program, now=timezone.now())

@@ -1,0 +1,1 @@
+"""The consent app's gates, one module per subject."""

@@ -4,10 +4,12 @@ Every integration is off by default, so the demo runs with no configuration at a
 `OPENIOP_MODE=production` turns on the strict settings (HTTPS only, a required secret key).
 """
 
+import json
 import os
 import re
 import secrets
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -355,6 +357,21 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 10
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 OPENIOP_MAX_REQUEST_BODY = env_int("OPENIOP_MAX_REQUEST_BODY", 10 * 1024 * 1024)
 
+# Documents uploaded to charts (docs/documents.md). A file may be this large; the upload page
+# alone takes a body this large (the file plus the form around it), and a larger request is
+# refused before anything reads it. Files over FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary
+# file on disk while they are checked, never into memory.
+DOCUMENTS_MAX_FILE_SIZE = env_int("DOCUMENTS_MAX_FILE_SIZE", 20 * 1024 * 1024)
+DOCUMENTS_MAX_REQUEST_BODY = env_int("DOCUMENTS_MAX_REQUEST_BODY", 25 * 1024 * 1024)
+# The virus-scan hook: a dotted path to `scan(fileobj) -> "clean" | "infected"`. The default
+# only knows the EICAR test file; production points it at ClamAV
+# ("openiop.documents.scan.clamd", with DOCUMENTS_CLAMD_ADDRESS). Empty: files are stored as
+# "not scanned".
+DOCUMENTS_SCANNER = env("DOCUMENTS_SCANNER", "openiop.documents.scan.eicar")
+# clamd's socket: "unix:/run/clamav/clamd.ctl" or "host:port" (TCP, e.g. "127.0.0.1:3310").
+DOCUMENTS_CLAMD_ADDRESS = env("DOCUMENTS_CLAMD_ADDRESS", "unix:/run/clamav/clamd.ctl")
+DOCUMENTS_CLAMD_TIMEOUT = env_int("DOCUMENTS_CLAMD_TIMEOUT", 30)
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -451,6 +468,10 @@ STATIC_URL = "/static/"
 # Outside production, static files are served from the source folders (WHITENOISE_USE_FINDERS).
 STATIC_ROOT = Path(env("STATIC_ROOT", str(VAR_DIR / "staticfiles"))) if PRODUCTION else None
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Tests that go through the demo loader keep their files out of var/.
+DOCUMENTS_ROOT = (
+    Path(tempfile.gettempdir()) / "openiop-test-documents" if TESTING else VAR_DIR / "documents"
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -459,6 +480,18 @@ STORAGES = {
             if PRODUCTION
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
+    },
+    # Documents on charts: private files, outside the static and media roots, read only by the
+    # download view. Another backend (an S3-compatible store through django-storages, say)
+    # replaces it with DOCUMENTS_STORAGE_BACKEND and DOCUMENTS_STORAGE_OPTIONS (a JSON object).
+    "documents": {
+        "BACKEND": env("DOCUMENTS_STORAGE_BACKEND", "openiop.documents.storage.PrivateFileStorage"),
+        "OPTIONS": json.loads(
+            env(
+                "DOCUMENTS_STORAGE_OPTIONS",
+                json.dumps({"location": env("DOCUMENTS_ROOT", str(DOCUMENTS_ROOT))}),
+            )
+        ),
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION

@@ -27,5 +27,6 @@ urlpatterns = [
     path("discharge/", include("openiop.discharge.urls")),
     path("consent/", include("openiop.consent.urls")),
     path("welcome/", include("openiop.consent.welcome_urls")),
+    path("documents/", include("openiop.documents.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -45,6 +45,8 @@ READ_EVENTS = frozenset(
         "notes.record_exported",
         "discharge.summary_viewed",
         "discharge.summary_exported",
+        "documents.list_viewed",
+        "documents.document_downloaded",
     }
 )
 

@@ -2,6 +2,9 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
+
+from openiop.lib.bodylimit import view_limit
 
 
 class NoStoreMiddleware:
@@ -20,7 +23,11 @@ class NoStoreMiddleware:
 
 
 class BodySizeLimitMiddleware:
-    """Refuse oversized bodies before anything reads them (Django only limits form fields)."""
+    """Refuse oversized bodies before anything reads them (Django only limits form fields).
+
+    A view that takes files allows a larger body with `openiop.lib.bodylimit.body_limit`;
+    its URL is resolved only for a request over the general limit.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -31,5 +38,17 @@ class BodySizeLimitMiddleware:
         except ValueError:
             return HttpResponse("Bad Content-Length.", status=400, content_type="text/plain")
         if length > settings.OPENIOP_MAX_REQUEST_BODY:
-            return HttpResponse("Request too large.", status=413, content_type="text/plain")
+            limit, message = self._view_limit(request) or (0, "")
+            if length > limit:
+                return HttpResponse(
+                    message or "Request too large.", status=413, content_type="text/plain"
+                )
         return self.get_response(request)
+
+    @staticmethod
+    def _view_limit(request: HttpRequest) -> tuple[int, str] | None:
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+        return view_limit(match.func)

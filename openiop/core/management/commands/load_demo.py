@@ -12,6 +12,7 @@ from openiop.careplans import demo_summary as summary_demo
 from openiop.consent import demo as invitation_demo
 from openiop.core import demo, demo_safety
 from openiop.discharge import demo as discharge_demo
+from openiop.documents import demo as documents_demo
 from openiop.intake import demo as intake_demo
 from openiop.notes import demo as notes_demo
 from openiop.notes import demo_group as group_notes_demo
@@ -59,7 +60,8 @@ class Command(BaseCommand):
 
 def load_clinical_record(program: Any) -> None:
     """Summaries, plans (signed, awaiting signatures, due for review), notes, group notes,
-    psychotherapy notes and a discharge, in the order each builds on the one before."""
+    psychotherapy notes, a discharge and a referral letter, in the order each builds on the
+    one before."""
     today, now = program_today(program), timezone.now()
     summary_demo.load_summary_demo(program)
     plan_demo.load_plan_demo(program, today=today)
@@ -68,3 +70,4 @@ def load_clinical_record(program: Any) -> None:
     group_notes_demo.load_group_notes_demo(program, now=now)
     psychotherapy_demo.load(program)
     discharge_demo.load_discharge_demo(program, now=now)
+    documents_demo.load_documents_demo(program)

@@ -42,6 +42,7 @@ ALLOWED_KEYS = frozenset(
         "invite",
         "invitation",
         "guardian_link",
+        "compared",
         # choice codes, flags and labels of configuration
         "action",
         "attendance",
@@ -76,6 +77,9 @@ ALLOWED_KEYS = frozenset(
         "step",
         "disposition",
         "risk_level",
+        "context",
+        "decision",
+        "rules",
         # counts, sizes and durations
         "already_current",
         "answered",

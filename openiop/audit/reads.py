@@ -16,6 +16,7 @@ READ_EVENTS = frozenset(
     {
         "participant.chart_viewed",
         "participant.guardian_portal_viewed",
+        "participant.duplicate_shown",
         "assessment.form_opened",
         "assessment.response_viewed",
         "assessment.exported",

@@ -29,8 +29,15 @@ from openiop.intake.models import (
     ProgramRuleSet,
     Referral,
 )
-from openiop.participants.actions import add_care_team_member, create_participant
-from openiop.participants.models import CareTeamMember, Participant
+from openiop.participants.access import check_access, possible_duplicates
+from openiop.participants.actions import (
+    add_care_team_member,
+    create_participant,
+    record_duplicate_decisions,
+    resolve_duplicates,
+)
+from openiop.participants.matching import Answer, Person
+from openiop.participants.models import CareTeamMember, DuplicateDecision, Participant
 from openiop.programs.eligibility import CLINICAL_ROLES, Seat, may_hold
 from openiop.programs.models import Program, ProgramMembership
 from openiop.safety.actions import plan as safety_plans
@@ -52,23 +59,75 @@ def _expect_stage(referral: Referral, *stages: str) -> Referral:
 
 @transaction.atomic
 def create_referral(
-    *, program: Program, person: dict[str, Any], referral: dict[str, Any], acting_user: User
+    *,
+    program: Program,
+    person: dict[str, Any],
+    referral: dict[str, Any],
+    acting_user: User,
+    answer: Answer | None = None,
 ) -> Referral:
-    """A new chart (no login yet) and its referral, in one step."""
+    """A referral and its chart (no login yet), in one step, never a silent second chart.
+
+    When the person's details match charts the user works with (openiop.participants.matching),
+    nothing is saved until `answer` settles it (PossibleDuplicates otherwise): "the same
+    person" puts the referral on that chart, "a different person" (with a reason) makes a new
+    chart; either way a DuplicateDecision is recorded per chart compared.
+    """
     if not referral.get("consent_to_contact"):
         raise IntakeError("Record the person's consent to be contacted before referring.")
-    participant = create_participant(program=program, fields=person, acting_user=acting_user)
+    matches = possible_duplicates(acting_user, Person.of(person), program)
+    existing = resolve_duplicates(matches, answer)
+    if existing is not None:
+        participant = _chart_to_refer_again(existing, program, acting_user=acting_user)
+    else:
+        participant = create_participant(program=program, fields=person, acting_user=acting_user)
     row = Referral.objects.create(
         participant=participant, program=program, created_by=acting_user, **referral
+    )
+    record_duplicate_decisions(
+        matches,
+        answer=answer,
+        context=DuplicateDecision.Context.REFERRAL,
+        chart=participant,
+        acting_user=acting_user,
     )
     record(
         "intake.referral_created",
         acting_user=acting_user,
         participant=participant,
         target=row,
-        details={"program": str(program.code), "source": row.source},
+        details={
+            "program": str(program.code),
+            "source": row.source,
+            "kind": "existing_chart" if existing is not None else "new_chart",
+        },
     )
     return row
+
+
+def _chart_to_refer_again(
+    participant: Participant, program: Program, *, acting_user: User
+) -> Participant:
+    """An existing chart a new referral may join: in the same program, writable by the user
+    (a discharged chart too: a new referral may readmit), with no open referral or active
+    episode there already."""
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    if participant.program_id != program.pk:
+        raise IntakeError(
+            "That chart belongs to another program: a referral can only join a chart of its "
+            "own program."
+        )
+    check_access(acting_user, participant, write=True, read=False, allow_discharged=True)
+    open_referral = Referral.objects.filter(participant=participant, program=program).exclude(
+        stage__in=[Referral.Stage.ADMITTED, Referral.Stage.DECLINED]
+    )
+    if open_referral.exists():
+        raise IntakeError("This person already has an open referral to this program.")
+    if EpisodeOfCare.objects.filter(
+        participant=participant, program=program, status=EpisodeOfCare.Status.ACTIVE
+    ).exists():
+        raise IntakeError("This person is already admitted to this program.")
+    return participant
 
 
 @transaction.atomic

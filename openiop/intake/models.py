@@ -54,8 +54,13 @@ class Referral(models.Model):
         DECLINED = "declined", "Declined, referred elsewhere"
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    participant = models.OneToOneField(
-        "participants.Participant", on_delete=models.PROTECT, related_name="referral"
+    # A chart may be referred again (a readmission, or a duplicate referral linked to the
+    # existing chart): one open referral per program at a time.
+    participant = models.ForeignKey(
+        "participants.Participant",
+        on_delete=models.PROTECT,
+        related_name="referrals",
+        related_query_name="referral",
     )
     program = models.ForeignKey(
         "programs.Program", on_delete=models.PROTECT, related_name="referrals"
@@ -91,6 +96,11 @@ class Referral(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(consent_to_contact=True), name="referral_has_consent"
+            ),
+            models.UniqueConstraint(
+                fields=["participant", "program"],
+                condition=~models.Q(stage__in=["admitted", "declined"]),
+                name="one_open_referral_per_program",
             ),
             models.CheckConstraint(
                 condition=~models.Q(stage="declined") | ~models.Q(referred_elsewhere_to=""),

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from openiop.accounts.http import AuthedRequest
-from openiop.intake import access, actions
+from openiop.intake import access, actions, queries
 from openiop.intake.forms import (
     AssessmentForm,
     DecisionForm,
@@ -19,7 +19,10 @@ from openiop.intake.forms import (
 )
 from openiop.intake.level_of_care import DEFAULT_RULES, MissingFacts, RuleSetError
 from openiop.intake.models import Level, ProgramRuleSet, Referral
-from openiop.participants.forms import NewParticipantForm
+from openiop.participants import access as participant_access
+from openiop.participants.actions import PossibleDuplicates
+from openiop.participants.forms import DuplicateForm, NewParticipantForm
+from openiop.participants.matching import RULE_LABELS, Match, Person
 
 
 @require_GET
@@ -48,16 +51,67 @@ def new(request: AuthedRequest) -> HttpResponse:
         request.POST or None, programs=access.programs_for_referrals(request.user), prefix="person"
     )
     form = ReferralForm(request.POST or None, prefix="referral")
+    context: dict[str, Any] = {"person": person, "form": form}
     if request.method == "POST" and person.is_valid() and form.is_valid():
         fields = dict(person.cleaned_data)
         program = fields.pop("program")
-        referral = actions.create_referral(
-            program=program, person=fields, referral=form.cleaned_data, acting_user=request.user
+        matches = participant_access.possible_duplicates(request.user, Person.of(fields), program)
+        linkable = [m for m in matches if m.visible and m.participant.program_id == program.pk]
+        duplicate = (
+            DuplicateForm(request.POST, matches=matches, linkable=linkable)
+            if "duplicate-hidden" in request.POST
+            else None
         )
-        messages.success(request, "Referral recorded.")
-        return redirect(referral)
+        answer = duplicate.answer() if duplicate is not None and duplicate.is_valid() else None
+        try:
+            referral = actions.create_referral(
+                program=program,
+                person=fields,
+                referral=form.cleaned_data,
+                acting_user=request.user,
+                answer=answer,
+            )
+        except PossibleDuplicates as exc:
+            if duplicate is None or answer is not None:
+                duplicate = DuplicateForm(matches=exc.matches, linkable=linkable)
+            context.update(_duplicate_prompt(request, exc.matches, linkable, duplicate, program))
+            return render(request, "intake/new.html", context, status=409)
+        except actions.IntakeError as exc:
+            person.add_error(None, str(exc))
+        else:
+            messages.success(request, "Referral recorded.")
+            return redirect(referral)
     status = 400 if request.method == "POST" else 200
-    return render(request, "intake/new.html", {"person": person, "form": form}, status=status)
+    return render(request, "intake/new.html", context, status=status)
+
+
+def _duplicate_prompt(
+    request: AuthedRequest,
+    matches: list[Match],
+    linkable: list[Match],
+    form: DuplicateForm,
+    program: Any,
+) -> dict[str, Any]:
+    """What the duplicate prompt shows: charts the user may open, described (and their reads
+    recorded); charts they may not, only counted."""
+    shown = [m for m in matches if m.visible]
+    participant_access.record_duplicates_shown(request.user, shown)
+    statuses = queries.chart_statuses(m.participant for m in shown)
+    linkable_pks = {m.participant.pk for m in linkable}
+    return {
+        "duplicate_form": form,
+        "duplicate_program": program,
+        "duplicates": [
+            {
+                "participant": m.participant,
+                "status": statuses[m.participant.pk],
+                "rules": [RULE_LABELS[r] for r in m.rules],
+                "linkable": m.participant.pk in linkable_pks,
+            }
+            for m in shown
+        ],
+        "hidden_duplicates": len(matches) - len(shown),
+    }
 
 
 @require_GET

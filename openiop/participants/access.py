@@ -21,6 +21,7 @@ from openiop.accounts.models import User
 from openiop.audit.actions import record
 from openiop.audit.reads import record_read
 from openiop.lib.access import Access, Granted
+from openiop.participants.matching import Match, Person, rules_matched
 from openiop.participants.models import CareTeamMember, GuardianLink, Participant
 from openiop.programs import access as programs
 from openiop.programs.eligibility import Seat, seat_programs
@@ -244,3 +245,64 @@ def can_create_participants(user: User) -> bool:
 
 def programs_for_new_participants(user: User) -> QuerySet[Program]:
     return Program.objects.filter(pk__in=programs.member_program_ids(user))
+
+
+def possible_duplicates(
+    user: User,
+    person: Person,
+    program: Program,
+    *,
+    exclude: Participant | None = None,
+) -> list[Match]:
+    """Charts that `person` (details typed for a new chart or referral in `program`) may
+    already have, by the rules of openiop.participants.matching.
+
+    Only charts in the programs the user works in are compared: another program's or another
+    organisation's charts are neither shown nor hinted at. Of those, a chart the user may open
+    is returned with `visible=True`; a chart in `program` itself that they may not open is
+    returned with `visible=False` (so it still stops a silent second chart, but is never
+    described); others are left out. Records nothing: a page that lists the matches calls
+    `record_duplicates_shown`.
+    """
+    if not user.is_authenticated or not user.is_staff_member:
+        return []
+    condition = Q(pk__in=[])
+    if person.date_of_birth is not None:
+        condition |= Q(date_of_birth=person.date_of_birth)
+    if person.phone:
+        condition |= Q(phone=person.phone)
+    if person.email:
+        condition |= Q(email__iexact=person.email)
+    candidates = (
+        Participant.objects.filter(condition, program_id__in=programs.member_program_ids(user))
+        .select_related("program")
+        .order_by("family_name", "given_name", "id")
+    )
+    if exclude is not None:
+        candidates = candidates.exclude(pk=exclude.pk)
+    found = [(row, rules) for row in candidates if (rules := rules_matched(person, Person.of(row)))]
+    if not found:
+        return []
+    visible = set(
+        visible_participants(user)
+        .filter(pk__in=[row.pk for row, _ in found])
+        .values_list("pk", flat=True)
+    )
+    matches = [
+        Match(participant=row, rules=rules, visible=row.pk in visible)
+        for row, rules in found
+        if row.pk in visible or row.program_id == program.pk
+    ]
+    return matches
+
+
+def record_duplicates_shown(user: User, matches: list[Match]) -> None:
+    """One `participant.duplicate_shown` read per chart the duplicate prompt describes."""
+    for match in matches:
+        if match.visible:
+            record_read(
+                "participant.duplicate_shown",
+                acting_user=user,
+                participant=match.participant,
+                details={"rules": list(match.rules)},
+            )

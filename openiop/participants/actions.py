@@ -1,16 +1,112 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from openiop.accounts.models import User
 from openiop.audit.actions import record
-from openiop.participants.models import CareTeamMember, Participant
+from openiop.participants.access import possible_duplicates
+from openiop.participants.matching import Answer, Match, Person
+from openiop.participants.models import CareTeamMember, DuplicateDecision, Participant
 from openiop.programs.eligibility import Seat, may_hold, why_not
 from openiop.programs.models import Program
 
 
 class StaleEdit(Exception):
     """The chart changed since the editor loaded it."""
+
+
+class PossibleDuplicates(Exception):
+    """The details match existing charts and nobody has said yet whether it is the same
+    person: nothing was saved. `matches` are for the prompt (only visible ones are described)."""
+
+    def __init__(self, matches: list[Match]) -> None:
+        super().__init__("possible duplicate")
+        self.matches = matches
+
+
+def resolve_duplicates(matches: list[Match], answer: Answer | None) -> Participant | None:
+    """The chart to use when the answer settles the matches: the existing chart for "the same
+    person", None (make a new chart) for "a different person" with a reason. Raises
+    PossibleDuplicates when there is no answer, or it does not cover every match."""
+    if not matches:
+        return None
+    if answer is not None and answer.decision == DuplicateDecision.Decision.SAME_PERSON:
+        for match in matches:
+            if match.visible and str(match.participant.code) == answer.same_as:
+                return match.participant
+    if (
+        answer is not None
+        and answer.decision == DuplicateDecision.Decision.DIFFERENT_PERSON
+        and answer.reason in DuplicateDecision.Reason.values
+        and answer.covers(matches)
+    ):
+        return None
+    raise PossibleDuplicates(matches)
+
+
+@transaction.atomic
+def record_duplicate_decisions(
+    matches: list[Match],
+    *,
+    answer: Answer | None,
+    context: str,
+    chart: Participant,
+    acting_user: User,
+) -> list[DuplicateDecision]:
+    """One DuplicateDecision (and audit event) per chart compared: for "the same person" the
+    chart linked, for "a different person" every match."""
+    if not matches or answer is None:
+        return []
+    same = answer.decision == DuplicateDecision.Decision.SAME_PERSON
+    compared = [m for m in matches if m.participant.pk == chart.pk] if same else matches
+    rows = []
+    now = timezone.now()
+    for match in compared:
+        row = DuplicateDecision.objects.create(
+            context=context,
+            compared=match.participant,
+            chart=chart,
+            rules=list(match.rules),
+            decision=answer.decision,
+            reason="" if same else answer.reason,
+            decided_by=acting_user,
+            decided_at=now,
+        )
+        record(
+            "participant.duplicate_decided",
+            acting_user=acting_user,
+            participant=chart,
+            target=row,
+            details={
+                "context": context,
+                "decision": row.decision,
+                "reason": row.reason or None,
+                "rules": row.rules,
+                "compared": str(match.participant.code),
+            },
+        )
+        rows.append(row)
+    return rows
+
+
+@transaction.atomic
+def add_participant(
+    *, program: Program, fields: dict, answer: Answer | None, acting_user: User
+) -> tuple[Participant, bool]:
+    """A new chart, unless its details match a chart the user works with (PossibleDuplicates)
+    and the answer says it is the same person: then that chart, and False."""
+    matches = possible_duplicates(acting_user, Person.of(fields), program)
+    existing = resolve_duplicates(matches, answer)
+    chart = existing or create_participant(program=program, fields=fields, acting_user=acting_user)
+    record_duplicate_decisions(
+        matches,
+        answer=answer,
+        context=DuplicateDecision.Context.NEW_CHART,
+        chart=chart,
+        acting_user=acting_user,
+    )
+    return chart, existing is None
 
 
 @transaction.atomic

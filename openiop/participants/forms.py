@@ -1,9 +1,12 @@
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 
 from openiop.accounts.models import User
 from openiop.lib.text import invisible_characters
-from openiop.participants.models import CareTeamMember, Participant
+from openiop.participants.matching import Answer, Match
+from openiop.participants.models import CareTeamMember, DuplicateDecision, Participant
 from openiop.programs.eligibility import CLINICAL_ROLES, Seat, may_hold, why_not
 from openiop.programs.models import Program
 
@@ -114,3 +117,71 @@ class CareTeamMemberForm(forms.Form):
         if not may_hold(clinician, Seat.CARE_TEAM, program):
             raise forms.ValidationError(why_not(clinician, Seat.CARE_TEAM, program))
         return clinician
+
+
+class DuplicateForm(forms.Form):
+    """The duplicate prompt: the same person as one of the charts shown, or a different person
+    (with a reason). `linkable` says which shown charts "the same person" may choose; the
+    page says why the others cannot be (another program's chart)."""
+
+    choice = forms.ChoiceField(
+        widget=forms.RadioSelect,
+        label="Who is this?",
+        error_messages={"required": "Choose whether this is the same person."},
+    )
+    reason = forms.ChoiceField(
+        required=False,
+        choices=[("", "Choose a reason"), *DuplicateDecision.Reason.choices],
+        label="Why a different person",
+        help_text="Required when this is a different person; it is recorded.",
+    )
+    compared = forms.CharField(widget=forms.HiddenInput, required=False)
+    hidden = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    def __init__(
+        self, *args: Any, matches: list[Match], linkable: list[Match], **kwargs: Any
+    ) -> None:
+        kwargs.setdefault("prefix", "duplicate")
+        shown = [m for m in matches if m.visible]
+        kwargs.setdefault(
+            "initial",
+            {
+                "compared": ",".join(str(m.participant.code) for m in shown),
+                "hidden": sum(1 for m in matches if not m.visible),
+            },
+        )
+        super().__init__(*args, **kwargs)
+        choice = self.fields["choice"]
+        assert isinstance(choice, forms.ChoiceField)
+        choice.choices = [
+            (f"same:{m.participant.code}", f"The same person as {m.participant.full_name}")
+            for m in linkable
+        ] + [("different", DuplicateDecision.Decision.DIFFERENT_PERSON.label)]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("choice") == "different" and not cleaned.get("reason"):
+            self.add_error("reason", "Choose why this is a different person.")
+        return cleaned
+
+    def answer(self) -> Answer:
+        choice = self.cleaned_data["choice"]
+        if choice.startswith("same:"):
+            return Answer(
+                decision=DuplicateDecision.Decision.SAME_PERSON, same_as=choice.split(":", 1)[1]
+            )
+        compared = self.cleaned_data.get("compared") or ""
+        return Answer(
+            decision=DuplicateDecision.Decision.DIFFERENT_PERSON,
+            reason=self.cleaned_data["reason"],
+            compared=frozenset(c for c in compared.split(",") if c),
+            hidden=self.cleaned_data.get("hidden") or 0,
+        )
+
+
+def duplicate_answer(data: Any, *, matches: list[Match], linkable: list[Match]) -> Answer | None:
+    """The answer posted with a form that showed the prompt, or None when none was posted."""
+    if data is None or "duplicate-hidden" not in data:
+        return None
+    form = DuplicateForm(data, matches=matches, linkable=linkable)
+    return form.answer() if form.is_valid() else None

@@ -145,3 +145,65 @@ class GuardianLink(models.Model):
 
     def __str__(self) -> str:
         return self.relationship
+
+
+class DuplicateDecision(models.Model):
+    """A person's answer to "is this the same person?" when a new chart or referral matched an
+    existing chart (openiop.participants.matching). One row per chart compared."""
+
+    class Context(models.TextChoices):
+        REFERRAL = "referral", "New referral"
+        ADMISSION = "admission", "Admission"
+        NEW_CHART = "new_chart", "New chart"
+
+    class Decision(models.TextChoices):
+        SAME_PERSON = "same_person", "This is the same person"
+        DIFFERENT_PERSON = "different_person", "This is a different person"
+
+    class Reason(models.TextChoices):
+        CHECKED_DETAILS = (
+            "checked_details",
+            "Checked with the person or referrer: other details differ",
+        )
+        SHARED_CONTACT = "shared_contact", "A relative or housemate who shares the phone or email"
+        OTHER_PROGRAM = (
+            "other_program",
+            "The same person, but that chart belongs to another program",
+        )
+        CANNOT_OPEN = "cannot_open", "A chart I cannot open: a director will check it"
+        OTHER = "other", "Another reason (say why in the referral or chart)"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    context = models.CharField(max_length=16, choices=Context.choices)
+    compared = models.ForeignKey(
+        Participant,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The existing chart the new details matched.",
+    )
+    chart = models.ForeignKey(
+        Participant,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The chart in use after the decision: the one created, or the one linked.",
+    )
+    rules = models.JSONField(help_text="Codes of the rules that matched.")
+    decision = models.CharField(max_length=20, choices=Decision.choices)
+    reason = models.CharField(max_length=20, choices=Reason.choices, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(decision="same_person", reason="")
+                | (models.Q(decision="different_person") & ~models.Q(reason="")),
+                name="different_person_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} ({self.get_context_display()})"

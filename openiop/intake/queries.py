@@ -1,0 +1,40 @@
+"""Reads across intake's rows for pages that show several charts at once."""
+
+from collections.abc import Iterable
+
+from openiop.intake.models import EpisodeOfCare, Referral
+from openiop.participants.models import Participant
+
+OPEN_STAGES = (
+    Referral.Stage.SCREENING,
+    Referral.Stage.ASSESSMENT,
+    Referral.Stage.DECISION,
+    Referral.Stage.ADMISSION,
+    Referral.Stage.WAITLISTED,
+)
+
+
+def chart_statuses(participants: Iterable[Participant]) -> dict[int, str]:
+    """A short status per chart, in two queries: admitted, in intake, discharged or none."""
+    charts = {p.pk: p for p in participants}
+    active = set(
+        EpisodeOfCare.objects.filter(
+            participant_id__in=charts, status=EpisodeOfCare.Status.ACTIVE
+        ).values_list("participant_id", flat=True)
+    )
+    stages = dict(
+        Referral.objects.filter(participant_id__in=charts, stage__in=OPEN_STAGES)
+        .order_by("participant_id", "created_at")
+        .values_list("participant_id", "stage")
+    )
+    statuses = {}
+    for pk, chart in charts.items():
+        if pk in active:
+            statuses[pk] = "Admitted"
+        elif pk in stages:
+            statuses[pk] = f"In intake ({Referral.Stage(stages[pk]).label.lower()})"
+        elif chart.discharged_at is not None:
+            statuses[pk] = "Discharged"
+        else:
+            statuses[pk] = "No open referral or episode"
+    return statuses

@@ -31,12 +31,13 @@ from openiop.intake.models import (
 )
 from openiop.participants.access import check_access, possible_duplicates
 from openiop.participants.actions import (
+    PossibleDuplicates,
     add_care_team_member,
     create_participant,
     record_duplicate_decisions,
     resolve_duplicates,
 )
-from openiop.participants.matching import Answer, Person
+from openiop.participants.matching import Answer, Match, Person
 from openiop.participants.models import CareTeamMember, DuplicateDecision, Participant
 from openiop.programs.eligibility import CLINICAL_ROLES, Seat, may_hold
 from openiop.programs.models import Program, ProgramMembership
@@ -281,12 +282,38 @@ def program_level(program: Program) -> str:
     return PROGRAM_LEVELS[program.level_of_care]
 
 
+def undecided_duplicates(referral: Referral, *, acting_user: User) -> list[Match]:
+    """Other charts the referral's chart may duplicate that nobody has yet said are a
+    different person (a chart made before duplicate detection, or one that started to match
+    since the referral was made)."""
+    participant = referral.participant
+    matches = possible_duplicates(
+        acting_user, Person.of(participant), referral.program, exclude=participant
+    )
+    if not matches:
+        return []
+    different = DuplicateDecision.objects.filter(
+        decision=DuplicateDecision.Decision.DIFFERENT_PERSON
+    )
+    decided = set(different.filter(chart=participant).values_list("compared_id", flat=True))
+    decided |= set(different.filter(compared=participant).values_list("chart_id", flat=True))
+    return [m for m in matches if m.participant.pk not in decided]
+
+
 @transaction.atomic
 def admit(
-    referral: Referral, *, acting_user: User, primary_clinician: User | None = None
+    referral: Referral,
+    *,
+    acting_user: User,
+    primary_clinician: User | None = None,
+    answer: Answer | None = None,
 ) -> EpisodeOfCare:
     """Admit at the level the clinician chose, which must be the program's own level: a
     person who needs another level is declined with a referral to a program that offers it.
+
+    A chart that may duplicate another (`undecided_duplicates`) is admitted only with an
+    answer that it is a different person (PossibleDuplicates otherwise); the same person is
+    not admitted twice: that referral is declined and made again on the existing chart.
 
     Care starts with a care team: see `_seat_primary_clinician`. A chart with an address and
     no login gets a portal invitation (openiop.consent.actions.invitations)."""
@@ -297,6 +324,12 @@ def admit(
             f"The level of care chosen ({referral.decision.get_chosen_level_display()}) is not "
             f"this program's level: decline with a referral to a program that offers it."
         )
+    duplicates = undecided_duplicates(referral, acting_user=acting_user)
+    if duplicates and (
+        answer is None or answer.decision != DuplicateDecision.Decision.DIFFERENT_PERSON
+    ):
+        raise PossibleDuplicates(duplicates)
+    resolve_duplicates(duplicates, answer)
     now = timezone.now()
     episode = EpisodeOfCare.objects.create(
         participant=referral.participant,
@@ -325,6 +358,13 @@ def admit(
     # A change of level of care: a safety plan in use is due for review (CLINICAL.md §4.1).
     safety_plans.prompt_review(
         participant, reason=SafetyPlanReview.Reason.LEVEL_OF_CARE, acting_user=acting_user
+    )
+    record_duplicate_decisions(
+        duplicates,
+        answer=answer,
+        context=DuplicateDecision.Context.ADMISSION,
+        chart=participant,
+        acting_user=acting_user,
     )
     _seat_primary_clinician(referral, chosen=primary_clinician, acting_user=acting_user)
     # The participant's portal login: a one-time link by email and/or text, sent on commit.

@@ -244,12 +244,19 @@ def outcome(request: AuthedRequest, code: str) -> HttpResponse:
             status=400,
         )
     choice = form.cleaned_data["outcome"]
+    duplicate = None
+    answer = None
+    if choice == "admit" and "duplicate-hidden" in request.POST:
+        matches = actions.undecided_duplicates(row, acting_user=request.user)
+        duplicate = DuplicateForm(request.POST, matches=matches, linkable=[])
+        answer = duplicate.answer() if duplicate.is_valid() else None
     try:
         if choice == "admit":
             actions.admit(
                 row,
                 acting_user=request.user,
                 primary_clinician=form.cleaned_data["primary_clinician"],
+                answer=answer,
             )
             messages.success(request, "Admitted to the program.")
         elif choice == "waitlist":
@@ -263,6 +270,17 @@ def outcome(request: AuthedRequest, code: str) -> HttpResponse:
                 acting_user=request.user,
             )
             messages.success(request, "Declined and referred elsewhere.")
+    except PossibleDuplicates as exc:
+        if duplicate is None or answer is not None:
+            duplicate = DuplicateForm(matches=exc.matches, linkable=[])
+        context = {
+            "referral": row,
+            "screening_form": ScreeningForm(),
+            "outcome_form": form,
+            "decision": getattr(row, "decision", None),
+        }
+        context.update(_duplicate_prompt(request, exc.matches, [], duplicate, row.program))
+        return render(request, "intake/referral.html", context, status=409)
     except actions.IntakeError as exc:
         messages.error(request, str(exc))
     return redirect(row)

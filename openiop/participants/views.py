@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,9 +13,11 @@ from openiop.participants import access, actions, queries
 from openiop.participants.forms import (
     STALE_EDIT_MESSAGE,
     CareTeamMemberForm,
+    DuplicateForm,
     EditParticipantForm,
     NewParticipantForm,
 )
+from openiop.participants.matching import RULE_LABELS, Person
 
 CASELOAD_PAGE_SIZE = 50
 
@@ -46,16 +50,51 @@ def new(request: AuthedRequest) -> HttpResponse:
         raise Http404
     programs = access.programs_for_new_participants(request.user)
     form = NewParticipantForm(request.POST or None, programs=programs)
+    context: dict[str, Any] = {"form": form}
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
         program = fields.pop("program")
-        participant = actions.create_participant(
-            program=program, fields=fields, acting_user=request.user
+        matches = access.possible_duplicates(request.user, Person.of(fields), program)
+        linkable = [m for m in matches if m.visible]
+        duplicate = (
+            DuplicateForm(request.POST, matches=matches, linkable=linkable)
+            if "duplicate-hidden" in request.POST
+            else None
         )
-        messages.success(request, "Participant added.")
+        answer = duplicate.answer() if duplicate is not None and duplicate.is_valid() else None
+        try:
+            participant, created = actions.add_participant(
+                program=program, fields=fields, answer=answer, acting_user=request.user
+            )
+        except actions.PossibleDuplicates as exc:
+            if duplicate is None or answer is not None:
+                duplicate = DuplicateForm(matches=exc.matches, linkable=linkable)
+            shown = [m for m in exc.matches if m.visible]
+            access.record_duplicates_shown(request.user, shown)
+            context.update(
+                {
+                    "duplicate_form": duplicate,
+                    "duplicate_program": program,
+                    "duplicates": [
+                        {
+                            "participant": m.participant,
+                            "status": "Discharged" if m.participant.discharged_at else "Open",
+                            "rules": [RULE_LABELS[r] for r in m.rules],
+                            "linkable": True,
+                        }
+                        for m in shown
+                    ],
+                    "hidden_duplicates": len(exc.matches) - len(shown),
+                }
+            )
+            return render(request, "participants/new.html", context, status=409)
+        if created:
+            messages.success(request, "Participant added.")
+        else:
+            messages.success(request, "No new chart was made: this is the person's chart.")
         return redirect(participant)
     status = 400 if form.is_bound else 200
-    return render(request, "participants/new.html", {"form": form}, status=status)
+    return render(request, "participants/new.html", context, status=status)
 
 
 @require_GET

@@ -1,13 +1,15 @@
 """Duplicate detection at referral (docs/intake.md, "Duplicate detection"): details that match
 an existing chart never make a silent second chart."""
 
+from datetime import date
 from typing import ClassVar
 
 from django.urls import reverse
 
 from openiop.audit.models import AuditEvent
 from openiop.intake import actions
-from openiop.intake.models import Referral
+from openiop.intake.models import EpisodeOfCare, Referral
+from openiop.intake.tests.test_workflow import IntakeTestCase
 from openiop.participants.actions import PossibleDuplicates
 from openiop.participants.matching import Answer
 from openiop.participants.models import DuplicateDecision, Participant
@@ -282,3 +284,70 @@ class ChartsElsewhereTestCase(BaseTestCase):
                 acting_user=self.ivy,
                 answer=Answer(decision="same_person", same_as=str(self.elsewhere.code)),
             )
+
+
+class AdmissionDuplicateTestCase(IntakeTestCase):
+    """A chart that matches another at admission (made before duplicate detection, or matched
+    since) is admitted only once someone says it is a different person."""
+
+    def at_admission(self):
+        referral = self.through_assessment()
+        actions.decide_level_of_care(
+            referral, chosen_level="iop", variance_reason="", acting_user=self.dana
+        )
+        # An older chart with Robin's details, as made before duplicate detection existed.
+        older = Participant.objects.create(
+            program=self.program,
+            given_name="ROBIN",
+            family_name="Okafor",
+            date_of_birth=date(1994, 6, 1),
+            home_state="NY",
+        )
+        return referral, older
+
+    def test_admission_asks_first(self):
+        referral, older = self.at_admission()
+        self.login(self.ivy)
+        response = self.client.post(
+            reverse("intake:outcome", args=[referral.code]), {"outcome": "admit"}
+        )
+        self.assertContains(response, "Is this someone who already has a chart?", status_code=409)
+        self.assertContains(response, "do not admit here", status_code=409)
+        self.assertNotContains(response, f"same:{older.code}", status_code=409)
+        self.assertFalse(EpisodeOfCare.objects.exists())
+
+    def test_a_different_person_is_admitted_and_recorded(self):
+        referral, older = self.at_admission()
+        self.login(self.ivy)
+        response = self.client.post(
+            reverse("intake:outcome", args=[referral.code]),
+            {
+                "outcome": "admit",
+                "duplicate-choice": "different",
+                "duplicate-reason": "checked_details",
+                "duplicate-compared": str(older.code),
+                "duplicate-hidden": "0",
+            },
+        )
+        self.assertEqual(response.status_code, 302)
+        self.assertTrue(EpisodeOfCare.objects.filter(referral=referral).exists())
+        decision = DuplicateDecision.objects.get()
+        self.assertEqual(
+            (decision.context, decision.compared, decision.chart),
+            ("admission", older, referral.participant),
+        )
+
+    def test_a_decision_made_at_referral_is_not_asked_again(self):
+        referral, older = self.at_admission()
+        DuplicateDecision.objects.create(
+            context="referral",
+            compared=older,
+            chart=referral.participant,
+            rules=["name_and_birth_date"],
+            decision="different_person",
+            reason="checked_details",
+            decided_by=self.ivy,
+            decided_at=referral.created_at,
+        )
+        actions.admit(referral, acting_user=self.ivy)
+        self.assertTrue(EpisodeOfCare.objects.filter(referral=referral).exists())

@@ -256,7 +256,9 @@ class NewParticipantTestCase(BaseTestCase):
         response = self.client.post(
             reverse("participants:new"),
             {
-                **chart_header(given_name="Robin", family_name="Ashdown", email=""),
+                **chart_header(
+                    given_name="Robin", family_name="Ashdown", email="", phone="+15555550142"
+                ),
                 "program": self.program.pk,
             },
         )

@@ -22,7 +22,7 @@ from openiop.audit.actions import record
 from openiop.audit.reads import record_read
 from openiop.lib.access import Access, Granted
 from openiop.participants.matching import Match, Person, rules_matched
-from openiop.participants.models import CareTeamMember, GuardianLink, Participant
+from openiop.participants.models import CareTeamMember, DuplicateDecision, GuardianLink, Participant
 from openiop.programs import access as programs
 from openiop.programs.eligibility import Seat, seat_programs
 from openiop.programs.models import Program
@@ -306,3 +306,22 @@ def record_duplicates_shown(user: User, matches: list[Match]) -> None:
                 participant=match.participant,
                 details={"rules": list(match.rules)},
             )
+
+
+def can_review_duplicates(user: User) -> bool:
+    """Directors and intake coordinators review "different person" decisions."""
+    return can_create_participants(user)
+
+
+def duplicate_decisions_for_user(user: User) -> QuerySet[DuplicateDecision]:
+    """ "Different person" decisions about charts the user may open (either chart of the
+    pair), newest first. 404 for anyone but directors and intake coordinators."""
+    if not user.is_authenticated or not can_review_duplicates(user):
+        raise Http404
+    visible = visible_participants(user).values("pk")
+    return (
+        DuplicateDecision.objects.filter(decision=DuplicateDecision.Decision.DIFFERENT_PERSON)
+        .filter(Q(chart__in=visible) | Q(compared__in=visible))
+        .select_related("compared__program", "chart__program", "decided_by")
+        .order_by("-decided_at", "-id")
+    )

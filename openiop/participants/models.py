@@ -8,6 +8,7 @@ from django.urls import reverse
 from openiop.accounts.models import validate_timezone
 from openiop.lib.phone import PhoneField
 from openiop.lib.states import STATE_CHOICES
+from openiop.participants.matching import RULE_LABELS
 from openiop.programs.eligibility import Seat, may_hold, why_not
 
 
@@ -207,3 +208,7 @@ class DuplicateDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_decision_display()} ({self.get_context_display()})"
+
+    @property
+    def rule_labels(self) -> list[str]:
+        return [RULE_LABELS.get(code, code) for code in self.rules]

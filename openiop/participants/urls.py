@@ -7,6 +7,7 @@ app_name = "participants"
 urlpatterns = [
     path("", views.caseload, name="caseload"),
     path("new/", views.new, name="new"),
+    path("duplicates/", views.duplicate_decisions, name="duplicate_decisions"),
     path("me/record-access/", views.record_access, name="record_access"),
     path("<uuid:code>/", views.chart, name="chart"),
     path("<uuid:code>/edit/", views.edit, name="edit"),

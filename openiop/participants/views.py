@@ -189,3 +189,23 @@ def record_access(request: AuthedRequest) -> HttpResponse:
         "participants/record_access.html",
         {"participant": participant, "views": queries.chart_views_by_staff(participant)},
     )
+
+
+@require_GET
+@login_required
+def duplicate_decisions(request: AuthedRequest) -> HttpResponse:
+    """The review list of "different person" decisions (docs/intake.md)."""
+    rows = access.duplicate_decisions_for_user(request.user)
+    page = Paginator(rows, CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
+    charts = {d.chart_id for d in page} | {d.compared_id for d in page}
+    visible = set(
+        access.visible_participants(request.user).filter(pk__in=charts).values_list("pk", flat=True)
+    )
+    return render(
+        request,
+        "participants/duplicate_decisions.html",
+        {
+            "page": page,
+            "visible": visible,
+        },
+    )

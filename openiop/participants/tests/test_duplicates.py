@@ -1,10 +1,14 @@
 """Adding a chart whose details match an existing one asks first (docs/intake.md)."""
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from openiop.audit.models import AuditEvent
 from openiop.participants.models import DuplicateDecision, Participant
 from openiop.participants.tests.test_chart import chart_header
+from openiop.programs.models import Program
 from openiop.testing import BaseTestCase
 
 
@@ -59,3 +63,56 @@ class NewChartDuplicateTestCase(BaseTestCase):
         decision = DuplicateDecision.objects.get()
         self.assertEqual((decision.compared, decision.chart), (self.pat, chart))
         self.assertTrue(AuditEvent.objects.filter(event_type="participant.created").exists())
+
+
+class ReviewListTestCase(BaseTestCase):
+    def decide(self, compared, chart):
+        return DuplicateDecision.objects.create(
+            context="referral",
+            compared=compared,
+            chart=chart,
+            rules=["phone"],
+            decision="different_person",
+            reason="shared_contact",
+            decided_by=self.ivy,
+            decided_at=timezone.now(),
+        )
+
+    def test_directors_see_different_person_decisions_of_their_programs(self):
+        self.decide(self.pat, self.quinn)
+        self.login(self.dana)
+        response = self.client.get(reverse("participants:duplicate_decisions"))
+        self.assertContains(response, "Patricia Lindqvist")
+        self.assertContains(response, "Quinn Marlowe")
+        self.assertContains(response, "A relative or housemate who shares the phone or email")
+        self.assertContains(response, "phone number")
+
+    def test_a_chart_in_another_program_is_not_named(self):
+        other = Program.objects.create(name="Elsewhere IOP")
+        stranger = Participant.objects.create(
+            program=other,
+            given_name="Stranger",
+            family_name="Person",
+            date_of_birth=self.pat.date_of_birth,
+            home_state="NY",
+        )
+        self.decide(stranger, self.pat)
+        self.login(self.ivy)
+        response = self.client.get(reverse("participants:duplicate_decisions"))
+        self.assertContains(response, "A chart you cannot open")
+        self.assertNotContains(response, "Stranger")
+
+    def test_the_list_costs_the_same_queries_however_long(self):
+        self.login(self.dana)
+        url = reverse("participants:duplicate_decisions")
+        self.decide(self.pat, self.quinn)
+        first = _queries(self, url)
+        for _ in range(5):
+            self.decide(self.quinn, self.pat)
+        self.assertEqual(_queries(self, url), first)
+
+
+def _queries(case, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        case.client.get(url)
+    return len(captured)

@@ -38,3 +38,20 @@ def chart_statuses(participants: Iterable[Participant]) -> dict[int, str]:
         else:
             statuses[pk] = "No open referral or episode"
     return statuses
+
+
+def busy_in_program(participants: Iterable[Participant], program_id: int) -> set[int]:
+    """Charts that cannot take a new referral to the program: one is open, or they are
+    admitted there (one query each)."""
+    pks = [p.pk for p in participants]
+    busy = set(
+        Referral.objects.filter(
+            participant_id__in=pks, program_id=program_id, stage__in=OPEN_STAGES
+        ).values_list("participant_id", flat=True)
+    )
+    busy |= set(
+        EpisodeOfCare.objects.filter(
+            participant_id__in=pks, program_id=program_id, status=EpisodeOfCare.Status.ACTIVE
+        ).values_list("participant_id", flat=True)
+    )
+    return busy

@@ -56,7 +56,9 @@ def new(request: AuthedRequest) -> HttpResponse:
         fields = dict(person.cleaned_data)
         program = fields.pop("program")
         matches = participant_access.possible_duplicates(request.user, Person.of(fields), program)
-        linkable = [m for m in matches if m.visible and m.participant.program_id == program.pk]
+        same_program = [m for m in matches if m.visible and m.participant.program_id == program.pk]
+        busy = queries.busy_in_program((m.participant for m in same_program), program.pk)
+        linkable = [m for m in same_program if m.participant.pk not in busy]
         duplicate = (
             DuplicateForm(request.POST, matches=matches, linkable=linkable)
             if "duplicate-hidden" in request.POST
@@ -85,12 +87,25 @@ def new(request: AuthedRequest) -> HttpResponse:
     return render(request, "intake/new.html", context, status=status)
 
 
+def _why_not_linkable(match: Match, program: Any, linkable_pks: set[int]) -> str:
+    if match.participant.pk in linkable_pks:
+        return ""
+    if match.participant.program_id != program.pk:
+        return "This chart belongs to another program, so the referral cannot join it."
+    return (
+        "This person is already in intake or admitted here: continue with that chart's "
+        "referral instead of recording a new one."
+    )
+
+
 def _duplicate_prompt(
     request: AuthedRequest,
     matches: list[Match],
     linkable: list[Match],
     form: DuplicateForm,
     program: Any,
+    *,
+    admission: bool = False,
 ) -> dict[str, Any]:
     """What the duplicate prompt shows: charts the user may open, described (and their reads
     recorded); charts they may not, only counted."""
@@ -107,6 +122,7 @@ def _duplicate_prompt(
                 "status": statuses[m.participant.pk],
                 "rules": [RULE_LABELS[r] for r in m.rules],
                 "linkable": m.participant.pk in linkable_pks,
+                "why_not": "" if admission else _why_not_linkable(m, program, linkable_pks),
             }
             for m in shown
         ],
@@ -279,7 +295,9 @@ def outcome(request: AuthedRequest, code: str) -> HttpResponse:
             "outcome_form": form,
             "decision": getattr(row, "decision", None),
         }
-        context.update(_duplicate_prompt(request, exc.matches, [], duplicate, row.program))
+        context.update(
+            _duplicate_prompt(request, exc.matches, [], duplicate, row.program, admission=True)
+        )
         return render(request, "intake/referral.html", context, status=409)
     except actions.IntakeError as exc:
         messages.error(request, str(exc))

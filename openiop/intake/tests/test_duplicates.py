@@ -174,9 +174,25 @@ class DuplicateReferralTestCase(BaseTestCase):
 
     def test_a_chart_with_an_open_referral_is_not_referred_twice(self):
         self.client.post(self.url, self.answer(f"same:{self.pat.code}"))
+        response = self.client.post(self.url, self.form)
+        self.assertContains(response, "already in intake or admitted here", status_code=409)
+        self.assertNotContains(response, f"same:{self.pat.code}", status_code=409)
         response = self.client.post(self.url, self.answer(f"same:{self.pat.code}"))
-        self.assertContains(response, "already has an open referral", status_code=400)
+        self.assertEqual(response.status_code, 409)
         self.assertEqual(Referral.objects.count(), 1)
+        with self.assertRaisesMessage(actions.IntakeError, "already has an open referral"):
+            actions.create_referral(
+                program=self.program,
+                person={
+                    "given_name": "Patricia",
+                    "family_name": "Lindqvist",
+                    "date_of_birth": self.pat.date_of_birth,
+                    "home_state": "NY",
+                },
+                referral={"source": "self", "reason": "x", "consent_to_contact": True},
+                acting_user=self.ivy,
+                answer=Answer(decision="same_person", same_as=str(self.pat.code)),
+            )
 
     def test_the_action_refuses_to_guess(self):
         with self.assertRaises(PossibleDuplicates):

@@ -76,6 +76,9 @@ def create_referral(
     """
     if not referral.get("consent_to_contact"):
         raise IntakeError("Record the person's consent to be contacted before referring.")
+    # Two people referring the same person at once: the second waits, then sees the first's
+    # chart among the matches.
+    Program.objects.select_for_update().filter(pk=program.pk).first()
     matches = possible_duplicates(acting_user, Person.of(person), program)
     existing = resolve_duplicates(matches, answer)
     if existing is not None:

@@ -96,6 +96,8 @@ def add_participant(
 ) -> tuple[Participant, bool]:
     """A new chart, unless its details match a chart the user works with (PossibleDuplicates)
     and the answer says it is the same person: then that chart, and False."""
+    # Two people adding the same person at once: the second waits, then sees the first's chart.
+    Program.objects.select_for_update().filter(pk=program.pk).first()
     matches = possible_duplicates(acting_user, Person.of(fields), program)
     existing = resolve_duplicates(matches, answer)
     chart = existing or create_participant(program=program, fields=fields, acting_user=acting_user)

@@ -367,3 +367,22 @@ class AdmissionDuplicateTestCase(IntakeTestCase):
         )
         actions.admit(referral, acting_user=self.ivy)
         self.assertTrue(EpisodeOfCare.objects.filter(referral=referral).exists())
+
+
+class DemoDuplicateTestCase(BaseTestCase):
+    def test_the_readme_demo_referral_shows_the_prompt(self):
+        from openiop.intake import demo
+
+        demo.load(self.program)
+        self.login(self.ivy)
+        form = referral_form(
+            program=self.program.pk,
+            given_name="robin",
+            family_name="Demo Referral",
+            date_of_birth="1994-06-01",
+            phone="",
+        )
+        response = self.client.post(reverse("intake:new"), form)
+        self.assertContains(response, "Robin Demo-Referral", status_code=409)
+        self.assertContains(response, "already in intake or admitted here", status_code=409)
+        self.assertEqual(Referral.objects.count(), 1)

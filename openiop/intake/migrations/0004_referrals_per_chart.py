@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('intake', '0003_discharge_episode_end'),
-        ('participants', '0004_duplicate_decision'),
+        ('participants', '0005_duplicate_decision'),
         ('programs', '0005_program_part2_program'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

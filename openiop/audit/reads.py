@@ -48,6 +48,9 @@ READ_EVENTS = frozenset(
         "discharge.summary_exported",
         "documents.list_viewed",
         "documents.document_downloaded",
+        "consent.list_viewed",
+        "consent.viewed",
+        "consent.exported",
     }
 )
 

@@ -1,4 +1,6 @@
-"""Forms of the consent app."""
+"""Forms of the consent app: signing and editing consents, accepting invitations.
+
+The actions re-check everything; these give clear messages."""
 
 from typing import Any
 
@@ -6,6 +8,39 @@ from django import forms
 from django.contrib.auth import password_validation
 
 from openiop.accounts.models import User
+
+from .actions.consents import BODY_LIMIT, TITLE_LIMIT
+
+
+class TextForm(forms.Form):
+    """A director's edit of one consent text (saved as a new version)."""
+
+    title = forms.CharField(label="Title", max_length=TITLE_LIMIT)
+    body = forms.CharField(
+        label="Text",
+        max_length=BODY_LIMIT,
+        strip=False,
+        widget=forms.Textarea({"rows": 24}),
+        help_text="Plain words, short sentences. Saving publishes a new version: "
+        "signatures keep the version they signed.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class SignForm(forms.Form):
+    """A participant's signature: the text version shown, a typed name and a ticked box."""
+
+    text = forms.UUIDField(widget=forms.HiddenInput)
+    signed_name = forms.CharField(
+        label="Type your full name",
+        max_length=200,
+        widget=forms.TextInput({"autocomplete": "name", "autocapitalize": "words"}),
+        error_messages={"required": "Type your full name to sign."},
+    )
+    agree = forms.BooleanField(
+        label="I have read and agree to this consent",
+        error_messages={"required": "Tick the box to say you have read and agree to this consent."},
+    )
 
 
 class GuardianInvitationForm(forms.Form):

@@ -27,3 +27,7 @@ class VideoUnavailable(TelehealthError):
 
 class GuestRefused(TelehealthError):
     """A guest invitation that cannot be made, used or admitted."""
+
+
+class ConsentsMissing(TelehealthError):
+    """A participant has not signed the consents required before their first session."""

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from openiop.accounts.http import AuthedRequest
+from openiop.consent.models import ConsentKind
+from openiop.consent.queries import missing_before_first_session
 from openiop.participants.access import own_chart
 from openiop.participants.models import Participant
 
@@ -79,8 +81,16 @@ def join(request: AuthedRequest, code: str) -> HttpResponse:
         return render(request, "telehealth/join.html", context)
 
     participant = own_chart(request.user)
+    # Required consents gate the way in: the page names them, each linked to its sign page.
+    missing = [ConsentKind(kind) for kind in missing_before_first_session(participant)]
+    context["missing_consents"] = missing
     current = _attendance(info, participant)
-    if current is not None and current.state == Attendance.State.ADMITTED and not problem:
+    if (
+        current is not None
+        and current.state == Attendance.State.ADMITTED
+        and not problem
+        and not missing
+    ):
         return redirect("telehealth:room", info.code)
     previous = current or queries.last_location(participant)
     initial = {}
@@ -93,7 +103,9 @@ def join(request: AuthedRequest, code: str) -> HttpResponse:
         }
     form = LocationForm(request.POST or None, initial=initial)
     status = 200
-    if request.method == "POST" and not problem:
+    if request.method == "POST" and missing:
+        status = 403
+    elif request.method == "POST" and not problem:
         if form.is_valid():
             try:
                 actions.confirm_location(
@@ -101,7 +113,8 @@ def join(request: AuthedRequest, code: str) -> HttpResponse:
                 )
             except actions.TelehealthError as exc:
                 form.add_error(None, str(exc))
-                status = 403 if isinstance(exc, actions.NotLicensedThere) else 409
+                forbidden = (actions.NotLicensedThere, actions.ConsentsMissing)
+                status = 403 if isinstance(exc, forbidden) else 409
             else:
                 return redirect("telehealth:waiting", info.code)
         else:
@@ -156,6 +169,10 @@ def _ticket_for(
     participant = None
     if seat is Seat.PARTICIPANT:
         participant = own_chart(request.user)
+        if missing_before_first_session(participant):
+            raise actions.ConsentsMissing(
+                "Please sign the consent forms your program needs before you join."
+            )
         current = _attendance(info, participant)
         if current is None or current.state != Attendance.State.ADMITTED:
             raise actions.NotAdmitted("A facilitator has not let you in yet.")

@@ -8,6 +8,7 @@ Janus is called from here too; reads live in ``queries``.
 """
 
 from ..errors import (
+    ConsentsMissing,
     GuestRefused,
     NotAdmitted,
     NotLicensedThere,
@@ -71,6 +72,7 @@ __all__ = [
     "CLOSE_GRACE",
     "GUEST_SESSION_KINDS",
     "MAX_GUESTS",
+    "ConsentsMissing",
     "GuestRefused",
     "NotAdmitted",
     "NotLicensedThere",

@@ -9,10 +9,11 @@ from django.utils import timezone
 
 from openiop.accounts.models import User
 from openiop.audit.actions import record
+from openiop.consent.queries import missing_before_first_session
 from openiop.participants.models import Participant
 
 from .. import janus
-from ..errors import NotAdmitted, NotLicensedThere, VideoUnavailable
+from ..errors import ConsentsMissing, NotAdmitted, NotLicensedThere, VideoUnavailable
 from ..models import Attendance, Feed, PresenceEvent, Room
 from ..queries import covering_states
 from ..schedule import SessionInfo
@@ -35,8 +36,22 @@ def confirm_location(
     """Store where the participant is now and put them in the waiting room.
 
     Refused (and audited as denied) when no assigned facilitator is licensed in that state:
-    telehealth is delivered where the patient is.
+    telehealth is delivered where the patient is; and when the participant has not signed the
+    consents required before their first session (the consent app's list).
     """
+    missing = missing_before_first_session(participant)
+    if missing:
+        with transaction.atomic():
+            record(
+                "telehealth.join_refused",
+                acting_user=acting_user,
+                participant=participant,
+                outcome="denied",
+                details={"session": str(info.code), "reason": "consents_missing"},
+            )
+        raise ConsentsMissing(
+            "Please sign the consent forms your program needs before your first session."
+        )
     if location_state not in covering_states(info):
         # Its own transaction: the refusal stays in the trail although the request fails.
         with transaction.atomic():

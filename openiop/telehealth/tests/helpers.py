@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from openiop.consent.tests.helpers import sign_required
 from openiop.programs.models import Group, GroupFacilitator, Track
 from openiop.scheduling.models import Booking, Session
 from openiop.telehealth.models import Attendance
@@ -66,6 +67,9 @@ def make_session(
     Booking.objects.bulk_create(
         Booking(session=session, participant=p, source=Booking.Source.MAKEUP) for p in participants
     )
+    # Booked participants have signed what the first session needs (the consent gate).
+    for participant in participants:
+        sign_required(participant)
     return session
 
 
@@ -78,6 +82,7 @@ def make_appointment(case: Any, clinician: Any, participant: Any) -> Session:
     Booking.objects.create(
         session=session, participant=participant, source=Booking.Source.APPOINTMENT
     )
+    sign_required(participant)
     return session
 
 

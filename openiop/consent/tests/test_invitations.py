@@ -311,7 +311,7 @@ class AdminCannotMakePortalAccountsTestCase(BaseTestCase):
 
 class InvitationDemoTestCase(BaseTestCase):
     def test_the_demo_leaves_one_participant_invited(self):
-        from openiop.consent.demo import load_invitation_demo
+        from openiop.consent.demo_invitations import load_invitation_demo
 
         with self.captureOnCommitCallbacks(execute=True):
             participant = load_invitation_demo(self.program)

@@ -9,7 +9,8 @@ from openiop.assessments import demo as assessment_demo
 from openiop.careplans import demo as plan_demo
 from openiop.careplans import demo_signing as signing_demo
 from openiop.careplans import demo_summary as summary_demo
-from openiop.consent import demo as invitation_demo
+from openiop.consent import demo as consent_demo
+from openiop.consent import demo_invitations as invitation_demo
 from openiop.core import demo, demo_safety
 from openiop.discharge import demo as discharge_demo
 from openiop.documents import demo as documents_demo
@@ -37,6 +38,7 @@ class Command(BaseCommand):
             self.stdout.write("The demo is already loaded.")
         else:
             program = demo.load(participants=options["participants"], weeks=options["weeks"])
+            consent_demo.load_consent_demo(program)
             schedule_demo.load(program)
             assessment_demo.load(program)
             intake_demo.load(program)

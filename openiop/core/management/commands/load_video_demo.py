@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 from django.utils import timezone
 
+from openiop.consent.queries import missing_before_first_session
 from openiop.core import demo
 from openiop.lib.recurrence import get_zone
 from openiop.programs.models import Group, GroupFacilitator, Program
@@ -51,4 +52,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  facilitator {lead.clinician.email}")
         for booking in session.bookings.select_related("participant__user")[:3]:
             if booking.participant.user is not None:
-                self.stdout.write(f"  participant {booking.participant.user.email}")
+                gate = ""
+                if missing_before_first_session(booking.participant):
+                    gate = " (consents not signed: sees the first-session gate)"
+                self.stdout.write(f"  participant {booking.participant.user.email}{gate}")

@@ -15,7 +15,6 @@ from openiop.tests.authz import (
     STAFF_OK,
     Entry,
     chart_kwargs,
-    program_kwargs,
 )
 
 
@@ -28,6 +27,18 @@ def consent_kwargs(case: Any, target: str) -> dict:
     participant = case.pat if target == "own" else case.quinn
     sign_required(participant)
     return {"code": Consent.objects.filter(participant=participant, kind="treatment").get().code}
+
+
+def program_kwargs(case: Any, target: str) -> dict:
+    """Pat's program ("own", directed by Dana) or a program Dana does not direct ("other")."""
+    from openiop.programs.models import Program
+
+    if target == "missing":
+        return {"code": uuid.uuid4()}
+    if target == "own":
+        return {"code": case.program.code}
+    other, _ = Program.objects.get_or_create(name="Consent matrix: a program Dana does not direct")
+    return {"code": other.code}
 
 
 def kind_kwargs(case: Any, target: str) -> dict:

@@ -32,6 +32,7 @@ class ParticipantSignsConsentOnAPhoneTestCase(BrowserTestCase):
         self.assertGreaterEqual(sign.bounding_box()["height"], 44)
         self.assertEqual(self.serious_violations(), [])
         self.assertNoHorizontalScroll()
+        self.screenshot("consent-phone-to-sign")
 
         # A name that is not hers: a clear message, and what she typed stays.
         page.get_by_label("Type your full name").fill("Quinn Marlowe")

@@ -20,6 +20,7 @@ class UserAdminForm(forms.ModelForm):
             "discipline",
             "credentials",
             "timezone",
+            "privacy_officer",
             "is_active",
             "is_staff",
         ]
@@ -51,6 +52,8 @@ class UserAdminForm(forms.ModelForm):
                 self.add_error(
                     name, f"Remove invisible formatting characters ({', '.join(found)})."
                 )
+        if cleaned.get("privacy_officer") and cleaned.get("role") == User.Role.PARTICIPANT:
+            self.add_error("privacy_officer", "A participant cannot be the privacy officer.")
         return cleaned
 
 
@@ -64,7 +67,7 @@ class UserAdmin(AuditedModelAdmin):
     form = UserAdminForm
     audit_prefix = "accounts"
     list_display = ("email", "given_name", "family_name", "role", "discipline", "is_active")
-    list_filter = ("role", "discipline", "is_active")
+    list_filter = ("role", "discipline", "privacy_officer", "is_active")
     search_fields = ("email", "family_name")
     ordering = ("family_name", "given_name")
     inlines = [StateLicenseInline]

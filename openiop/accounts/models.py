@@ -83,6 +83,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     # Staff only: where urgent safety notices go by text (they carry no PHI).
     mobile_phone = PhoneField(blank=True, help_text="For urgent safety notices by text message.")
+    # 45 CFR 164.312(a)(2)(ii): someone reviews every emergency ("break-the-glass") access.
+    privacy_officer = models.BooleanField(
+        default=False,
+        help_text="Told at once of every emergency (break-the-glass) access; reads their report.",
+    )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May open the admin site.")
     date_joined = models.DateTimeField(default=django_timezone.now)
@@ -98,6 +103,10 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.CheckConstraint(
                 condition=~models.Q(role__in=["participant", "guardian"]) | models.Q(discipline=""),
                 name="participant_has_no_discipline",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role="participant") | models.Q(privacy_officer=False),
+                name="participant_is_no_privacy_officer",
             ),
         ]
 

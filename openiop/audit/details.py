@@ -43,6 +43,7 @@ ALLOWED_KEYS = frozenset(
         "invitation",
         "guardian_link",
         "compared",
+        "grant",
         # choice codes, flags and labels of configuration
         "action",
         "attendance",
@@ -80,6 +81,7 @@ ALLOWED_KEYS = frozenset(
         "context",
         "decision",
         "rules",
+        "break_glass",
         # counts, sizes and durations
         "already_current",
         "answered",

@@ -5,6 +5,7 @@ view writes exactly one read event and views never record reads themselves. Whic
 a read is listed in docs/permissions.md; the authorisation matrix checks each one.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
@@ -59,6 +60,19 @@ READ_EVENTS = frozenset(
 PAGE_VIEW_TTL_SECONDS = 12 * 60 * 60
 
 
+# (acting_user, participant) -> details every read of that chart by that user carries, or {}.
+# A higher app that can widen access (participants' break-the-glass) registers one, so that
+# each read made under it says so whichever app's gate recorded it.
+ReadDetails = Callable[[Any, Any], dict[str, Any]]
+_read_details: list[ReadDetails] = []
+
+
+def register_read_details(provider: ReadDetails) -> None:
+    """Called in an AppConfig.ready; providers must not query (they run on every read)."""
+    if provider not in _read_details:
+        _read_details.append(provider)
+
+
 def record_read(
     event_type: str,
     *,
@@ -69,6 +83,10 @@ def record_read(
 ) -> None:
     if event_type not in READ_EVENTS:
         raise ValueError(f"{event_type!r} is not a read event (add it to READ_EVENTS)")
+    if participant is not None:
+        for provider in _read_details:
+            if extra := provider(acting_user, participant):
+                details = {**(details or {}), **extra}
     record(
         event_type,
         acting_user=acting_user,

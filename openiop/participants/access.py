@@ -7,6 +7,13 @@ and a page that shows the chart has had its read recorded here.
 
 Facilitating a group opens the charts of its seated members, but groups' rosters live in a
 higher app (scheduling): it registers the lookup with `register_facilitated_participants`.
+
+Break-the-glass (HIPAA 164.312(a)(2)(ii)): a clinician of a licensed discipline who works in the
+participant's program may read a chart they cannot otherwise open, for a limited time, after
+stating a reason and signing in again (`BreakGlassGrant`). The grant found while deciding access
+is remembered on the user object for the rest of the request, so every read recorded under it
+carries `break_glass` and the grant's code (`break_glass_read_details`, registered with the
+audit app), and the chart page can show its banner, without asking the database again.
 """
 
 import uuid
@@ -14,17 +21,24 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from openiop.accounts.models import User
 from openiop.audit.actions import record
 from openiop.audit.reads import record_read
 from openiop.lib.access import Access, Granted
 from openiop.participants.matching import Match, Person, rules_matched
-from openiop.participants.models import CareTeamMember, DuplicateDecision, GuardianLink, Participant
+from openiop.participants.models import (
+    BreakGlassGrant,
+    CareTeamMember,
+    DuplicateDecision,
+    GuardianLink,
+    Participant,
+)
 from openiop.programs import access as programs
-from openiop.programs.eligibility import Seat, seat_programs
+from openiop.programs.eligibility import Seat, is_clinical_staff, seat_programs
 from openiop.programs.models import Program
 
 __all__ = ["Access", "Granted"]  # re-exported: views and tests import them from here
@@ -95,6 +109,7 @@ def participant_access(
 def _chart_access(user: User, participant: Participant) -> Access:
     if not user.is_authenticated or not user.is_active:
         return Access.NONE
+    _grants_in_use(user).pop(participant.pk, None)
     if user.role == User.Role.PARTICIPANT:
         # Participants read their own chart; changes go through their care team.
         return Access.READ if participant.user_id == user.pk else Access.NONE
@@ -121,6 +136,10 @@ def _chart_access(user: User, participant: Participant) -> Access:
         and _facilitated_providers
         and Participant.objects.filter(_facilitated(user), pk=participant.pk).exists()
     ):
+        return Access.READ
+    # Emergency access reads only: what is written stays with the team.
+    if may_break_glass(user) and (grant := live_grant(user, participant)) is not None:
+        _grants_in_use(user)[participant.pk] = grant
         return Access.READ
     return Access.NONE
 
@@ -325,3 +344,142 @@ def duplicate_decisions_for_user(user: User) -> QuerySet[DuplicateDecision]:
         .select_related("compared__program", "chart__program", "decided_by")
         .order_by("-decided_at", "-id")
     )
+
+
+# Break-the-glass ---------------------------------------------------------------------------
+
+_GRANTS_IN_USE = "_openiop_break_glass_grants"
+
+
+def _grants_in_use(user: User) -> dict[int, BreakGlassGrant]:
+    """participant pk -> the live grant that opened the chart during this request."""
+    grants = getattr(user, _GRANTS_IN_USE, None)
+    if grants is None:
+        grants = {}
+        setattr(user, _GRANTS_IN_USE, grants)
+    return grants
+
+
+def grant_in_use(user: User, participant: Participant) -> BreakGlassGrant | None:
+    """The grant through which `user` reached this chart in this request, if any."""
+    return getattr(user, _GRANTS_IN_USE, {}).get(participant.pk)
+
+
+def break_glass_read_details(user: Any, participant: Any) -> dict[str, Any]:
+    """Registered with openiop.audit.reads: the tag on each read made under a grant."""
+    grant = getattr(user, _GRANTS_IN_USE, {}).get(getattr(participant, "pk", participant))
+    if grant is None:
+        return {}
+    return {"break_glass": True, "grant": str(grant.code)}
+
+
+def may_break_glass(user: User) -> bool:
+    """Clinicians and directors of a licensed discipline: the people who could be on call.
+    Peer specialists, intake coordinators, administrators and participants may not."""
+    return is_clinical_staff(user) and user.discipline != User.Discipline.PEER_SPECIALIST
+
+
+def require_break_glass(user: User, *, about_chart: bool = False) -> None:
+    """The gate of the emergency-access pages: 404 for participants (and anyone signed out);
+    a denied audit event and a 403 for staff whose role may not break the glass, or a 404
+    when the request names a chart (a chart's address never says more than "not found")."""
+    if not user.is_authenticated or not user.is_active or not user.is_staff_member:
+        raise Http404
+    if not may_break_glass(user):
+        record(
+            "break_glass.denied",
+            acting_user=user,
+            outcome="denied",
+            details={"role": user.role},
+        )
+        raise Http404 if about_chart else PermissionDenied
+
+
+def live_grant(user: User, participant: Participant) -> BreakGlassGrant | None:
+    """The user's unexpired, unended grant to this chart, while they still work in its
+    program (a grant does not outlive the membership that allowed it)."""
+    return (
+        BreakGlassGrant.objects.filter(
+            user=user,
+            participant=participant,
+            ended_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            participant__program_id__in=programs.member_program_ids(user),
+        )
+        .order_by("-expires_at")
+        .first()
+    )
+
+
+def _emergency_candidates(user: User) -> QuerySet[Participant]:
+    """Charts in the programs the user works in, each marked `already_open` when the user
+    can open it without breaking the glass."""
+    return Participant.objects.filter(program_id__in=programs.member_program_ids(user)).annotate(
+        already_open=Exists(visible_participants(user).filter(pk=OuterRef("pk")))
+    )
+
+
+def find_for_emergency(
+    user: User,
+    *,
+    given_name: str = "",
+    family_name: str = "",
+    date_of_birth: Any = None,
+    code: uuid.UUID | None = None,
+) -> list[Participant]:
+    """Exact matches only, within the user's programs: the chart code, or the full name (any
+    case) with the date of birth. Nothing partial, so the search cannot browse a program.
+    The search is audited (how many matched, never what was typed)."""
+    require_break_glass(user)
+    candidates = _emergency_candidates(user).select_related("program")
+    if code is not None:
+        matches = candidates.filter(code=code)
+    else:
+        matches = candidates.filter(
+            given_name__iexact=given_name.strip(),
+            family_name__iexact=family_name.strip(),
+            date_of_birth=date_of_birth,
+        )
+    found = list(matches.order_by("family_name", "given_name", "id")[:10])
+    record("break_glass.searched", acting_user=user, details={"number": len(found)})
+    return found
+
+
+def get_emergency_candidate(user: User, code: uuid.UUID | str) -> Participant:
+    """The chart behind `code` for the break-the-glass form: 404 unless it is in a program
+    the user works in. Check `already_open` before offering a grant."""
+    require_break_glass(user, about_chart=True)
+    try:
+        return _emergency_candidates(user).select_related("program").get(code=code)
+    except (Participant.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def get_grant_for_user(user: User, code: uuid.UUID | str) -> BreakGlassGrant:
+    """One of the user's own grants (to end it); anyone else's is a 404."""
+    if not user.is_authenticated or not user.is_active:
+        raise Http404
+    try:
+        return BreakGlassGrant.objects.select_related("participant").get(code=code, user=user)
+    except (BreakGlassGrant.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def live_grants_of(user: User) -> QuerySet[BreakGlassGrant]:
+    return BreakGlassGrant.objects.filter(
+        user=user, ended_at__isnull=True, expires_at__gt=timezone.now()
+    ).select_related("participant")
+
+
+def can_review_break_glass(user: User) -> bool:
+    """Privacy officers read the report of every emergency access (docs/permissions.md)."""
+    return bool(
+        user.is_authenticated and user.is_active and user.is_staff_member and user.privacy_officer
+    )
+
+
+def review_break_glass(user: User) -> None:
+    """The report's gate: 404 unless a privacy officer; each viewing is on the trail."""
+    if not can_review_break_glass(user):
+        raise Http404
+    record("break_glass.report_viewed", acting_user=user)

@@ -1,3 +1,6 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -5,9 +8,15 @@ from django.utils import timezone
 
 from openiop.accounts.models import User
 from openiop.audit.actions import record
-from openiop.participants.access import possible_duplicates
+from openiop.participants import tasks
+from openiop.participants.access import live_grant, possible_duplicates
 from openiop.participants.matching import Answer, Match, Person
-from openiop.participants.models import CareTeamMember, DuplicateDecision, Participant
+from openiop.participants.models import (
+    BreakGlassGrant,
+    CareTeamMember,
+    DuplicateDecision,
+    Participant,
+)
 from openiop.programs.eligibility import Seat, may_hold, why_not
 from openiop.programs.models import Program
 
@@ -182,3 +191,70 @@ def remove_care_team_member(member: CareTeamMember, *, acting_user: User) -> Non
         details={"clinician": str(member.clinician.code), "role": member.role},
     )
     member.delete()
+
+
+@transaction.atomic
+def break_glass(participant: Participant, *, reason: str, acting_user: User) -> BreakGlassGrant:
+    """Open the chart to `acting_user` for OPENIOP_BREAK_GLASS_MINUTES, read only.
+
+    The caller has checked the reason and the re-authentication. The privacy officers are
+    told once the grant commits. A second request while a grant is live returns that grant:
+    the clock does not restart without a new reason.
+    """
+    Participant.objects.select_for_update().filter(pk=participant.pk).first()
+    existing = live_grant(acting_user, participant)
+    if existing is not None:
+        return existing
+    now = timezone.now()
+    minutes = settings.OPENIOP_BREAK_GLASS_MINUTES
+    grant = BreakGlassGrant.objects.create(
+        user=acting_user,
+        participant=participant,
+        reason=reason,
+        created_at=now,
+        expires_at=now + timedelta(minutes=minutes),
+    )
+    # The reason stays on the grant: it is free text and may carry PHI.
+    record(
+        "break_glass.granted",
+        acting_user=acting_user,
+        participant=participant,
+        target=grant,
+        details={"grant": str(grant.code), "minutes": minutes, "reauthenticated": True},
+    )
+    grant_id = grant.pk
+    transaction.on_commit(lambda: tasks.notify_privacy_officers.enqueue(grant_id))
+    return grant
+
+
+@transaction.atomic
+def refuse_break_glass(participant: Participant, *, fields: list[str], acting_user: User) -> None:
+    """A request without a reason or a correct re-authentication: nothing is granted, and
+    the attempt is on the trail with the names of the fields that failed (never their text)."""
+    record(
+        "break_glass.refused",
+        acting_user=acting_user,
+        participant=participant,
+        outcome="denied",
+        details={"fields": sorted(fields)},
+    )
+
+
+@transaction.atomic
+def end_break_glass(grant: BreakGlassGrant, *, acting_user: User) -> bool:
+    """End a live grant now ("End now"); False when it had already ended or expired."""
+    current = BreakGlassGrant.objects.select_for_update().get(pk=grant.pk)
+    now = timezone.now()
+    if current.ended_at is not None or current.expires_at <= now:
+        return False
+    current.ended_at = now
+    current.save(update_fields=["ended_at"])
+    record(
+        "break_glass.ended",
+        acting_user=acting_user,
+        participant=current.participant,
+        target=current,
+        details={"grant": str(current.code)},
+    )
+    grant.ended_at = now
+    return True

@@ -1,12 +1,19 @@
 from typing import Any
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django import forms
 from django.core.exceptions import ValidationError
 
 from openiop.accounts.models import User
 from openiop.lib.text import invisible_characters
 from openiop.participants.matching import Answer, Match
-from openiop.participants.models import CareTeamMember, DuplicateDecision, Participant
+from openiop.participants.models import (
+    BreakGlassGrant,
+    CareTeamMember,
+    DuplicateDecision,
+    Participant,
+)
 from openiop.programs.eligibility import CLINICAL_ROLES, Seat, may_hold, why_not
 from openiop.programs.models import Program
 
@@ -185,3 +192,95 @@ def duplicate_answer(data: Any, *, matches: list[Match], linkable: list[Match]) 
         return None
     form = DuplicateForm(data, matches=matches, linkable=linkable)
     return form.answer() if form.is_valid() else None
+
+
+class EmergencySearchForm(forms.Form):
+    """Find one chart for emergency access: its code, or the full name and date of birth."""
+
+    given_name = forms.CharField(label="Given name", max_length=150, required=False)
+    family_name = forms.CharField(label="Family name", max_length=150, required=False)
+    date_of_birth = forms.DateField(
+        label="Date of birth", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    chart_code = forms.UUIDField(
+        label="Or the chart code",
+        required=False,
+        help_text="The code at the end of the chart's address, if you have it.",
+    )
+
+    def clean(self) -> dict:
+        cleaned = super().clean() or {}
+        if cleaned.get("chart_code"):
+            return cleaned
+        missing = [
+            name
+            for name in ("given_name", "family_name", "date_of_birth")
+            if not cleaned.get(name) and name not in self.errors
+        ]
+        for name in missing:
+            self.add_error(
+                name,
+                f"Enter the {self.fields[name].label.lower()} exactly as on the chart, "  # type: ignore[union-attr]
+                "or the chart code.",
+            )
+        return cleaned
+
+
+class BreakGlassForm(forms.Form):
+    """The reason and a fresh proof of identity: the password, and a TOTP code when the user
+    has an authenticator app (ASVS 7.5.3: re-authenticate for highly sensitive operations)."""
+
+    reason = forms.CharField(
+        label="Why do you need this chart now?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=(
+            "Say what the emergency is. The privacy officer reads this; it is kept with the "
+            "access, not copied anywhere else."
+        ),
+    )
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    otp_code = forms.CharField(
+        label="Code from your authenticator app",
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.totp = _totp_of(user)
+        if self.totp is None:
+            del self.fields["otp_code"]
+
+    def clean_reason(self) -> str:
+        reason = " ".join(self.cleaned_data["reason"].split())
+        if len(reason) < BreakGlassGrant.REASON_MIN_LENGTH:
+            raise ValidationError(
+                "Say why you need this chart now, in at least "
+                f"{BreakGlassGrant.REASON_MIN_LENGTH} characters."
+            )
+        return reason
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError("That password is not right.")
+        return password
+
+    def clean_otp_code(self) -> str:
+        code = self.cleaned_data["otp_code"].replace(" ", "")
+        if self.totp is None or not self.totp.validate_code(code):
+            raise ValidationError(
+                "That code is not right, or was already used. Wait for a new one."
+            )
+        return code
+
+
+def _totp_of(user: User) -> Any:
+    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    return TOTP(authenticator) if authenticator is not None else None

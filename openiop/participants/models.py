@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from openiop.accounts.models import validate_timezone
 from openiop.lib.phone import PhoneField
@@ -212,3 +213,63 @@ class DuplicateDecision(models.Model):
     @property
     def rule_labels(self) -> list[str]:
         return [RULE_LABELS.get(code, code) for code in self.rules]
+
+
+class BreakGlassGrant(models.Model):
+    """Emergency ("break-the-glass") read access to one chart, for a short time.
+
+    HIPAA 164.312(a)(2)(ii) asks for an emergency access procedure. A clinician who works in the
+    participant's program but cannot otherwise open the chart states a reason, signs in again,
+    and reads it until `expires_at` (or until they end it). Privacy officers are told at once
+    and review every grant. `reason` is what the person typed: it may name clinical facts, so
+    it never goes into the audit trail, a log or a message.
+    """
+
+    # Long enough to say what the emergency is; "urgent" alone does not explain anything.
+    REASON_MIN_LENGTH = 15
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="break_glass_grants"
+    )
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="break_glass_grants"
+    )
+    reason = models.TextField()
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    officers_notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "participant", "expires_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")),
+                name="break_glass_expires_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_at__isnull=True)
+                | models.Q(ended_at__gte=models.F("created_at")),
+                name="break_glass_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Emergency access {self.code}"
+
+    @property
+    def ends_at(self):
+        """When the access stopped or will stop: ended early, or expired."""
+        if self.ended_at is not None and self.ended_at < self.expires_at:
+            return self.ended_at
+        return self.expires_at
+
+    @property
+    def is_live(self) -> bool:
+        return self.ended_at is None and self.expires_at > timezone.now()
+
+    @property
+    def ended_early(self) -> bool:
+        return self.ended_at is not None and self.ended_at < self.expires_at

@@ -1,10 +1,14 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Max, Min
+from django.db.models import Count, IntegerField, Max, Min, OuterRef, QuerySet, Subquery, TextField
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce
 
 from openiop.accounts.models import User
 from openiop.audit.models import AuditEvent
+from openiop.audit.reads import READ_EVENTS
+from openiop.participants.models import BreakGlassGrant
 
 
 @dataclass(frozen=True)
@@ -50,3 +54,22 @@ def chart_views_by_staff(participant) -> list[StaffView]:
         )
         for row in rows
     ]
+
+
+def break_glass_report() -> QuerySet[BreakGlassGrant]:
+    """Every emergency access, newest first, each with `reads`: how many read events were
+    recorded under it (one subquery, so the page's query count does not grow with the rows)."""
+    reads = (
+        AuditEvent.objects.filter(participant=OuterRef("participant"), event_type__in=READ_EVENTS)
+        .annotate(grant_code=KeyTextTransform("grant", "details"))
+        .filter(grant_code=Cast(OuterRef("code"), TextField()))
+        .order_by()
+        .values("participant")
+        .annotate(count=Count("id"))
+        .values("count")
+    )
+    return (
+        BreakGlassGrant.objects.select_related("user", "participant", "participant__program")
+        .annotate(reads=Coalesce(Subquery(reads, output_field=IntegerField()), 0))
+        .order_by("-created_at", "-id")
+    )

@@ -1,5 +1,7 @@
 from typing import Any
 
+from allauth.core import ratelimit
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -12,14 +14,18 @@ from openiop.accounts.http import AuthedRequest
 from openiop.participants import access, actions, queries
 from openiop.participants.forms import (
     STALE_EDIT_MESSAGE,
+    BreakGlassForm,
     CareTeamMemberForm,
     DuplicateForm,
     EditParticipantForm,
+    EmergencySearchForm,
     NewParticipantForm,
 )
 from openiop.participants.matching import RULE_LABELS, Person
 
 CASELOAD_PAGE_SIZE = 50
+REPORT_PAGE_SIZE = 50
+TOO_MANY_ATTEMPTS = "Too many attempts to sign in again. Wait a minute, then try once more."
 
 
 @require_GET
@@ -39,6 +45,8 @@ def caseload(request: AuthedRequest) -> HttpResponse:
         {
             "page": page,
             "can_create": access.can_create_participants(request.user),
+            "may_break_glass": access.may_break_glass(request.user),
+            "can_review_break_glass": access.can_review_break_glass(request.user),
         },
     )
 
@@ -108,6 +116,7 @@ def chart(request: AuthedRequest, code: str) -> HttpResponse:
         "participants/chart.html",
         {
             "participant": participant,
+            "break_glass": access.grant_in_use(request.user, participant),
             "care_team": care_team,
             "can_write": chart_access == access.Access.WRITE,
             "can_manage_team": can_manage,
@@ -209,3 +218,88 @@ def duplicate_decisions(request: AuthedRequest) -> HttpResponse:
             "visible": visible,
         },
     )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def emergency_access(request: AuthedRequest) -> HttpResponse:
+    """Find a chart of one's programs for break-the-glass. A POST, so that names and dates of
+    birth never sit in an address (server logs, browser history)."""
+    access.require_break_glass(request.user)
+    form = EmergencySearchForm(request.POST or None)
+    results = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        results = access.find_for_emergency(
+            request.user,
+            given_name=data["given_name"],
+            family_name=data["family_name"],
+            date_of_birth=data["date_of_birth"],
+            code=data["chart_code"],
+        )
+    return render(
+        request,
+        "participants/emergency_access.html",
+        {
+            "form": form,
+            "results": results,
+            "live_grants": access.live_grants_of(request.user),
+        },
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def break_glass(request: AuthedRequest, code: str) -> HttpResponse:
+    participant = access.get_emergency_candidate(request.user, code)
+    if participant.already_open or access.live_grant(request.user, participant):  # type: ignore[attr-defined]
+        return redirect(participant)
+    form = BreakGlassForm(request.POST or None, user=request.user)
+    context = {
+        "form": form,
+        "participant": participant,
+        "minutes": settings.OPENIOP_BREAK_GLASS_MINUTES,
+    }
+    if request.method == "GET":
+        return render(request, "participants/break_glass.html", context)
+    # Password guesses through this form count against the same limit as allauth's own
+    # re-authentication page.
+    if not ratelimit.consume(request, action="reauthenticate", user=request.user):
+        actions.refuse_break_glass(participant, fields=["rate_limit"], acting_user=request.user)
+        form = BreakGlassForm(initial={"reason": request.POST.get("reason", "")}, user=request.user)
+        context.update(form=form, rate_limited=TOO_MANY_ATTEMPTS)
+        return render(request, "participants/break_glass.html", context, status=429)
+    if not form.is_valid():
+        actions.refuse_break_glass(participant, fields=list(form.errors), acting_user=request.user)
+        return render(request, "participants/break_glass.html", context, status=400)
+    grant = actions.break_glass(
+        participant, reason=form.cleaned_data["reason"], acting_user=request.user
+    )
+    messages.warning(
+        request,
+        "Emergency access is on. The privacy officer has been told, and every page you open "
+        "is recorded.",
+    )
+    return redirect(grant.participant)
+
+
+@require_POST
+@login_required
+def end_break_glass(request: AuthedRequest, code: str) -> HttpResponse:
+    grant = access.get_grant_for_user(request.user, code)
+    if actions.end_break_glass(grant, acting_user=request.user):
+        messages.success(request, "Emergency access ended.")
+    else:
+        messages.info(request, "That emergency access had already ended.")
+    return redirect("participants:emergency_access")
+
+
+@require_GET
+@login_required
+def emergency_access_report(request: AuthedRequest) -> HttpResponse:
+    access.review_break_glass(request.user)
+    page = Paginator(queries.break_glass_report(), REPORT_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "participants/emergency_access_report.html", {"page": page})

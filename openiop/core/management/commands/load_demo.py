@@ -18,6 +18,7 @@ from openiop.intake import demo as intake_demo
 from openiop.notes import demo as notes_demo
 from openiop.notes import demo_group as group_notes_demo
 from openiop.notes.psychotherapy import demo as psychotherapy_demo
+from openiop.participants import demo as participants_demo
 from openiop.scheduling import demo as schedule_demo
 from openiop.scheduling.actions._shared import program_today
 from openiop.telehealth import demo as guest_demo
@@ -47,6 +48,7 @@ class Command(BaseCommand):
             load_clinical_record(program)
             demo_safety.load(program)
             guest_demo.load_guest_demo(program, now=timezone.now())
+            participants_demo.load_break_glass_demo(program, now=timezone.now())
             self.stdout.write(
                 f"Loaded {demo.DEMO_PROGRAM} with {options['participants']} participants."
             )

@@ -66,3 +66,37 @@ class AdminTestCase(BaseTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertNotContains(response, totp_secret_for(self.alvarez))
         self.assertNotContains(response, "secret")
+
+
+class PrivacyOfficerTestCase(BaseTestCase):
+    def change(self, user: User, **fields: str):
+        data = {
+            "email": user.email,
+            "given_name": user.given_name,
+            "family_name": user.family_name,
+            "role": user.role,
+            "discipline": user.discipline,
+            "credentials": user.credentials,
+            "timezone": user.timezone,
+            "is_active": "on",
+            "licenses-TOTAL_FORMS": "0",
+            "licenses-INITIAL_FORMS": "0",
+            **fields,
+        }
+        return self.client.post(reverse("admin:accounts_user_change", args=[user.pk]), data)
+
+    def test_an_administrator_names_the_privacy_officer_and_it_is_audited(self):
+        self.login(self.admin)
+        response = self.change(self.ivy, privacy_officer="on")
+        self.assertEqual(response.status_code, 302)
+        self.ivy.refresh_from_db()
+        self.assertTrue(self.ivy.privacy_officer)
+        event = AuditEvent.objects.get(event_type="accounts.user_changed")
+        self.assertEqual(event.details, {"fields": ["privacy_officer"]})
+
+    def test_a_participant_cannot_be_the_privacy_officer(self):
+        self.login(self.admin)
+        response = self.change(self.pat_user, privacy_officer="on")
+        self.assertContains(response, "A participant cannot be the privacy officer.")
+        self.pat_user.refresh_from_db()
+        self.assertFalse(self.pat_user.privacy_officer)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_user_mobile_phone'),
+        ('accounts', '0005_guardian_role'),
         ('auth', '0012_alter_user_first_name_max_length'),
     ]
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('participants', '0003_participant_discharged_at'),
+        ('participants', '0005_duplicate_decision'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

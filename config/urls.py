@@ -28,5 +28,6 @@ urlpatterns = [
     path("consent/", include("openiop.consent.urls")),
     path("welcome/", include("openiop.consent.welcome_urls")),
     path("documents/", include("openiop.documents.urls")),
+    path("access-requests/", include("openiop.consent.access_requests.urls")),
     path("admin/", admin.site.urls),
 ]

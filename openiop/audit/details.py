@@ -82,6 +82,8 @@ ALLOWED_KEYS = frozenset(
         "decision",
         "rules",
         "break_glass",
+        "basis",
+        "delivery",
         # counts, sizes and durations
         "already_current",
         "answered",

@@ -52,6 +52,7 @@ READ_EVENTS = frozenset(
         "consent.list_viewed",
         "consent.viewed",
         "consent.exported",
+        "consent.access_request_viewed",
     }
 )
 

@@ -251,5 +251,122 @@ class Disclosure(models.Model):
         return f"Disclosure {self.code}"
 
 
+# 45 CFR 164.524(b)(2): act on a request within 30 days of receiving it; one extension of up to
+# 30 days, with a written statement of the reasons and the expected date (CLINICAL.md §6.3).
+ACCESS_REQUEST_DAYS = 30
+ACCESS_EXTENSION_DAYS = 30
+
+
+class AccessRequest(models.Model):
+    """A request, made other than by a portal download, for a copy of a participant's designated
+    record (45 CFR 164.524): by the participant on paper or by phone, by a personal
+    representative, or by a third party the participant directs it to (an attorney).
+
+    The deadline is 30 days from receipt (`due_on`), extended once by up to 30 days
+    (`extended_to`) with a reason. Delivering the copy writes a `Disclosure` row."""
+
+    class RequesterKind(models.TextChoices):
+        PARTICIPANT = "participant", "The participant (paper or phone request)"
+        REPRESENTATIVE = "representative", "Personal representative"
+        ATTORNEY = "attorney", "Attorney with the participant's authorization"
+        OTHER = "other", "Other person the participant directs it to"
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received"
+        IN_PROGRESS = "in_progress", "In progress"
+        FULFILLED = "fulfilled", "Fulfilled"
+        DENIED = "denied", "Denied"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class ExtensionReason(models.TextChoices):
+        RECORDS_OFFSITE = "records_offsite", "Records are stored off site"
+        VOLUME = "volume", "The volume of records to gather"
+        AUTHORITY = "authority", "Verifying the requester's identity or authority"
+        OTHER = "other", "Other reason, told to the requester in writing"
+
+    class DenialReason(models.TextChoices):
+        # 45 CFR 164.524(a)(1)(i), (ii): unreviewable grounds.
+        PSYCHOTHERAPY_NOTES = "psychotherapy_notes", "Psychotherapy notes (not in the record set)"
+        LEGAL_PROCEEDINGS = "legal_proceedings", "Information compiled for legal proceedings"
+        NO_AUTHORITY = "no_authority", "The requester's authority was not shown"
+        OTHER = "other", "Other reason, told to the requester in writing"
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        FHIR = "fhir", "FHIR Bundle (JSON)"
+        BOTH = "both", "PDF and FHIR Bundle"
+
+    class Delivery(models.TextChoices):
+        PORTAL = "portal", "Portal download"
+        SECURE_EMAIL = "secure_email", "Secure email"
+        MAIL = "mail", "Mail"
+        PICKUP = "pickup", "Pickup in person"
+
+    OPEN = (Status.RECEIVED, Status.IN_PROGRESS)
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    participant = models.ForeignKey(
+        "participants.Participant", on_delete=models.PROTECT, related_name="access_requests"
+    )
+    requester_name = models.CharField(max_length=200)
+    requester_kind = models.CharField(max_length=16, choices=RequesterKind.choices)
+    received_on = models.DateField()
+    due_on = models.DateField()
+    extended_to = models.DateField(null=True, blank=True)
+    extension_reason = models.CharField(max_length=24, choices=ExtensionReason.choices, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RECEIVED)
+    denial_reason = models.CharField(max_length=24, choices=DenialReason.choices, blank=True)
+    format = models.CharField(max_length=8, choices=Format.choices, default=Format.PDF)
+    delivery = models.CharField(max_length=16, choices=Delivery.choices, default=Delivery.PORTAL)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    disclosure = models.OneToOneField(
+        Disclosure, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["status", "due_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(due_on__gt=models.F("received_on")), name="access_request_due_after"
+            ),
+            models.CheckConstraint(
+                condition=Q(extended_to__isnull=True, extension_reason="")
+                | (Q(extended_to__gt=models.F("due_on")) & ~Q(extension_reason="")),
+                name="access_request_extension_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="denied") | ~Q(denial_reason=""),
+                name="access_request_denial_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="fulfilled") | Q(delivered_at__isnull=False),
+                name="access_request_fulfilled_is_delivered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Access request {self.code}"
+
+    @property
+    def deadline(self) -> date:
+        return self.extended_to or self.due_on
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+    def days_left(self, today: date) -> int:
+        return (self.deadline - today).days
+
+
 # Portal invitations live in their own module; imported here so Django registers the model.
 from .invitations import Invitation as Invitation  # noqa: E402

@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils import timezone
 
 from openiop.accounts.models import User
@@ -33,9 +35,11 @@ from openiop.careplans.models import (
     ProblemListEntry,
     TreatmentPlan,
 )
+from openiop.consent.access_requests.actions import record_own_download
+from openiop.consent.models import Disclosure
 from openiop.lib.pdf import render_pdf
 from openiop.notes.models import FORM_SECTIONS, Addendum, Note
-from openiop.participants.access import get_participant_for_user
+from openiop.participants.access import get_participant_for_user, own_chart
 from openiop.participants.models import Participant
 
 TEMPLATE = "notes/record.html"
@@ -173,15 +177,65 @@ def render_record_pdf(
     )
 
 
-def get_record_for_user(user: User, code: uuid.UUID | str) -> DesignatedRecord:
+def record_counts(record_or_participant: DesignatedRecord | Participant) -> dict[str, int]:
+    """What a copy of the record holds, by kind: counts only, for the accounting of
+    disclosures."""
+    if isinstance(record_or_participant, Participant):
+        participant = record_or_participant
+        return {
+            "notes": signed_notes(participant).count(),
+            "plans": len(effective_plans(participant)),
+            "diagnoses": Diagnosis.objects.filter(participant=participant).count(),
+            "medications": Medication.objects.filter(participant=participant).count(),
+            "allergies": Allergy.objects.filter(participant=participant).count(),
+        }
+    record = record_or_participant
+    return {
+        "notes": len(record.notes),
+        "plans": len(record.plans),
+        "diagnoses": len(record.diagnoses),
+        "medications": len(record.medications),
+        "allergies": len(record.allergies),
+    }
+
+
+def get_record_for_user(
+    user: User, code: uuid.UUID | str, *, format: str = Disclosure.Format.PDF
+) -> DesignatedRecord:
     """The gate: whoever may read the chart (the participant included: their right of
     access) gets its record; others 404. Records one `notes.record_exported` read."""
     participant, _ = get_participant_for_user(user, code, read=False)
+    return _exported(user, participant, format)
+
+
+def get_record_for_staff(
+    user: User, code: uuid.UUID | str, *, format: str = Disclosure.Format.FHIR
+) -> DesignatedRecord:
+    """The staff route: chart readers on staff accounts; participants take their own copy
+    from their "Your record" page (404 here)."""
+    if not user.is_staff_member:
+        raise Http404
+    return get_record_for_user(user, code, format=format)
+
+
+def get_own_record(user: User, *, format: str) -> DesignatedRecord:
+    """The signed-in participant's own record, from their "Your record" page; 404 for staff."""
+    return _exported(user, own_chart(user), format)
+
+
+def _exported(user: User, participant: Participant, format: str) -> DesignatedRecord:
+    """Build the record and log that it left: one read event, and when the participant takes
+    their own copy, a disclosure to the individual in their accounting (docs/consent.md)."""
     record = designated_record(participant)
-    record_read(
-        "notes.record_exported",
-        acting_user=user,
-        participant=participant,
-        details={"format": "pdf", "notes": len(record.notes)},
-    )
+    with transaction.atomic():
+        record_read(
+            "notes.record_exported",
+            acting_user=user,
+            participant=participant,
+            details={"format": format, "notes": len(record.notes)},
+        )
+        if participant.user_id is not None and participant.user_id == user.pk:
+            record_own_download(
+                participant, format=format, contents=record_counts(record), acting_user=user
+            )
     return record

@@ -36,6 +36,14 @@ urlpatterns = [
         name="record_pdf",
     ),
     path(
+        "participants/<uuid:code>/record.json",
+        record_views.record_fhir,
+        name="record_fhir",
+    ),
+    path("mine/record/", record_views.my_record, name="my_record"),
+    path("mine/record/record.pdf", record_views.my_record_pdf, name="my_record_pdf"),
+    path("mine/record/record.json", record_views.my_record_fhir, name="my_record_fhir"),
+    path(
         "psychotherapy/participants/<uuid:code>/",
         psychotherapy.note_list,
         name="psychotherapy_list",

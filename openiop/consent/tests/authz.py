@@ -10,7 +10,7 @@ from typing import Any
 MATRIX: dict[str, Any] = {}
 GET_AND_POST: set[str] = set()
 
-PARTS = ("invitations", "consents", "releases", "access_requests")
+PARTS = ("invitations", "consents", "releases", "access")
 
 
 def _include(module: Any) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from openiop.notes.tests import authz_group, authz_psych
+from openiop.notes.tests import authz_group, authz_psych, authz_record
 from openiop.tests.authz import (
     OTHER_STAFF_READERS,
     STAFF_CHART_READERS,
@@ -177,3 +177,4 @@ def _include(module: Any) -> None:
 
 _include(authz_group)
 _include(authz_psych)
+_include(authz_record)

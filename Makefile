@@ -14,3 +14,4 @@ install:
 bench:
 	.venv/bin/python bench/caseload.py
 	.venv/bin/python bench/safety_notify.py 200
+	.venv/bin/python bench/record_download.py

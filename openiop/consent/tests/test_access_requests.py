@@ -202,3 +202,14 @@ class AccessRequestTest(BaseTestCase):
                 self.login(user)
                 response = self.client.get(reverse("access_requests:detail", args=[request.code]))
                 self.assertEqual(response.status_code, status)
+
+
+class AccessRequestDemoTest(BaseTestCase):
+    def test_the_demo_has_one_request_due_in_12_days_and_one_overdue(self):
+        from openiop.consent.access_requests.demo import load_access_request_demo
+
+        today = date(2026, 4, 20)
+        due_soon, overdue = load_access_request_demo(self.program, today=today)
+        self.assertEqual(due_soon.days_left(today), 12)
+        self.assertEqual(overdue.days_left(today), -5)
+        self.assertEqual(overdue.status, "in_progress")

@@ -11,6 +11,7 @@ from openiop.careplans import demo_signing as signing_demo
 from openiop.careplans import demo_summary as summary_demo
 from openiop.consent import demo as consent_demo
 from openiop.consent import demo_invitations as invitation_demo
+from openiop.consent.access_requests.demo import load_access_request_demo
 from openiop.core import demo, demo_safety
 from openiop.discharge import demo as discharge_demo
 from openiop.documents import demo as documents_demo
@@ -75,3 +76,4 @@ def load_clinical_record(program: Any) -> None:
     psychotherapy_demo.load(program)
     discharge_demo.load_discharge_demo(program, now=now)
     documents_demo.load_documents_demo(program)
+    load_access_request_demo(program, today=today)

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('consent', '0001_initial'),
+        ('consent', '0002_portal_invitations'),
         ('participants', '0003_participant_discharged_at'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -44,6 +44,8 @@ ALLOWED_KEYS = frozenset(
         "guardian_link",
         "compared",
         "grant",
+        "consent",
+        "disclosure",
         # choice codes, flags and labels of configuration
         "action",
         "attendance",
@@ -84,6 +86,10 @@ ALLOWED_KEYS = frozenset(
         "break_glass",
         "basis",
         "delivery",
+        "purpose",
+        "scope",
+        "part2",
+        "notice",
         # counts, sizes and durations
         "already_current",
         "answered",
@@ -113,6 +119,9 @@ ALLOWED_KEYS = frozenset(
         "lines",
         "ttl",
         "weeks",
+        "plans",
+        "diagnoses",
+        "withheld",
         # dates and values before/after a change
         "date",
         "first_day",

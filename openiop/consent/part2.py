@@ -46,3 +46,13 @@ SECURITY_LABELS = [
         "display": "no redisclosure without consent directive",
     },
 ]
+
+# ICD-10-CM F10–F19: "Mental and behavioral disorders due to psychoactive substance use". A
+# diagnosis in this block names a substance use disorder, so it is Part 2 information wherever
+# it appears (42 CFR 2.11: information that would identify a person as having an SUD).
+SUD_ICD10_PREFIXES = tuple(f"F{n}" for n in range(10, 20))
+
+
+def is_sud_code(code: str) -> bool:
+    """Whether an ICD-10-CM code is a substance use disorder (F10–F19), dotted or not."""
+    return code.strip().upper().startswith(SUD_ICD10_PREFIXES)

@@ -16,15 +16,19 @@ the chart's list `notes.note_list_viewed`) instead of the chart read.
 """
 
 import uuid
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
 from openiop.accounts.models import User
+from openiop.audit.actions import record
 from openiop.audit.reads import record_read
+from openiop.consent import queries as consent_queries
+from openiop.consent.models import Consent, ConsentKind
 from openiop.lib.access import Access, Granted
-from openiop.notes import rules
+from openiop.notes import disclosure, rules
 from openiop.notes.models import Note
 from openiop.participants.access import check_access, get_participant_for_user, own_chart
 from openiop.participants.models import Participant
@@ -105,6 +109,47 @@ def get_note_for_user(
             details={"format": "pdf"} if export else None,
         )
     return Granted(note, access)
+
+
+@dataclass(frozen=True)
+class NoteExport:
+    note: Note
+    # The participant's Part 2 consent the export goes out under (a Part 2 note only).
+    consent: Consent | None = None
+    # A Part 2 note with no consent covering it: nothing may be exported.
+    withheld: bool = False
+
+
+def get_note_to_export(user: User, code: uuid.UUID | str) -> NoteExport:
+    """A signed note for its PDF (`get_note_for_user(export=True)`), through the Part 2 gate.
+
+    Staff printing or saving a note is a disclosure path: a Part 2 note goes out only under
+    the participant's Part 2 consent for treatment, payment and operations. Without one the
+    export is refused (`withheld`, audited as `notes.part2_withheld`) and no read is recorded,
+    since nothing was shown. The participant's own copy has its own page (`get_own_signed_note`).
+    """
+    note, _ = get_note_for_user(user, code, export=True, read=False)
+    consent = None
+    if note.part2:
+        consent = consent_queries.in_force(note.participant, ConsentKind.PART2_TPO)
+        if not disclosure.covers_part2(consent, note.participant):
+            record(
+                "notes.part2_withheld",
+                acting_user=user,
+                participant=note.participant,
+                target=note,
+                outcome="denied",
+                details={"note": str(note.code), "format": "pdf"},
+            )
+            return NoteExport(note, withheld=True)
+    record_read(
+        "notes.note_exported",
+        acting_user=user,
+        participant=note.participant,
+        target=note,
+        details={"format": "pdf", "part2": True} if note.part2 else {"format": "pdf"},
+    )
+    return NoteExport(note, consent=consent)
 
 
 def get_note_to_amend(user: User, code: uuid.UUID | str) -> Note:

@@ -19,6 +19,7 @@ from django.db import transaction
 from openiop.accounts.models import User
 from openiop.lib.recurrence import get_zone
 from openiop.notes import actions, queries
+from openiop.notes.labels import note_is_part2
 from openiop.notes.models import Note
 from openiop.participants.models import CareTeamMember, Participant
 from openiop.programs.models import Program
@@ -92,6 +93,7 @@ def _note(session: Session, participant: Participant, sections: dict[str, str]) 
         sections=sections,
         scores=queries.this_weeks_scores(participant, now=session.ends_at),
         risk_status=Note.Risk.NO_CONCERN,
+        part2=note_is_part2(participant, session),
     )
     objectives = list(queries.objectives_to_pick(participant)[:2])
     if objectives:

@@ -26,7 +26,7 @@ def roster(session: Session) -> list[Booking]:
     """The session's booked participants, by name."""
     return list(
         session.bookings.filter(status=Booking.Status.BOOKED)
-        .select_related("participant")
+        .select_related("participant__program")
         .order_by("participant__family_name", "participant__given_name", "pk")
     )
 

@@ -112,6 +112,9 @@ class Note(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     cosigned_at = models.DateTimeField(null=True, blank=True)
+    # 42 CFR Part 2 label: written in (or for a participant of) a Part 2 program. Set when the
+    # note is created (labels.note_is_part2) and never cleared: the label follows the record.
+    part2 = models.BooleanField("42 CFR Part 2 record", default=False)
 
     class Meta:
         ordering = ["-started_at", "-created_at"]

@@ -35,9 +35,13 @@ from openiop.careplans.models import (
     ProblemListEntry,
     TreatmentPlan,
 )
+from openiop.consent import part2
+from openiop.consent import queries as consent_queries
 from openiop.consent.access_requests.actions import record_own_download
-from openiop.consent.models import Disclosure
+from openiop.consent.models import Consent, ConsentKind, Disclosure, Purpose
+from openiop.consent.release_actions import record_disclosure
 from openiop.lib.pdf import render_pdf
+from openiop.notes import disclosure
 from openiop.notes.models import FORM_SECTIONS, Addendum, Note
 from openiop.participants.access import get_participant_for_user, own_chart
 from openiop.participants.models import Participant
@@ -65,6 +69,12 @@ class DesignatedRecord:
     # The plan in effect (if any) first, then earlier versions, newest first.
     plans: list[TreatmentPlan]
     notes: list[RecordNote] = field(default_factory=list)
+    # Set by the Part 2 gate (notes.disclosure.for_disclosure) on a copy that leaves OpenIOP:
+    # how many Part 2 items it withheld, whether Part 2 information is in it (then the §2.32
+    # notice goes with it), and whether the chart header's program name was withheld.
+    part2_withheld: int = 0
+    part2_included: bool = False
+    program_withheld: bool = False
 
 
 def signed_notes(participant: Participant) -> QuerySet[Note]:
@@ -163,18 +173,31 @@ def designated_record(participant: Participant) -> DesignatedRecord:
 
 
 def render_record_pdf(
-    record: DesignatedRecord, *, zone: str, prepared_for: User, now: datetime | None = None
+    record: DesignatedRecord,
+    *,
+    zone: str,
+    prepared_for: User,
+    now: datetime | None = None,
+    release: Consent | None = None,
 ) -> bytes:
-    return render_pdf(
-        TEMPLATE,
-        {
-            "record": record,
-            "participant": record.participant,
-            "zone": zone,
-            "prepared_for": prepared_for,
-            "generated_at": now or timezone.now(),
-        },
-    )
+    """The record as a PDF. A record carrying Part 2 information (`part2_included`, set by the
+    disclosure gate) carries the §2.32 notice; `release` adds a copy of the release it is sent
+    under (42 CFR 2.32(b))."""
+    context: dict[str, Any] = {
+        "record": record,
+        "participant": record.participant,
+        "zone": zone,
+        "prepared_for": prepared_for,
+        "generated_at": now or timezone.now(),
+        "release": release,
+    }
+    if record.part2_included:
+        context |= {
+            "part2_notice_title": part2.NOTICE_TITLE,
+            "part2_notice": part2.NOTICE,
+            "part2_short_notice": part2.SHORT_NOTICE,
+        }
+    return render_pdf(TEMPLATE, context)
 
 
 def record_counts(record_or_participant: DesignatedRecord | Participant) -> dict[str, int]:
@@ -203,7 +226,7 @@ def get_record_for_user(
     user: User, code: uuid.UUID | str, *, format: str = Disclosure.Format.PDF
 ) -> DesignatedRecord:
     """The gate: whoever may read the chart (the participant included: their right of
-    access) gets its record; others 404. Records one `notes.record_exported` read."""
+    access) gets its record, through the Part 2 gate for staff (`_exported`); others 404."""
     participant, _ = get_participant_for_user(user, code, read=False)
     return _exported(user, participant, format)
 
@@ -225,17 +248,52 @@ def get_own_record(user: User, *, format: str) -> DesignatedRecord:
 
 def _exported(user: User, participant: Participant, format: str) -> DesignatedRecord:
     """Build the record and log that it left: one read event, and when the participant takes
-    their own copy, a disclosure to the individual in their accounting (docs/consent.md)."""
+    their own copy, a disclosure to the individual in their accounting (docs/consent.md).
+
+    A staff member's export is a disclosure path (printed or saved, it can leave OpenIOP): it
+    passes the Part 2 gate under the participant's Part 2 consent for treatment, payment and
+    operations, if one is in force, and when Part 2 information goes out it is accounted for
+    (consent.Disclosure). The participant's own copy is not filtered.
+    """
     record = designated_record(participant)
+    consent = None
+    if user.is_staff_member:
+        consent = consent_queries.in_force(participant, ConsentKind.PART2_TPO)
+        record, _, _ = disclosure.for_disclosure(record, consent=consent)
+    details: dict[str, Any] = {"format": format, "notes": len(record.notes)}
+    if record.part2_withheld:
+        details["withheld"] = record.part2_withheld
+    if record.part2_included:
+        details["part2"] = True
     with transaction.atomic():
         record_read(
-            "notes.record_exported",
-            acting_user=user,
-            participant=participant,
-            details={"format": format, "notes": len(record.notes)},
+            "notes.record_exported", acting_user=user, participant=participant, details=details
         )
         if participant.user_id is not None and participant.user_id == user.pk:
             record_own_download(
                 participant, format=format, contents=record_counts(record), acting_user=user
             )
+        if record.part2_included and consent is not None:
+            record_disclosure(
+                participant,
+                basis=Disclosure.Basis.CONSENT,
+                consent=consent,
+                recipient_name=f"{user.display_name} (staff export)",
+                purpose=Purpose.TREATMENT,
+                format=format,
+                contents=contents(record),
+                included_part2=True,
+                notice_attached=True,
+                acting_user=user,
+            )
     return record
+
+
+def contents(record: DesignatedRecord) -> dict[str, int]:
+    """What a disclosed copy holds, as counts (a Disclosure's `contents`)."""
+    return {
+        "notes": len(record.notes),
+        "plans": len(record.plans),
+        "diagnoses": len(record.diagnoses),
+        "withheld": record.part2_withheld,
+    }

@@ -23,7 +23,8 @@ class MembershipInline(admin.TabularInline):
 @admin.register(Program)
 class ProgramAdmin(AuditedModelAdmin):
     audit_prefix = "programs"
-    list_display = ("name", "level_of_care", "timezone", "weekly_minimum_hours")
+    list_display = ("name", "level_of_care", "timezone", "weekly_minimum_hours", "part2_program")
+    list_filter = ("part2_program",)
     inlines = [MembershipInline]
 
 

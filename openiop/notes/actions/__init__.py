@@ -1,5 +1,10 @@
 """Every write to notes (STYLE.md §3): atomic, audited, `acting_user` keyword-only."""
 
+from openiop.notes.actions.disclosure import (
+    Released,
+    account_note_export,
+    disclose_under_release,
+)
 from openiop.notes.actions.group import (
     AttendeePart,
     GroupNoteConflict,
@@ -50,12 +55,15 @@ __all__ = [
     "NoteIntegrityError",
     "NoteLocked",
     "NoteNotSigned",
+    "Released",
     "Saved",
     "SharedPart",
     "Signed",
+    "account_note_export",
     "add_addendum",
     "compose_shared_part",
     "cosign_note",
+    "disclose_under_release",
     "missing_for_signature",
     "save_draft",
     "save_group_note",

@@ -23,6 +23,7 @@ from openiop.audit.actions import record
 from openiop.careplans.models import Objective
 from openiop.lib.integrity import content_hash
 from openiop.notes import group_checks, group_queries
+from openiop.notes.labels import note_is_part2
 from openiop.notes.models import GroupNote, GroupNoteEntry, Note
 from openiop.notes.rules import needs_cosignature
 from openiop.programs.models import CurriculumTopic, GroupFacilitator
@@ -304,6 +305,7 @@ def sign_group_note(
                 signed_by=acting_user,
                 signed_at=now,
                 cosign_required=cosign,
+                part2=note_is_part2(participants[entry.participant_id], session),
             )
         )
     Note.objects.bulk_create(notes)

@@ -16,6 +16,7 @@ from openiop.accounts.models import User
 from openiop.audit.actions import record
 from openiop.careplans.models import Objective
 from openiop.notes import queries
+from openiop.notes.labels import note_is_part2
 from openiop.notes.models import Note
 from openiop.participants.models import Participant
 from openiop.scheduling.models import Session
@@ -83,6 +84,7 @@ def _check_lengths(values: dict[str, Any]) -> None:
 
 
 def _create(note: Note, *, acting_user: User) -> Note:
+    note.part2 = note_is_part2(note.participant, note.session)
     note.scores = queries.this_weeks_scores(note.participant, now=timezone.now())
     if note.kind == Note.Kind.PSYCHIATRY:
         note.medications_reviewed = queries.current_medications(

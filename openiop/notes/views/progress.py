@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from openiop.accounts.http import AuthedRequest
+from openiop.consent.part2 import NOTICE, NOTICE_TITLE
 from openiop.lib.access import Access
 from openiop.lib.pdf import render_pdf
 from openiop.lib.timefmt import as_zone, format_datetime
@@ -362,7 +364,10 @@ def cosign(request: AuthedRequest, code: str) -> HttpResponse:
     return redirect(note)
 
 
-def _pdf_response(note: Note, zone: str) -> HttpResponse:
+def _pdf_response(note: Note, zone: str, *, part2: bool = False) -> HttpResponse:
+    """The note's PDF; `part2`: it leaves under a Part 2 consent and carries the §2.32
+    notice."""
+    notice = {"part2_notice_title": NOTICE_TITLE, "part2_notice": NOTICE} if part2 else {}
     pdf = render_pdf(
         "notes/note_pdf.html",
         _note_context(
@@ -370,6 +375,7 @@ def _pdf_response(note: Note, zone: str) -> HttpResponse:
             zone=zone,
             signature_ok=actions.signature_matches(note),
             printed_at=timezone.now(),
+            **notice,
         ),
     )
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -384,8 +390,18 @@ def _pdf_response(note: Note, zone: str) -> HttpResponse:
 @require_GET
 @login_required
 def note_pdf(request: AuthedRequest, code: str) -> HttpResponse:
-    note, _ = access.get_note_for_user(request.user, code, export=True)
-    return _pdf_response(note, viewer_zone(request.user))
+    with transaction.atomic():
+        export = access.get_note_to_export(request.user, code)
+        if export.withheld:
+            return render(
+                request,
+                "notes/part2_withheld.html",
+                {"note": export.note, "participant": export.note.participant},
+                status=403,
+            )
+        if export.consent is not None:
+            actions.account_note_export(export.note, export.consent, acting_user=request.user)
+    return _pdf_response(export.note, viewer_zone(request.user), part2=export.consent is not None)
 
 
 # --- Lists ------------------------------------------------------------------------------

@@ -29,5 +29,6 @@ urlpatterns = [
     path("welcome/", include("openiop.consent.welcome_urls")),
     path("documents/", include("openiop.documents.urls")),
     path("access-requests/", include("openiop.consent.access_requests.urls")),
+    path("releases/", include("openiop.consent.release_urls")),
     path("admin/", admin.site.urls),
 ]

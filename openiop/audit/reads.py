@@ -45,6 +45,7 @@ READ_EVENTS = frozenset(
         "notes.group_note_viewed",
         "notes.psychotherapy_note_viewed",
         "notes.record_exported",
+        "consent.disclosures_viewed",
         "discharge.summary_viewed",
         "discharge.summary_exported",
         "documents.list_viewed",

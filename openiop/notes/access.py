@@ -192,6 +192,16 @@ def get_chart_for_notes(
     return granted
 
 
+def get_chart_to_disclose(user: User, code: uuid.UUID | str, *, read: bool) -> Participant:
+    """A chart to send records from under a release: staff who may write the chart (the page
+    that lists its releases records one `consent.disclosures_viewed` read when `read`)."""
+    _staff_only(user)
+    participant, _ = get_participant_for_user(user, code, write=True, read=False)
+    if read:
+        record_read("consent.disclosures_viewed", acting_user=user, participant=participant)
+    return participant
+
+
 def get_session_to_document(
     user: User,
     code: uuid.UUID | str,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from openiop.notes import record_views
+from openiop.notes import disclosure_views, record_views
 from openiop.notes.psychotherapy import views as psychotherapy
 from openiop.notes.views import group, progress
 
@@ -43,6 +43,11 @@ urlpatterns = [
     path("mine/record/", record_views.my_record, name="my_record"),
     path("mine/record/record.pdf", record_views.my_record_pdf, name="my_record_pdf"),
     path("mine/record/record.json", record_views.my_record_fhir, name="my_record_fhir"),
+    path(
+        "participants/<uuid:code>/disclose/",
+        disclosure_views.disclose,
+        name="disclose",
+    ),
     path(
         "psychotherapy/participants/<uuid:code>/",
         psychotherapy.note_list,

@@ -17,11 +17,17 @@ from openiop.notes.tests import authz_group, authz_psych, authz_record
 from openiop.tests.authz import (
     OTHER_STAFF_READERS,
     STAFF_CHART_READERS,
+    STAFF_CHART_WRITERS,
     Entry,
     chart_kwargs,
 )
 
-GET_AND_POST = {"notes:start_for_session", "notes:start_for_participant", "notes:edit"}
+GET_AND_POST = {
+    "notes:start_for_session",
+    "notes:start_for_participant",
+    "notes:edit",
+    "notes:disclose",
+}
 
 
 def _fixture(case: Any) -> dict[str, Any]:
@@ -90,6 +96,10 @@ def _redirecting(expect: dict[str, int]) -> dict[str, int]:
 
 
 MATRIX: dict[str, Entry] = {
+    # Sending records under a release: staff who may write the chart.
+    "notes:disclose": Entry(
+        "GET", STAFF_CHART_WRITERS, chart_kwargs, other=OTHER_STAFF_READERS, audits=1
+    ),
     "notes:note": Entry(
         "GET", STAFF_CHART_READERS, _note("signed"), other=OTHER_STAFF_READERS, audits=1
     ),

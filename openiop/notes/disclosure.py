@@ -24,16 +24,19 @@ filtered: Part 2 lets a patient see their own record.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from openiop.careplans.models import Diagnosis, TreatmentPlan
 from openiop.consent.models import Consent, ConsentKind
 from openiop.consent.part2 import is_sud_code
+from openiop.notes.models import Note
+from openiop.participants.models import Participant
 
 if TYPE_CHECKING:
-    from openiop.careplans.models import TreatmentPlan
+    # record.py imports this module (its export passes the gate).
     from openiop.notes.record import DesignatedRecord
-    from openiop.participants.models import Participant
 
 
 def covers_part2(
@@ -63,9 +66,24 @@ def _plan_is_part2(plan: TreatmentPlan, sud_ids: set[int], in_part2_program: boo
     return any(d.pk in sud_ids for problem in plan.problems.all() for d in problem.diagnoses.all())
 
 
-def part2_count(record: DesignatedRecord) -> int:
-    """How many items of the record are Part 2 information."""
-    return _split(record)[0]
+def is_part2_item(record: DesignatedRecord) -> Callable[[Any], bool]:
+    """A test of the record's rows (Participant, Diagnosis, TreatmentPlan, Note, ...): whether
+    each is Part 2 information (for labels such as FHIR meta.security)."""
+    in_program = _is_part2_program(record.participant)
+    sud_ids = {d.pk for d in record.diagnoses if is_sud_code(d.icd10_code)}
+
+    def test(obj: Any) -> bool:
+        if isinstance(obj, Note):
+            return obj.part2
+        if isinstance(obj, Diagnosis):
+            return obj.pk in sud_ids
+        if isinstance(obj, TreatmentPlan):
+            return _plan_is_part2(obj, sud_ids, in_program)
+        if isinstance(obj, Participant):
+            return in_program
+        return False
+
+    return test
 
 
 def _split(record: DesignatedRecord) -> tuple[int, DesignatedRecord]:

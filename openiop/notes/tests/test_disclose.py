@@ -1,6 +1,8 @@
 """Sending records under a release: the Part 2 gate, the release's scope, the notice, the copy
 of the release, the accounting entry; and a revoked or expired release refused."""
 
+import base64
+import json
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 from unittest import mock
@@ -10,12 +12,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from openiop.audit.models import AuditEvent
-from openiop.consent.models import Consent, Disclosure, Scope
-from openiop.consent.part2 import NOTICE
+from openiop.careplans.models import Diagnosis
+from openiop.consent.models import Consent, ConsentKind, Disclosure, Scope
+from openiop.consent.part2 import NOTICE, SECURITY_LABELS
 from openiop.consent.release_actions import revoke_release
-from openiop.consent.tests.helpers import release
+from openiop.consent.tests.helpers import release, sign
 from openiop.lib import pdf as pdf_module
+from openiop.notes.disclosure import for_disclosure
+from openiop.notes.disclosure_fhir import NOTICE_ID, bundle_for_disclosure
 from openiop.notes.models import Note
+from openiop.notes.record import designated_record
+from openiop.notes.record_fhir import resource_ids
 from openiop.notes.tests.helpers import signed_note
 from openiop.testing import BaseTestCase
 
@@ -165,3 +172,97 @@ class DiscloseTest(BaseTestCase):
         self.login(self.alvarez)
         response = self.client.post(reverse("notes:disclose", args=[self.pat.code]), {})
         self.assertContains(response, "Choose the release to send under.", status_code=400)
+
+
+class DiscloseFhirTest(BaseTestCase):
+    """The same rules for the FHIR Bundle: the Part 2 note is absent without a consent that
+    covers it and present with one, labelled, with the notice and an accounting entry."""
+
+    part2_note: ClassVar[Note]
+    other_note: ClassVar[Note]
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.part2_note = signed_note(
+            cls.pat, cls.alvarez, started_at=MONDAY, sections={"subjective": PART2_TEXT}
+        )
+        Note.objects.filter(pk=cls.part2_note.pk).update(part2=True)
+        cls.other_note = signed_note(
+            cls.pat,
+            cls.alvarez,
+            started_at=MONDAY + timedelta(days=7),
+            sections={"subjective": OTHER_TEXT},
+        )
+        Diagnosis.objects.create(
+            participant=cls.pat,
+            icd10_code="F10.20",
+            description="Alcohol use disorder, moderate",
+            updated_by=cls.alvarez,
+        )
+
+    def send(self, given: Consent) -> tuple[int, dict]:
+        self.login(self.alvarez)
+        response = self.client.post(
+            reverse("notes:disclose", args=[self.pat.code]),
+            {"release": str(given.code), "format": "fhir"},
+        )
+        body = json.loads(response.content) if response.status_code == 200 else {}
+        return response.status_code, body
+
+    def resources(self, bundle: dict) -> dict[str, dict]:
+        return {e["resource"]["id"]: e["resource"] for e in bundle["entry"]}
+
+    def test_without_part2_consent_the_bundle_leaves_part2_out(self):
+        status, bundle = self.send(release(self.pat, includes_part2=False))
+        self.assertEqual(status, 200)
+        ids = resource_ids(bundle, "DocumentReference")
+        self.assertNotIn(str(self.part2_note.code), ids)
+        self.assertIn(str(self.other_note.code), ids)
+        self.assertNotIn(NOTICE_ID, ids)
+        self.assertNotIn("F10.20", json.dumps(bundle))
+        self.assertNotIn("security", bundle["meta"])
+        disclosure = Disclosure.objects.get()
+        self.assertEqual(disclosure.format, Disclosure.Format.FHIR)
+        self.assertFalse(disclosure.included_part2)
+        self.assertEqual(disclosure.contents["withheld"], 2)
+
+    def test_with_a_release_that_includes_part2_they_go_labelled_with_the_notice(self):
+        given = release(self.pat, includes_part2=True)
+        status, bundle = self.send(given)
+        self.assertEqual(status, 200)
+        resources = self.resources(bundle)
+        note = resources[str(self.part2_note.code)]
+        codes = [label["code"] for label in note["meta"]["security"]]
+        self.assertEqual(codes, ["ETH", "R", "NORDSCLCD"])
+        self.assertNotIn("meta", resources[str(self.other_note.code)])
+        self.assertIn("F10.20", json.dumps(bundle))
+        self.assertEqual(bundle["meta"]["security"], SECURITY_LABELS)
+        notice = resources[NOTICE_ID]
+        text = base64.b64decode(notice["content"][0]["attachment"]["data"]).decode()
+        self.assertEqual(text, NOTICE)
+        consent = resources[str(given.code)]
+        self.assertEqual(consent["resourceType"], "Consent")
+        self.assertEqual(consent["provision"]["period"]["end"], str(given.expires_on))
+        disclosure = Disclosure.objects.get()
+        self.assertEqual(disclosure.format, Disclosure.Format.FHIR)
+        self.assertTrue(disclosure.included_part2 and disclosure.notice_attached)
+
+    def test_the_gate_and_the_bundle_under_a_tpo_consent(self):
+        record = designated_record(self.pat)
+        sent, _, _ = for_disclosure(record, consent=None)
+        bundle = bundle_for_disclosure(sent)
+        self.assertNotIn(str(self.part2_note.code), resource_ids(bundle))
+        consent = sign(self.pat, ConsentKind.PART2_TPO)
+        sent, withheld, included = for_disclosure(record, consent=consent)
+        self.assertEqual((withheld, included), (0, True))
+        bundle = bundle_for_disclosure(sent, consent=consent)
+        self.assertIn(str(self.part2_note.code), resource_ids(bundle))
+        self.assertIn(NOTICE_ID, resource_ids(bundle))
+
+    def test_a_revoked_release_produces_no_bundle(self):
+        given = release(self.pat, includes_part2=True)
+        revoke_release(given, acting_user=self.pat_user)
+        status, _ = self.send(given)
+        self.assertEqual(status, 409)
+        self.assertFalse(Disclosure.objects.exists())

@@ -18,6 +18,7 @@ from openiop.documents import demo as documents_demo
 from openiop.intake import demo as intake_demo
 from openiop.notes import demo as notes_demo
 from openiop.notes import demo_group as group_notes_demo
+from openiop.notes import demo_part2 as part2_demo
 from openiop.notes.psychotherapy import demo as psychotherapy_demo
 from openiop.participants import demo as participants_demo
 from openiop.scheduling import demo as schedule_demo
@@ -74,6 +75,7 @@ def load_clinical_record(program: Any) -> None:
     notes_demo.load_notes_demo(program, now=now)
     group_notes_demo.load_group_notes_demo(program, now=now)
     psychotherapy_demo.load(program)
+    part2_demo.load_part2_demo(program, now=now)
     discharge_demo.load_discharge_demo(program, now=now)
     documents_demo.load_documents_demo(program)
     load_access_request_demo(program, today=today)

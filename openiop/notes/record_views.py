@@ -8,14 +8,16 @@ gate and log it; `_pdf_response` / `_fhir_response` render it."""
 import json
 
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from openiop.accounts.http import AuthedRequest
-from openiop.consent.models import Disclosure
+from openiop.consent import queries as consent_queries
+from openiop.consent.models import ConsentKind, Disclosure
 from openiop.notes import record
-from openiop.notes.record_fhir import record_bundle
+from openiop.notes.disclosure_fhir import bundle_for_disclosure
 from openiop.participants.access import own_chart
 from openiop.participants.zones import viewer_zone
 
@@ -41,7 +43,12 @@ def _pdf_response(request: AuthedRequest, designated: record.DesignatedRecord) -
 
 
 def _fhir_response(request: AuthedRequest, designated: record.DesignatedRecord) -> HttpResponse:
-    bundle = record_bundle(designated, zone=viewer_zone(request.user))
+    # A staff export that passed the Part 2 gate with Part 2 records in it carries their
+    # labels, the notice and the consent it went under; anything else is the plain Bundle.
+    consent = None
+    if designated.part2_included:
+        consent = consent_queries.in_force(designated.participant, ConsentKind.PART2_TPO)
+    bundle = bundle_for_disclosure(designated, consent=consent, zone=viewer_zone(request.user))
     body = json.dumps(bundle, ensure_ascii=False, indent=1).encode()
     return _attachment(HttpResponse(body, content_type=FHIR_JSON), designated, "json")
 
@@ -49,15 +56,18 @@ def _fhir_response(request: AuthedRequest, designated: record.DesignatedRecord) 
 @require_GET
 @login_required
 def record_pdf(request: AuthedRequest, code: str) -> HttpResponse:
-    designated = record.get_record_for_user(request.user, code, format=Disclosure.Format.PDF)
-    return _pdf_response(request, designated)
+    # One transaction: a staff copy's accounting entry stands only if the PDF was made.
+    with transaction.atomic():
+        designated = record.get_record_for_user(request.user, code, format=Disclosure.Format.PDF)
+        return _pdf_response(request, designated)
 
 
 @require_GET
 @login_required
 def record_fhir(request: AuthedRequest, code: str) -> HttpResponse:
-    designated = record.get_record_for_staff(request.user, code, format=Disclosure.Format.FHIR)
-    return _fhir_response(request, designated)
+    with transaction.atomic():
+        designated = record.get_record_for_staff(request.user, code, format=Disclosure.Format.FHIR)
+        return _fhir_response(request, designated)
 
 
 @require_GET

@@ -401,7 +401,10 @@ def note_pdf(request: AuthedRequest, code: str) -> HttpResponse:
             )
         if export.consent is not None:
             actions.account_note_export(export.note, export.consent, acting_user=request.user)
-    return _pdf_response(export.note, viewer_zone(request.user), part2=export.consent is not None)
+        # Inside the transaction: the accounting entry stands only if the PDF was made.
+        return _pdf_response(
+            export.note, viewer_zone(request.user), part2=export.consent is not None
+        )
 
 
 # --- Lists ------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django import forms
@@ -57,7 +57,8 @@ class ReleaseForm(forms.Form):
         today = timezone.localdate()
         if expires_on < today:
             raise forms.ValidationError("The expiry date has passed: choose today or later.")
-        if expires_on > today.replace(year=today.year + 10):
+        # Ten years, counted in days: replace(year=) fails on 29 February.
+        if expires_on > today + timedelta(days=3653):
             raise forms.ValidationError("Choose an expiry date within the next ten years.")
         return expires_on
 

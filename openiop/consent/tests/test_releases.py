@@ -88,6 +88,13 @@ class SignReleaseTest(BaseTestCase):
         self.assertContains(response, "The expiry date has passed", status_code=400)
         self.assertFalse(Consent.objects.exists())
 
+    def test_on_a_leap_day_the_expiry_check_still_works(self):
+        with time_machine.travel(datetime(2028, 2, 29, 17, 0, tzinfo=UTC), tick=False):
+            self.login(self.pat_user)
+            self.assertRedirects(self.post(expires_on="2030-02-28"), reverse("releases:mine"))
+            response = self.post(expires_on="2040-01-01")
+        self.assertContains(response, "within the next ten years", status_code=400)
+
     def test_signing_needs_the_typed_name_and_the_box(self):
         response = self.post(signed_name="  ", agree=None)
         self.assertEqual(response.status_code, 400)

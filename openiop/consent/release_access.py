@@ -15,6 +15,7 @@ from django.http import Http404
 
 from openiop.accounts.models import User
 from openiop.audit.reads import record_read
+from openiop.consent.defaults import ensure_texts
 from openiop.consent.models import Consent, ConsentKind, ConsentText, Disclosure
 from openiop.lib.access import Granted
 from openiop.participants.access import get_participant_for_user, own_chart
@@ -36,11 +37,13 @@ def disclosures_of(participant: Participant) -> QuerySet[Disclosure]:
 
 
 def release_text(participant: Participant) -> ConsentText | None:
-    """The newest version of the participant's program's release text, if it has one."""
-    if participant.program_id is None:
+    """The newest version of the participant's program's release text (the default text
+    when the program has not published one yet)."""
+    if participant.program is None:
         return None
+    ensure_texts(participant.program)
     return (
-        ConsentText.objects.filter(program_id=participant.program_id, kind=ConsentKind.RELEASE)
+        ConsentText.objects.filter(program=participant.program, kind=ConsentKind.RELEASE)
         .order_by("-version")
         .first()
     )

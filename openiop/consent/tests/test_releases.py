@@ -12,7 +12,7 @@ from openiop.audit.context import RequestOrigin
 from openiop.audit.models import AuditEvent
 from openiop.audit.reads import READ_EVENTS
 from openiop.consent import release_actions
-from openiop.consent.models import Consent, ConsentKind, Disclosure, Purpose
+from openiop.consent.models import Consent, ConsentKind, ConsentText, Disclosure, Purpose
 from openiop.consent.tests.helpers import consent_text, release
 from openiop.testing import BaseTestCase
 
@@ -115,10 +115,12 @@ class SignReleaseTest(BaseTestCase):
         self.assertContains(response, newer.body, status_code=400)
         self.assertFalse(Consent.objects.exists())
 
-    def test_without_a_published_text_there_is_nothing_to_sign(self):
+    def test_without_a_published_text_the_default_text_is_offered(self):
         self.text.delete()
         response = self.client.get(reverse("releases:new"))
-        self.assertContains(response, "has not published its release form")
+        self.assertNotContains(response, "has not published its release form")
+        offered = ConsentText.objects.get(program=self.program, kind=ConsentKind.RELEASE)
+        self.assertContains(response, offered.title)
 
     def test_the_action_refuses_a_release_without_expiry_and_so_does_the_database(self):
         with self.assertRaisesMessage(release_actions.ReleaseError, "needs an expiry date"):

@@ -1,7 +1,9 @@
 """42 CFR Part 2 (CLINICAL.md §6.5): notes of a Part 2 program carry the label, and nothing
 labelled leaves OpenIOP in a staff export without a consent that covers it."""
 
+import base64
 import importlib
+import json
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 from unittest import mock
@@ -179,6 +181,38 @@ class Part2ExportTest(BaseTestCase):
         self.assertEqual(disclosure.contents["notes"], 2)
         self.assertEqual(disclosure.disclosed_by, self.alvarez)
 
+    def test_the_staff_fhir_export_is_gated_the_same_way(self):
+        def bundle() -> dict:
+            self.login(self.alvarez)
+            response = self.client.get(reverse("notes:record_fhir", args=[self.pat.code]))
+            self.assertEqual(response.status_code, 200)
+            return json.loads(response.content)
+
+        def note_texts(body: dict) -> list[str]:
+            return [
+                base64.b64decode(e["resource"]["content"][0]["attachment"]["data"]).decode()
+                for e in body["entry"]
+                if e["resource"]["resourceType"] == "DocumentReference"
+            ]
+
+        without = bundle()
+        self.assertFalse(any(PART2_TEXT in text for text in note_texts(without)))
+        self.assertTrue(any(OTHER_TEXT in text for text in note_texts(without)))
+        self.assertNotIn(NOTICE, note_texts(without))
+        self.assertNotIn("security", without.get("meta", {}))
+        self.assertFalse(Disclosure.objects.exists())
+
+        consent = sign(self.pat, ConsentKind.PART2_TPO)
+        with_consent = bundle()
+        self.assertTrue(any(PART2_TEXT in text for text in note_texts(with_consent)))
+        self.assertIn(NOTICE, note_texts(with_consent))
+        self.assertIn("ETH", [label["code"] for label in with_consent["meta"]["security"]])
+        disclosure = Disclosure.objects.get()
+        self.assertEqual(
+            (disclosure.consent, disclosure.format, disclosure.included_part2),
+            (consent, Disclosure.Format.FHIR, True),
+        )
+
     def test_a_revoked_consent_stops_covering_at_once(self):
         consent = sign(self.pat, ConsentKind.PART2_TPO)
         Consent.objects.filter(pk=consent.pk).update(
@@ -215,7 +249,11 @@ class Part2ExportTest(BaseTestCase):
         self.assertIn(PART2_TEXT, html)
         self.assertIn("F10.20", html)
         self.assertNotIn("withheld under 42 CFR Part 2", html)
-        self.assertFalse(Disclosure.objects.exists())
+        # Her own copy is accounted as a disclosure to the individual, never under a consent.
+        self.assertEqual(
+            list(Disclosure.objects.values_list("basis", flat=True)),
+            [Disclosure.Basis.INDIVIDUAL],
+        )
 
     def test_in_a_part2_program_plans_and_the_program_name_are_withheld(self):
         Program.objects.filter(pk=self.program.pk).update(

@@ -48,7 +48,7 @@ class AdmitThenMyWeekTestCase(BrowserTestCase):
         page = self.page
         self.sign_in(self.dana)
         page.get_by_role("link", name="Schedule").click()
-        page.get_by_role("link", name="Adult Mental Health IOP").click()
+        page.get_by_role("link", name="Adult Mental Health IOP", exact=True).click()
         page.get_by_role("heading", name="week of").wait_for()
         self.assertEqual(serious_violations(page), [])
         page.get_by_role("link", name="Evening skills A").click()

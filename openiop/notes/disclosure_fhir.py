@@ -14,7 +14,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from openiop.consent.models import PURPOSE_FHIR, Consent, ConsentKind
+from openiop.consent.fhir import consent_resource as fhir_consent
+from openiop.consent.models import Consent
 from openiop.consent.part2 import NOTICE, NOTICE_TITLE, SECURITY_LABELS, SHORT_NOTICE
 from openiop.notes import disclosure
 from openiop.notes.record import DesignatedRecord
@@ -22,13 +23,6 @@ from openiop.notes.record_fhir import Resource, record_bundle, urn
 
 # The notice's own id is fixed: it is the same text in every Bundle.
 NOTICE_ID = "0b9d9b5e-2f7e-4f0a-9d43-42c0f2a02032"
-CONSENT_CATEGORY = {"system": "http://loinc.org", "code": "59284-0", "display": "Consent"}
-CONSENT_SCOPE = {
-    "system": "http://terminology.hl7.org/CodeSystem/consentscope",
-    "code": "patient-privacy",
-}
-V3_ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
-V3_ACT_REASON = "http://terminology.hl7.org/CodeSystem/v3-ActReason"
 
 
 def notice_document(subject: str, now: datetime) -> Resource:
@@ -55,37 +49,12 @@ def notice_document(subject: str, now: datetime) -> Resource:
 
 
 def consent_resource(consent: Consent, subject: str) -> Resource:
-    """The consent the Bundle is sent under, as FHIR Consent (CLINICAL.md §7.2)."""
-    provision: dict[str, Any] = {"type": "permit"}
-    if consent.expires_on:
-        provision["period"] = {"end": consent.expires_on.isoformat()}
-    if consent.purpose:
-        provision["purpose"] = [
-            {"system": V3_ACT_REASON, "code": PURPOSE_FHIR[consent.purpose]}  # type: ignore[index]
-        ]
-    if consent.kind == ConsentKind.RELEASE:
-        provision["actor"] = [
-            {
-                "role": {"text": "Recipient"},
-                "reference": {"display": consent.recipient_name},
-            }
-        ]
-    if consent.includes_part2 or consent.kind == ConsentKind.PART2_TPO:
-        provision["securityLabel"] = [SECURITY_LABELS[0]]
-    return {
-        "resourceType": "Consent",
-        "id": str(consent.code),
-        "status": "active" if consent.is_in_force() else "inactive",
-        "scope": {"coding": [CONSENT_SCOPE]},
-        "category": [{"coding": [CONSENT_CATEGORY], "text": consent.get_kind_display()}],
-        "patient": {"reference": subject},
-        "dateTime": consent.signed_at.isoformat(),
-        "policyRule": {
-            "coding": [{"system": V3_ACT_CODE, "code": "OPTIN"}],
-            "text": f"{consent.text.title}, version {consent.text.version}",
-        },
-        "provision": provision,
-    }
+    """The consent the Bundle is sent under (the copy 42 CFR 2.32(b) asks for), as the consent
+    app writes it, pointed at the Bundle's own Patient entry."""
+    resource = fhir_consent(consent)
+    resource["patient"] = {"reference": subject}
+    resource["performer"] = [{"reference": subject, "display": consent.signed_name}]
+    return resource
 
 
 def bundle_for_disclosure(

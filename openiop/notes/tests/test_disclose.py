@@ -243,7 +243,10 @@ class DiscloseFhirTest(BaseTestCase):
         self.assertEqual(text, NOTICE)
         consent = resources[str(given.code)]
         self.assertEqual(consent["resourceType"], "Consent")
-        self.assertEqual(consent["provision"]["period"]["end"], str(given.expires_on))
+        # The end of the expiry day, in the participant's zone.
+        self.assertTrue(
+            consent["provision"]["period"]["end"].startswith(f"{given.expires_on}T23:59:59")
+        )
         disclosure = Disclosure.objects.get()
         self.assertEqual(disclosure.format, Disclosure.Format.FHIR)
         self.assertTrue(disclosure.included_part2 and disclosure.notice_attached)

@@ -223,3 +223,26 @@ NOBODY = {r: 404 for r in ROLES if r != "anonymous"}
 VIDEO_STAFF_OK = {"alvarez": 200, "sam": 200}
 VIDEO_STAFF_302 = {"alvarez": 302, "sam": 302}
 VIDEO_OTHER_OK = {"chen": 200, "quinn": 200}
+
+
+def include_parts(package: str, parts: tuple[str, ...]) -> tuple[dict[str, Entry], set[str]]:
+    """The rows of an app whose parts keep theirs beside them in `<package>.authz_<part>`
+    (MATRIX, and optionally GET_AND_POST), so two parts never edit the same dict. A part
+    without pages may have no module; a typo inside one still fails, as does a repeated row."""
+    import importlib
+
+    matrix: dict[str, Entry] = {}
+    get_and_post: set[str] = set()
+    for part in parts:
+        name = f"{package}.authz_{part}"
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        overlap = set(matrix) & set(module.MATRIX)
+        assert not overlap, f"{name} repeats matrix rows: {sorted(overlap)}"
+        matrix.update(module.MATRIX)
+        get_and_post.update(getattr(module, "GET_AND_POST", set()))
+    return matrix, get_and_post

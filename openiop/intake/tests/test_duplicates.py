@@ -141,6 +141,8 @@ class DuplicateReferralTestCase(BaseTestCase):
         self.assertFalse(AuditEvent.objects.filter(event_type="participant.duplicate_shown"))
 
     def test_the_same_phone_prompts(self):
+        # Pat and Quinn share a number (a household phone).
+        Participant.objects.filter(pk=self.quinn.pk).update(phone=self.pat.phone)
         form = referral_form(
             program=self.program.pk,
             given_name="Robin",
@@ -149,7 +151,8 @@ class DuplicateReferralTestCase(BaseTestCase):
         )
         response = self.client.post(self.url, form)
         self.assertContains(response, "phone number", status_code=409)
-        # Pat and Quinn share that number: both are shown.
+        # Both charts with that number are shown.
+        self.assertContains(response, f"same:{self.pat.code}", status_code=409)
         self.assertContains(response, f"same:{self.quinn.code}", status_code=409)
         self.assertFalse(Referral.objects.exists())
 

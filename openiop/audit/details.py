@@ -90,6 +90,7 @@ ALLOWED_KEYS = frozenset(
         "scope",
         "part2",
         "notice",
+        "signer",
         # counts, sizes and durations
         "already_current",
         "answered",

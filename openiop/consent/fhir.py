@@ -110,7 +110,12 @@ def consent_resource(consent: Consent) -> dict[str, Any]:
         "category": [{"coding": [CATEGORY], "text": consent.get_kind_display()}],
         "patient": patient,
         "dateTime": consent.signed_at.isoformat(),
-        "performer": [{**patient, "display": consent.signed_name}],
+        # A parent or guardian who signed for the participant is a RelatedPerson, not the Patient.
+        "performer": [
+            {"type": "RelatedPerson", "display": consent.signed_name}
+            if consent.signed_by_guardian
+            else {**patient, "display": consent.signed_name}
+        ],
         # The exact text version that was signed identifies the policy the person agreed to.
         "policy": [{"uri": f"urn:uuid:{text.code}"}],
         "sourceAttachment": {

@@ -48,6 +48,11 @@ REQUIRED_BEFORE_FIRST_SESSION = (
 # program (discharge), not by a click; the agreements (confidentiality, recording) bind the
 # person while they take part. Part 2 consents and releases are revocable by law (§2.31(a)(6)).
 REVOCABLE = (ConsentKind.PART2_TPO, ConsentKind.PART2_COUNSELING_NOTES, ConsentKind.RELEASE)
+# Kinds a linked parent or guardian signs on an adolescent's behalf (docs/consent.md): the
+# consents to care. Never a Part 2 consent or a release: 42 CFR 2.14 has the minor sign those
+# (alone, or with the parent where state law needs a parent's consent to treatment), so a
+# parent's signature alone never covers a disclosure.
+GUARDIAN_KINDS = REQUIRED_BEFORE_FIRST_SESSION
 
 
 class Purpose(models.TextChoices):
@@ -189,6 +194,11 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+    @property
+    def signed_by_guardian(self) -> bool:
+        """Signed by a parent or guardian on the participant's behalf (not by the person)."""
+        return self.kind in GUARDIAN_KINDS and self.signed_by.is_guardian
 
     def is_in_force(self, on: date | None = None) -> bool:
         on = on or timezone.localdate()

@@ -108,7 +108,7 @@ def participant_rows(participant: Participant, kinds: list[ConsentKind]) -> list
     today = timezone.localdate()
     consents = list(
         Consent.objects.filter(participant=participant, kind__in=kinds)
-        .select_related("text")
+        .select_related("text", "signed_by")
         .order_by("-signed_at", "-id")
     )
     current = dict(

@@ -1,5 +1,6 @@
-"""Consents (the participant's: sign, copy, revoke; a chart's; a program's texts) and portal
-invitations (a chart's portal access, guardians)."""
+"""Consents (the participant's: sign, copy, revoke; a guardian's for the participants they
+look after; a chart's; a program's texts) and portal invitations (a chart's portal access,
+guardians)."""
 
 from django.urls import path
 
@@ -14,6 +15,8 @@ urlpatterns = [
     path("<uuid:code>/revoke/", consents.revoke, name="revoke"),
     path("<uuid:code>/consent.pdf", consents.consent_pdf, name="pdf"),
     path("<uuid:code>/consent.json", consents.consent_fhir, name="fhir"),
+    path("family/<uuid:code>/", consents.ward_consents, name="ward_consents"),
+    path("family/<uuid:code>/sign/<str:kind>/", consents.ward_sign, name="ward_sign"),
     path("participants/<uuid:code>/", consents.participant_consents, name="participant"),
     path("programs/<uuid:code>/", consents.program_texts, name="program_texts"),
     path("programs/<uuid:code>/<str:kind>/", consents.edit_text, name="edit_text"),

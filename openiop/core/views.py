@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from openiop.accounts.http import AuthedRequest
-from openiop.consent.models import Consent
+from openiop.consent.models import GUARDIAN_KINDS
+from openiop.consent.queries import participant_rows
 from openiop.consent.views.invitations import OFFER_MFA_SESSION_KEY
 from openiop.core import worklist
 from openiop.participants import access
@@ -66,17 +67,14 @@ GUARDIAN_WINDOW = timedelta(days=14)
 
 def guardian_home(request: AuthedRequest) -> HttpResponse:
     """A parent's or guardian's portal: for each participant they look after, the upcoming
-    session times and the consents on file. Nothing else of the chart (docs/consent.md)."""
+    session times and the consents to care, which the guardian may sign for them. Nothing
+    else of the chart (docs/consent.md)."""
     now = timezone.now()
     people = [
         {
             "participant": participant,
             "bookings": participant_bookings(participant, now, now + GUARDIAN_WINDOW),
-            "consents": list(
-                Consent.objects.filter(participant=participant)
-                .select_related("text")
-                .order_by("kind", "-signed_at")
-            ),
+            "consents": participant_rows(participant, list(GUARDIAN_KINDS)),
         }
         for participant in access.open_guardian_portal(request.user)
     ]

@@ -218,7 +218,9 @@ def own_chart(user: User) -> Participant:
 def guardian_participants(user: User) -> QuerySet[Participant]:
     """The participants a signed-in guardian looks after (unrevoked links), for the guardian
     portal only: their upcoming session times and consents. Every chart page still answers a
-    guardian with 404 (`_chart_access` gives NONE). Empty for anyone else."""
+    guardian with 404 (`_chart_access` gives NONE). Empty for anyone else. A program that
+    stops allowing guardians ends their access at once (the links stay, and count again if it
+    allows them again)."""
     if not user.is_authenticated or not user.is_active or user.role != User.Role.GUARDIAN:
         return Participant.objects.none()
     return Participant.objects.filter(
@@ -226,6 +228,7 @@ def guardian_participants(user: User) -> QuerySet[Participant]:
             "participant_id"
         ),
         discharged_at__isnull=True,
+        program__allows_guardians=True,
     ).select_related("program")
 
 

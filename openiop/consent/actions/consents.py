@@ -12,10 +12,11 @@ from django.utils import timezone
 from openiop.accounts.models import User
 from openiop.audit.actions import record
 from openiop.lib.text import invisible_characters
+from openiop.participants.access import guardian_participants
 from openiop.participants.models import Participant
 from openiop.programs.models import Program
 
-from ..models import REVOCABLE, Consent, ConsentKind, ConsentText
+from ..models import GUARDIAN_KINDS, REVOCABLE, Consent, ConsentKind, ConsentText
 
 # Kinds a participant signs in the portal (releases have their own form, see part2 work).
 SIGNABLE = tuple(kind for kind in ConsentKind if kind != ConsentKind.RELEASE)
@@ -96,13 +97,9 @@ def _folded(value: str) -> str:
     return " ".join(bare.casefold().split())
 
 
-def clean_signed_name(typed: str, participant: Participant) -> str:
-    """The typed name as stored (spaces collapsed), or ConsentError with a clear message.
-
-    It must be the person's name on their chart: their given (or preferred) name first and their
-    family name last, middle names allowed, case and accents ignored. A signature in someone
-    else's name is not theirs; a person whose name changed asks their care team to update it.
-    """
+def _typed_name(typed: str, firsts: set[str], family: str) -> tuple[str, bool]:
+    """The typed name as stored (spaces collapsed), and whether it is the person's: one of
+    `firsts` first and `family` last, middle names allowed, case and accents ignored."""
     name = " ".join(unicodedata.normalize("NFC", typed).split())
     if not name:
         raise ConsentError("Type your full name to sign.")
@@ -113,17 +110,43 @@ def clean_signed_name(typed: str, participant: Participant) -> str:
     if len(name) > 200 or not any(c.isalpha() for c in name):
         raise ConsentError("Type your full name, as it is on your record.")
     typed_folded = _folded(name)
-    family = _folded(participant.family_name)
-    firsts = {_folded(participant.given_name), _folded(participant.preferred_name)} - {""}
+    family = _folded(family)
+    firsts = {_folded(first) for first in firsts} - {""}
     matches = any(
         typed_folded == f"{first} {family}"
         or (typed_folded.startswith(f"{first} ") and typed_folded.endswith(f" {family}"))
         for first in firsts
     )
+    return name, matches
+
+
+def clean_signed_name(typed: str, participant: Participant) -> str:
+    """The typed name as stored (spaces collapsed), or ConsentError with a clear message.
+
+    It must be the person's name on their chart: their given (or preferred) name first and their
+    family name last, middle names allowed, case and accents ignored. A signature in someone
+    else's name is not theirs; a person whose name changed asks their care team to update it.
+    """
+    name, matches = _typed_name(
+        typed, {participant.given_name, participant.preferred_name}, participant.family_name
+    )
     if not matches:
         raise ConsentError(
             f"Type your full name as it is on your record: {participant.full_name}. "
             "If your name has changed, ask your care team to update it."
+        )
+    return name
+
+
+def clean_guardian_name(typed: str, guardian: User) -> str:
+    """As `clean_signed_name`, for a parent or guardian signing for an adolescent: the name
+    must be the guardian's own (their account's), never the participant's."""
+    name, matches = _typed_name(typed, {guardian.given_name}, guardian.family_name)
+    if not matches:
+        raise ConsentError(
+            "Type your own full name as the program has it: "
+            f"{guardian.given_name} {guardian.family_name}. You sign as the parent or guardian. "
+            "If your name has changed, ask the program to update it."
         )
     return name
 
@@ -161,6 +184,48 @@ def sign(
     if not agreed:
         raise ConsentError("Tick the box to say you have read and agree to this consent.")
     name = clean_signed_name(signed_name, participant)
+    return _signed(participant, text, name, ip_address, user_agent, acting_user)
+
+
+@transaction.atomic
+def sign_for_ward(
+    participant: Participant,
+    text: ConsentText,
+    *,
+    signed_name: str,
+    agreed: bool,
+    ip_address: str | None,
+    user_agent: str,
+    acting_user: User,
+) -> Consent:
+    """A linked parent or guardian signs `text` for the adolescent, in their own name.
+
+    The same refusals as `sign`; besides, only a guardian whose link to this participant is
+    in force signs, and only the consents to care (GUARDIAN_KINDS). The consent counts for
+    the first-session gate like the participant's own signature.
+    """
+    participant = _locked(participant)
+    if not guardian_participants(acting_user).filter(pk=participant.pk).exists():
+        raise ConsentError("Only a parent or guardian linked to this participant signs here.")
+    if text.kind not in GUARDIAN_KINDS or text.program_id != participant.program_id:
+        raise ConsentError("This consent is not one you can sign here.")
+    if not agreed:
+        raise ConsentError("Tick the box to say you have read and agree to this consent.")
+    name = clean_guardian_name(signed_name, acting_user)
+    return _signed(participant, text, name, ip_address, user_agent, acting_user, guardian=True)
+
+
+def _signed(
+    participant: Participant,
+    text: ConsentText,
+    name: str,
+    ip_address: str | None,
+    user_agent: str,
+    acting_user: User,
+    *,
+    guardian: bool = False,
+) -> Consent:
+    """The signature both `sign` and `sign_for_ward` make once the signer is allowed."""
     current = current_text(text.program, text.kind)
     if current is None or current.pk != text.pk:
         raise StaleText(
@@ -187,12 +252,15 @@ def sign(
         text_sha256=text.sha256,
         expires_on=timezone.localdate(now) + timedelta(days=days) if days else None,
     )
+    details: dict[str, object] = {"kind": text.kind, "version": text.version}
+    if guardian:
+        details["signer"] = "guardian"
     record(
         "consent.signed",
         acting_user=acting_user,
         participant=participant,
         target=consent,
-        details={"kind": text.kind, "version": text.version},
+        details=details,
     )
     return consent
 
@@ -204,8 +272,14 @@ def revoke(consent: Consent, *, acting_user: User) -> Consent:
         consent = Consent.objects.select_for_update().get(pk=consent.pk)
     except Consent.DoesNotExist as exc:  # pragma: no cover - the gate found it a moment ago
         raise ConsentError("This consent no longer exists.") from exc
+    guardian = acting_user.is_guardian
+    if guardian and (
+        consent.kind not in GUARDIAN_KINDS
+        or not guardian_participants(acting_user).filter(pk=consent.participant_id).exists()
+    ):
+        raise ConsentError("Only a parent or guardian linked to this participant revokes here.")
     if consent.kind not in REVOCABLE:
-        raise ConsentError(why_not_revocable(consent.kind))
+        raise ConsentError(why_not_revocable(consent.kind, guardian=guardian))
     if consent.status == Consent.Status.REVOKED:
         raise ConsentError("This consent is revoked already.")
     consent.status = Consent.Status.REVOKED
@@ -215,18 +289,27 @@ def revoke(consent: Consent, *, acting_user: User) -> Consent:
         consent.save(update_fields=["status", "revoked_at", "revoked_by"])
     except IntegrityError as exc:  # pragma: no cover - the check constraint is met above
         raise ConsentError("This consent could not be revoked.") from exc
+    details: dict[str, object] = {"kind": consent.kind}
+    if guardian:
+        details["signer"] = "guardian"
     record(
         "consent.revoked",
         acting_user=acting_user,
         participant=consent.participant,
         target=consent,
-        details={"kind": consent.kind},
+        details=details,
     )
     return consent
 
 
-def why_not_revocable(kind: str) -> str:
-    """Plain words for a kind the portal does not revoke (see REVOCABLE in models)."""
+def why_not_revocable(kind: str, *, guardian: bool = False) -> str:
+    """Plain words for a kind the portal does not revoke (see REVOCABLE in models), to the
+    participant or to their parent or guardian."""
+    if guardian:
+        return (
+            "This form stays in place while the person you look after takes part in the "
+            "program. If you want to change it, contact the program."
+        )
     if kind == ConsentKind.TREATMENT:
         return (
             "Consent to treatment ends when you leave the program. If you want to stop "

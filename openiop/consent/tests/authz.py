@@ -6,6 +6,6 @@ GET_AND_POST), included below, so two parts never edit the same dict.
 
 from openiop.tests.authz import include_parts
 
-PARTS = ("invitations", "consents", "releases", "access")
+PARTS = ("invitations", "consents", "releases", "access", "guardians")
 
 MATRIX, GET_AND_POST = include_parts("openiop.consent.tests", PARTS)

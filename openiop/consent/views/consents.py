@@ -1,5 +1,6 @@
 """Consent pages: a program's texts (directors), the participant's consents (sign, copy,
-revoke), and a chart's consents (staff who may read the chart)."""
+revoke), a guardian's family consent pages, and a chart's consents (staff who may read the
+chart)."""
 
 import json
 from typing import Any
@@ -25,7 +26,14 @@ from openiop.programs.models import Program
 from ..defaults import ensure_texts
 from ..fhir import consent_resource
 from ..forms import SignForm, TextForm
-from ..models import REQUIRED_BEFORE_FIRST_SESSION, REVOCABLE, Consent, ConsentKind, ConsentText
+from ..models import (
+    GUARDIAN_KINDS,
+    REQUIRED_BEFORE_FIRST_SESSION,
+    REVOCABLE,
+    Consent,
+    ConsentKind,
+    ConsentText,
+)
 
 
 def _current(program: Program, kind: str, user: Any) -> ConsentText:
@@ -134,13 +142,22 @@ def mine(request: AuthedRequest) -> HttpResponse:
 
 
 class _SignForm(SignForm):
-    def __init__(self, *args: Any, participant: Participant, **kwargs: Any) -> None:
+    """The signature form; the typed name must be the participant's, or with `guardian` the
+    guardian's own."""
+
+    def __init__(
+        self, *args: Any, participant: Participant, guardian: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.participant = participant
+        self.guardian = guardian
 
     def clean_signed_name(self) -> str:
+        typed = self.cleaned_data["signed_name"]
         try:
-            return actions.clean_signed_name(self.cleaned_data["signed_name"], self.participant)
+            if self.guardian is not None:
+                return actions.clean_guardian_name(typed, self.guardian)
+            return actions.clean_signed_name(typed, self.participant)
         except actions.ConsentError as exc:
             raise ValidationError(str(exc)) from exc
 
@@ -149,14 +166,27 @@ class _SignForm(SignForm):
 @login_required
 def sign(request: AuthedRequest, kind: str) -> HttpResponse:
     participant, consent_kind = access.own_signable_kind(request.user, kind)
+    return _sign_page(request, participant, consent_kind)
+
+
+def _sign_page(
+    request: AuthedRequest,
+    participant: Participant,
+    consent_kind: ConsentKind,
+    *,
+    guardian: bool = False,
+) -> HttpResponse:
+    """The sign page of the participant (`sign`) and of their guardian (`ward_sign`)."""
     program = participant.program
     if program is None:
         raise Http404
     text = _current(program, consent_kind, request.user)
     signed = queries.in_force(participant, consent_kind)
+    sign_action = actions.sign_for_ward if guardian else actions.sign
+    signer = request.user if guardian else None
     status = 200
     if request.method == "POST":
-        form = _SignForm(request.POST, participant=participant)
+        form = _SignForm(request.POST, participant=participant, guardian=signer)
         if form.is_valid():
             shown = ConsentText.objects.filter(
                 program=program, kind=consent_kind, code=form.cleaned_data["text"]
@@ -165,7 +195,7 @@ def sign(request: AuthedRequest, kind: str) -> HttpResponse:
             try:
                 if shown is None:
                     raise actions.StaleText("Open this consent again before you sign.")
-                consent = actions.sign(
+                consent = sign_action(
                     participant,
                     shown,
                     signed_name=form.cleaned_data["signed_name"],
@@ -180,6 +210,7 @@ def sign(request: AuthedRequest, kind: str) -> HttpResponse:
                 form = _SignForm(
                     initial={"text": text.code, "signed_name": form.cleaned_data["signed_name"]},
                     participant=participant,
+                    guardian=signer,
                 )
                 messages.error(request, str(exc))
                 status = 409
@@ -192,7 +223,7 @@ def sign(request: AuthedRequest, kind: str) -> HttpResponse:
         else:
             status = 400
     else:
-        form = _SignForm(initial={"text": text.code}, participant=participant)
+        form = _SignForm(initial={"text": text.code}, participant=participant, guardian=signer)
     signed_this = signed is not None and signed.text_id == text.pk
     return render(
         request,
@@ -204,23 +235,56 @@ def sign(request: AuthedRequest, kind: str) -> HttpResponse:
             "signed": signed,
             "form": None if signed_this else form,
             "required": consent_kind in REQUIRED_BEFORE_FIRST_SESSION,
+            "guardian": guardian,
         },
         status=status,
     )
 
 
+# A parent or guardian: the consents of each participant they look after.
+
+
+@require_GET
+@login_required
+def ward_consents(request: AuthedRequest, code: str) -> HttpResponse:
+    participant = access.get_ward_for_guardian(request.user, code)
+    if participant.program is not None:
+        ensure_texts(participant.program, acting_user=request.user)
+    return render(
+        request,
+        "consent/ward_consents.html",
+        {
+            "participant": participant,
+            "rows": queries.participant_rows(participant, list(GUARDIAN_KINDS)),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def ward_sign(request: AuthedRequest, code: str, kind: str) -> HttpResponse:
+    participant, consent_kind = access.ward_signable_kind(
+        request.user, code, kind, read=request.method == "GET"
+    )
+    return _sign_page(request, participant, consent_kind, guardian=True)
+
+
 def _consent_context(request: AuthedRequest, consent: Consent) -> dict[str, Any]:
     participant = consent.participant
     own = request.user.is_participant
-    missing = queries.missing_before_first_session(participant) if own else []
+    guardian = request.user.is_guardian
+    missing = queries.missing_before_first_session(participant) if own or guardian else []
     return {
         "consent": consent,
         "text": consent.text,
         "participant": participant,
         "own": own,
+        "guardian": guardian,
         "in_force": consent.is_in_force(),
         "revocable": consent.kind in REVOCABLE,
-        "why_not": "" if consent.kind in REVOCABLE else actions.why_not_revocable(consent.kind),
+        "why_not": ""
+        if consent.kind in REVOCABLE
+        else actions.why_not_revocable(consent.kind, guardian=guardian),
         "next_missing": missing[0] if missing else None,
     }
 
@@ -252,6 +316,8 @@ def revoke(request: AuthedRequest, code: str) -> HttpResponse:
                 request,
                 f"Revoked: {consent.get_kind_display()}. It stopped applying just now.",
             )
+            if request.user.is_guardian:
+                return redirect("consent:ward_consents", consent.participant.code)
             return redirect("consent:mine")
     context = _consent_context(request, consent)
     context["error"] = error

@@ -370,6 +370,8 @@ DOCUMENTS_MAX_REQUEST_BODY = env_int("DOCUMENTS_MAX_REQUEST_BODY", 25 * 1024 * 1
 # ("openiop.documents.scan.clamd", with DOCUMENTS_CLAMD_ADDRESS). Empty: files are stored as
 # "not scanned".
 DOCUMENTS_SCANNER = env("DOCUMENTS_SCANNER", "openiop.documents.scan.eicar")
+# Production refuses the test-only scanner (`check --deploy`) unless another layer scans files.
+DOCUMENTS_SCANNER_ELSEWHERE = env("DOCUMENTS_SCANNER_ELSEWHERE", "") == "1"
 # clamd's socket: "unix:/run/clamav/clamd.ctl" or "host:port" (TCP, e.g. "127.0.0.1:3310").
 DOCUMENTS_CLAMD_ADDRESS = env("DOCUMENTS_CLAMD_ADDRESS", "unix:/run/clamav/clamd.ctl")
 DOCUMENTS_CLAMD_TIMEOUT = env_int("DOCUMENTS_CLAMD_TIMEOUT", 30)

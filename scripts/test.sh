@@ -25,6 +25,7 @@ OPENIOP_MODE=production \
   OPENIOP_AUDIT_KEY="$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))')" \
   OPENIOP_ENCRYPTION_KEYS="$(.venv/bin/python -c 'from openiop.lib.crypto import new_entry; print(new_entry("k1"))')" \
   ALLOWED_HOSTS=openiop.example.org \
+  DOCUMENTS_SCANNER=openiop.documents.scan.clamd \
   DJANGO_ALLOW_ASYNC_UNSAFE= \
   .venv/bin/python manage.py check --deploy --fail-level WARNING
 echo "== pytest"

@@ -16,6 +16,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "openiop.example.org",
     "DATABASE_URL": "sqlite:////tmp/openiop-deploy-check.sqlite3",
     "OPENIOP_ENCRYPTION_KEYS": new_entry("k1"),
+    "DOCUMENTS_SCANNER": "openiop.documents.scan.clamd",
 }
 
 
@@ -47,6 +48,17 @@ class DeployCheckTestCase(SimpleTestCase):
     def test_it_fails_when_the_idle_timeout_is_unset(self):
         result = run_deploy_check(OPENIOP_IDLE_TIMEOUT_STAFF="0")
         self.assertIn("openiop.E002", result.stderr + result.stdout)
+
+    def test_it_fails_when_uploads_would_go_unscanned(self):
+        for scanner in ("openiop.documents.scan.eicar", ""):
+            with self.subTest(scanner=scanner):
+                result = run_deploy_check(DOCUMENTS_SCANNER=scanner)
+                self.assertNotEqual(result.returncode, 0)
+                self.assertIn("openiop.E006", result.stderr + result.stdout)
+        result = run_deploy_check(
+            DOCUMENTS_SCANNER="openiop.documents.scan.eicar", DOCUMENTS_SCANNER_ELSEWHERE="1"
+        )
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
 
     def test_production_refuses_to_start_without_a_secret_key(self):
         result = run_deploy_check(SECRET_KEY="")

@@ -1,5 +1,6 @@
 """Staff pages for portal invitations (from the chart) and the public accept pages."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -125,43 +126,54 @@ def invite_guardian(request: AuthedRequest, code: str) -> HttpResponse:
     )
 
 
+def _change_access(
+    request: AuthedRequest, change: Callable[[], Any], done: str, participant: Participant
+) -> HttpResponse:
+    """Run one change to a chart's portal access; its refusal or success is a message on the
+    portal access page."""
+    try:
+        change()
+    except InvitationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, done)
+    return redirect("consent:portal_access", participant.code)
+
+
 @require_POST
 @login_required
 def resend(request: AuthedRequest, code: str) -> HttpResponse:
     invitation = access.get_invitation_for_user(request.user, code)
-    try:
-        actions.resend_invitation(invitation, acting_user=request.user)
-    except InvitationError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "A new link was sent. The old link no longer works.")
-    return redirect("consent:portal_access", invitation.participant.code)
+    return _change_access(
+        request,
+        lambda: actions.resend_invitation(invitation, acting_user=request.user),
+        "A new link was sent. The old link no longer works.",
+        invitation.participant,
+    )
 
 
 @require_POST
 @login_required
 def revoke(request: AuthedRequest, code: str) -> HttpResponse:
     invitation = access.get_invitation_for_user(request.user, code)
-    try:
-        actions.revoke_invitation(invitation, acting_user=request.user)
-    except InvitationError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "Invitation revoked. Its link no longer works.")
-    return redirect("consent:portal_access", invitation.participant.code)
+    return _change_access(
+        request,
+        lambda: actions.revoke_invitation(invitation, acting_user=request.user),
+        "Invitation revoked. Its link no longer works.",
+        invitation.participant,
+    )
 
 
 @require_POST
 @login_required
 def revoke_guardian(request: AuthedRequest, code: str) -> HttpResponse:
     link = access.get_guardian_link_for_user(request.user, code)
-    try:
-        actions.revoke_guardian_link(link, acting_user=request.user)
-    except InvitationError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "The guardian's access was ended.")
-    return redirect("consent:portal_access", link.participant.code)
+    return _change_access(
+        request,
+        lambda: actions.revoke_guardian_link(link, acting_user=request.user),
+        "The guardian's access was ended.",
+        link.participant,
+    )
 
 
 def _unusable(request: HttpRequest, reason: str) -> HttpResponse:

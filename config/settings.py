@@ -180,6 +180,9 @@ INSTALLED_APPS = [
     "openiop.careplans",
     "openiop.notes",
     "openiop.discharge",
+    "openiop.outcomes",
+    "openiop.feedback",
+    "openiop.portal",
 ]
 
 MIDDLEWARE = [

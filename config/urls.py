@@ -30,5 +30,8 @@ urlpatterns = [
     path("documents/", include("openiop.documents.urls")),
     path("access-requests/", include("openiop.consent.access_requests.urls")),
     path("releases/", include("openiop.consent.release_urls")),
+    path("outcomes/", include("openiop.outcomes.urls")),
+    path("feedback/", include("openiop.feedback.urls")),
+    path("portal/", include("openiop.portal.urls")),
     path("admin/", admin.site.urls),
 ]

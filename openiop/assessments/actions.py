@@ -7,12 +7,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from openiop.accounts.models import User
+from openiop.assessments import change
 from openiop.assessments.definitions import SHIPPED_DIR, parse_definition
 from openiop.assessments.models import Assignment, InstrumentDefinition, Response
 from openiop.assessments.scoring import ScoreResult, score, validate_answers
 from openiop.audit.actions import record
 from openiop.participants.models import Participant
-from openiop.safety.actions import raise_critical_item_alert
+from openiop.safety.actions import AlertTrigger, SafetyAlert, raise_alert, raise_critical_item_alert
 from openiop.safety.acuity import acuity_for
 
 
@@ -294,6 +295,7 @@ def _submit(
         acting_user=acting_user,
         rule=alert_rule(response.participant, response.critical_items),
     )
+    signal_deterioration(response, acting_user=acting_user)
 
 
 @transaction.atomic
@@ -349,4 +351,54 @@ def correct_response(
         acting_user=acting_user,
         rule=alert_rule(correction.participant, correction.critical_items),
     )
+    signal_deterioration(correction, acting_user=acting_user)
     return correction
+
+
+def signal_deterioration(response: Response, *, acting_user: User) -> SafetyAlert | None:
+    """Tell the care team, through a safety alert, when this response makes its measure's
+    change from baseline a reliable deterioration (openiop.assessments.change).
+
+    Only the crossing alerts: a response that is the latest on its measure, reliably worse than
+    baseline, where the score before it was not. The next weekly score that stays worse adds
+    nothing, so one deterioration is one alert to acknowledge, not one a week. With item 9 of
+    the PHQ-9 above 0 the acuity rule is "deterioration_with_item9" (CLINICAL.md, acuity
+    defaults); that answer has raised its own critical-item alert as well.
+    """
+    key = response.instrument.key
+    rule = change.active_rules([key]).get((key, "total"))
+    if rule is None:
+        return None
+    points = change.series(response.participant, key)
+    if not points or points[-1].response != response.code:
+        return None
+    now, before = change.judge(points, rule), change.judge(points[:-1], rule)
+    if not now.deteriorated or before.deteriorated:
+        return None
+    with_item9 = key == "phq-9" and any(
+        hit.get("item") == "9" and hit.get("reason") == "answered"
+        for hit in response.critical_items
+    )
+    return raise_alert(
+        response.participant,
+        kind=SafetyAlert.Kind.DETERIORATION,
+        acting_user=acting_user,
+        response=response,
+        signal=AlertTrigger.Signal.RESPONSE_SUBMITTED,
+        rule="deterioration_with_item9" if with_item9 else "deterioration",
+        concern=describe_change(response.instrument.title, now),
+    )
+
+
+def describe_change(title: str, judged: change.Change) -> str:
+    """e.g. "PHQ-9 …: 8 → 15 (+7); reliable deterioration (a change of 6 points or more)"."""
+    assert judged.baseline is not None and judged.latest is not None
+    delta = judged.change or 0
+    if judged.method == change.Method.RCI:
+        basis = f"RCI {judged.rci:+.2f}, beyond ±{change.RCI_CRITICAL}"
+    else:
+        basis = f"a change of {judged.threshold:g} points or more"
+    return (
+        f"{title}: {judged.baseline.value} → {judged.latest.value} ({delta:+d}); "
+        f"{judged.reliable_label.lower()} ({basis})"
+    )

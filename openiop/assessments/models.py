@@ -214,3 +214,87 @@ class Response(models.Model):
             else:
                 parts.append(f"{value['label']}: {value['value']}")
         return parts
+
+
+class ChangeRule(models.Model):
+    """How change on one score of one instrument is judged (CLINICAL.md §3), as configured.
+
+    Versioned configuration, never edited in place: a new row with a higher version replaces
+    the active one, so a past judgement can always be explained by the rule it used. Scales
+    where lower is better (every shipped symptom measure) read a fall as improvement.
+
+    Reliable change uses the Jacobson–Truax RCI when the reliability and the reference SD are
+    both configured; otherwise the configured point threshold (the IAPT convention: PHQ-9 6,
+    GAD-7 4); otherwise there is no reliable-change rule and the page says so.
+    """
+
+    instrument_key = models.CharField(max_length=63, help_text="The instrument's id, e.g. phq-9.")
+    score_id = models.CharField(max_length=63, default="total")
+    version = models.PositiveIntegerField(default=1)
+    is_active = models.BooleanField(default=True)
+    lower_is_better = models.BooleanField(default=True)
+    reliability = models.DecimalField(
+        max_digits=4,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text="r_xx (test-retest or alpha) of the reference sample, 0–1.",
+    )
+    reference_sd = models.DecimalField(
+        max_digits=7,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text="SD of the reference (pre-treatment) sample.",
+    )
+    reliable_change_points = models.PositiveIntegerField(
+        null=True, blank=True, help_text="A change of at least this many points is reliable."
+    )
+    response_fraction = models.DecimalField(
+        max_digits=3,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Response: at least this share of the baseline gone (0.50 = 50 %).",
+    )
+    remission_below = models.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Remission: the latest score is below this.",
+    )
+    caseness_at_least = models.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="A baseline at or above this is a case; remission is judged only for cases.",
+    )
+    source = models.TextField(help_text="Where the numbers come from (citation).")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["instrument_key", "score_id", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instrument_key", "score_id", "version"], name="one_change_rule_version"
+            ),
+            models.UniqueConstraint(
+                fields=["instrument_key", "score_id"],
+                condition=models.Q(is_active=True),
+                name="one_active_change_rule",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reliability__isnull=True)
+                | models.Q(reliability__gte=0, reliability__lt=1),
+                name="change_rule_reliability_in_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reference_sd__isnull=True) | models.Q(reference_sd__gt=0),
+                name="change_rule_sd_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_key} {self.score_id} v{self.version}"

@@ -39,6 +39,7 @@ class SafetyAlert(models.Model):
         CRITICAL_ITEM = "critical_item", "Critical answer on an instrument"
         CLINICIAN_CONCERN = "clinician_concern", "Care team's concern"
         HELP_REQUESTED = "help_requested", "Asked for help during a video session"
+        DETERIORATION = "deterioration", "Reliable deterioration on a measure"
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"

@@ -136,6 +136,7 @@ def raise_alert(
 DEFAULT_RULES = {
     SafetyAlert.Kind.HELP_REQUESTED.value: "help_requested",
     SafetyAlert.Kind.CLINICIAN_CONCERN.value: "clinician_concern",
+    SafetyAlert.Kind.DETERIORATION.value: "deterioration",
 }
 
 

@@ -225,6 +225,14 @@
         fail("attach", err);
       },
       onmessage: onPublisherMessage,
+      iceState: function (state) {
+        api.publisherIce = state;
+        // No path to Janus for our own media (ICE gives up after ~30 s without answers):
+        // start again with a fresh ticket, as after a dropped connection.
+        if (state === "failed" && api.status === "joined") {
+          lost(new Error("media connection failed"));
+        }
+      },
       onlocaltrack: function (track, on) {
         if (!localVideo || track.kind !== "video") {
           return;
@@ -360,7 +368,8 @@
       id: pub.id,
       handle: null,
       videoMid: null,
-      layer: 2,
+      layer: 2, // the simulcast layer asked for
+      substream: null, // the layer Janus says it now sends (it switches on a keyframe)
       bad: 0,
       good: 0,
       last: null,
@@ -396,6 +405,9 @@
             feed.videoMid = s.mid;
           }
         });
+        if (typeof msg.substream === "number") {
+          feed.substream = msg.substream;
+        }
         if (jsep) {
           feed.handle.createAnswer({
             jsep: jsep,
@@ -403,13 +415,20 @@
             success: function (answer) {
               feed.handle.send({ message: { request: "start" }, jsep: answer });
               if (api.audioOnly) {
-                applyAudioOnly(feed);
+                sendVideo(feed, false);
               }
             },
             error: function (err) {
               fail("answer", err);
             },
           });
+        }
+      },
+      iceState: function (state) {
+        // This subscription lost its path to Janus for good: join again (the proven path;
+        // a weak link that still carries audio keeps ICE alive and never gets here).
+        if (state === "failed" && feeds[pub.id] === feed && api.status === "joined") {
+          lost(new Error("media connection failed"));
         }
       },
       slowLink: function () {
@@ -444,25 +463,57 @@
     }
   }
 
-  function applyAudioOnly(feed) {
+  /* Ask Janus to forward this subscription's video (at `layer`, if given) or to stop it. */
+  function sendVideo(feed, on, layer) {
     if (!feed.handle || !feed.videoMid) {
       return;
     }
-    // Janus stops forwarding this video stream to us; audio keeps flowing.
-    feed.handle.send({
-      message: {
-        request: "configure",
-        streams: [{ mid: feed.videoMid, send: !api.audioOnly }],
-      },
-    });
+    var stream = { mid: feed.videoMid, send: on };
+    if (on && typeof layer === "number") {
+      stream.substream = layer;
+      feed.layer = layer;
+    }
+    feed.bad = 0;
+    feed.good = 0;
+    feed.last = null; // the next sample starts a fresh window
+    // Off: Janus stops forwarding this video stream to us; audio keeps flowing.
+    feed.handle.send({ message: { request: "configure", streams: [stream] } });
   }
 
-  api.setAudioOnly = function (on) {
-    api.audioOnly = !!on;
+  /*
+   * Audio only, by choice or automatically. A person's own choice (the "Audio only" button or
+   * the pre-join checkbox) is sticky: only they turn video back on. The automatic one (below,
+   * when even the lowest layer suffers) ends on its own when a probe finds the link has room.
+   */
+  function enterAudioOnly(auto) {
+    api.audioOnly = true;
+    api.autoAudioOnly = auto;
     Object.keys(feeds).forEach(function (id) {
-      applyAudioOnly(feeds[id]);
+      sendVideo(feeds[id], false);
     });
-    document.dispatchEvent(new CustomEvent("openiop:audio-only", { detail: api.audioOnly }));
+    document.dispatchEvent(new CustomEvent("openiop:audio-only", { detail: true }));
+  }
+
+  function leaveAudioOnly(layer) {
+    endProbe();
+    api.audioOnly = false;
+    api.autoAudioOnly = false;
+    poorStreak = 0;
+    Object.keys(feeds).forEach(function (id) {
+      sendVideo(feeds[id], true, layer);
+    });
+    document.dispatchEvent(new CustomEvent("openiop:audio-only", { detail: false }));
+  }
+
+  api.autoAudioOnly = false;
+  api.setAudioOnly = function (on) {
+    if (on) {
+      endProbe();
+      enterAudioOnly(false);
+    } else {
+      // After an automatic switch the link was weak: start from the lowest layer and climb.
+      leaveAudioOnly(api.autoAudioOnly ? 0 : undefined);
+    }
   };
 
   /* Pin every subscription to one simulcast layer (0 lowest); the quality loop moves from there. */
@@ -550,21 +601,116 @@
     return total;
   };
 
+  /* Per subscription, for the quality indicator and the browser tests: what is asked for, what
+   * Janus says it sends, and what actually arrives (cumulative counters from getStats()). */
+  api.feedStats = async function () {
+    var out = [];
+    var ids = Object.keys(feeds);
+    for (var i = 0; i < ids.length; i++) {
+      var feed = feeds[ids[i]];
+      var pc = feed.handle && feed.handle.webrtcStuff && feed.handle.webrtcStuff.pc;
+      var row = {
+        id: feed.id,
+        layer: feed.layer,
+        substream: feed.substream,
+        probing: !!(probe && probe.feed === feed),
+        ice: pc ? pc.iceConnectionState : null,
+        videoBytes: 0,
+        audioBytes: 0,
+        framesDecoded: 0,
+        frameWidth: 0,
+        packetsLost: 0,
+        at: performance.now(),
+      };
+      if (pc) {
+        var report = await pc.getStats();
+        report.forEach(function (s) {
+          if (s.type !== "inbound-rtp") {
+            return;
+          }
+          if (s.kind === "video") {
+            row.videoBytes += s.bytesReceived || 0;
+            row.framesDecoded += s.framesDecoded || 0;
+            row.frameWidth = s.frameWidth || row.frameWidth;
+            row.packetsLost += s.packetsLost || 0;
+          } else if (s.kind === "audio") {
+            row.audioBytes += s.bytesReceived || 0;
+          }
+        });
+      }
+      out.push(row);
+    }
+    return out;
+  };
+
+  /* The local UDP ports this page's media uses (publisher and every subscription): a test
+   * limits one person's link by filtering on them. */
+  api.localPorts = async function () {
+    var pcs = [publisher].concat(
+      Object.keys(feeds).map(function (id) {
+        return feeds[id].handle;
+      })
+    );
+    var ports = [];
+    for (var i = 0; i < pcs.length; i++) {
+      var pc = pcs[i] && pcs[i].webrtcStuff && pcs[i].webrtcStuff.pc;
+      if (!pc) {
+        continue;
+      }
+      var report = await pc.getStats();
+      report.forEach(function (s) {
+        if (s.type === "transport" && s.selectedCandidatePairId) {
+          var pair = report.get(s.selectedCandidatePairId);
+          var local = pair && report.get(pair.localCandidateId);
+          if (local && ports.indexOf(local.port) < 0) {
+            ports.push(local.port);
+          }
+        }
+      });
+    }
+    return ports;
+  };
+
   /*
-   * Subscriber-side quality control (Janus does not choose layers for us, VIDEO.md): every 2 s
-   * read loss on each incoming video stream; step one simulcast layer down after 3 bad samples
-   * in a row, one up after 5 good ones (hysteresis against flapping), and offer audio-only when
-   * the lowest layer still suffers.
+   * Subscriber-side quality control (Janus does not choose layers for us, VIDEO.md). Every 2 s
+   * read loss on each incoming video stream; step one simulcast layer down after 3 lossy samples
+   * in a row, one up after 5 clean ones (hysteresis against flapping). When the lowest layer
+   * still suffers for 5 rounds, stop video and keep audio (automatic audio-only).
+   *
+   * Automatic audio-only is not a dead end: with video off there is no video loss to read, so
+   * the client probes. After a while it asks for one subscription's lowest layer; 3 clean samples
+   * bring everyone's video back at the lowest layer (the ladder then climbs), one lossy sample
+   * stops the probe. The wait doubles after each failed probe and after a quick relapse (8 s up
+   * to 64 s), so a link that stays weak costs a few seconds of probing a minute at most.
    */
   var QUALITY_NAMES = ["poor", "fair", "good"];
+  var SAMPLE_MS = 2000;
+  var LOSSY = 0.05;
   var DOWN_AFTER = 3;
   var UP_AFTER = 5;
+  var AUDIO_ONLY_AFTER = 5;
+  var PROBE_FIRST_MS = 8000;
+  var PROBE_MAX_MS = 64000;
+  var PROBE_GOOD = 3;
+  var PROBE_SAMPLES = 6; // including the first, which only starts the window
+  var STABLE_MS = 60000; // video back this long: the next automatic switch waits the least again
   var poorStreak = 0;
+  var probe = null; // {feed, samples, good} while a probe runs
+  var probeDelay = PROBE_FIRST_MS;
+  var nextProbeAt = 0;
+  var videoBackAt = -Infinity;
+  api.probing = false;
 
-  async function sampleFeed(feed) {
+  function endProbe() {
+    probe = null;
+    api.probing = false;
+  }
+
+  /* Loss on one incoming video stream since the last call, or null (first call, nothing came). */
+  async function lossSample(feed) {
     var pc = feed.handle && feed.handle.webrtcStuff && feed.handle.webrtcStuff.pc;
-    if (!pc || api.audioOnly) {
-      return 2;
+    if (!pc) {
+      return null;
     }
     var report = await pc.getStats();
     var now = null;
@@ -573,60 +719,114 @@
         now = { lost: s.packetsLost || 0, received: s.packetsReceived || 0 };
       }
     });
-    if (!now) {
-      return feed.layer;
-    }
     var prev = feed.last;
     feed.last = now;
-    if (!prev) {
-      return feed.layer;
+    if (!now || !prev) {
+      return null;
     }
-    var lost = now.lost - prev.lost;
+    var lost = Math.max(0, now.lost - prev.lost);
     var total = lost + (now.received - prev.received);
-    var loss = total > 0 ? lost / total : 0;
-    if (loss > 0.05) {
-      feed.bad += 1;
-      feed.good = 0;
-    } else {
-      feed.good += 1;
-      feed.bad = 0;
+    // Nothing arrived (the sender paused, or a layer switch waits for a keyframe): no verdict.
+    return total > 0 ? lost / total : null;
+  }
+
+  async function sampleFeed(feed) {
+    var loss = await lossSample(feed);
+    if (loss !== null) {
+      if (loss > LOSSY) {
+        feed.bad += 1;
+        feed.good = 0;
+      } else {
+        feed.good += 1;
+        feed.bad = 0;
+      }
     }
+    // Without simulcast there is one layer: it is also the lowest.
+    var lowest = ticket.simulcast ? 0 : feed.layer;
     var wanted = feed.layer;
-    if (feed.bad >= DOWN_AFTER && feed.layer > 0) {
+    if (feed.bad >= DOWN_AFTER && feed.layer > lowest) {
       wanted = feed.layer - 1;
-    } else if (feed.good >= UP_AFTER && feed.layer < 2) {
+    } else if (feed.good >= UP_AFTER && feed.layer < 2 && ticket.simulcast) {
       wanted = feed.layer + 1;
     }
-    if (wanted !== feed.layer && ticket.simulcast && feed.videoMid) {
-      feed.layer = wanted;
-      feed.bad = 0;
-      feed.good = 0;
-      feed.handle.send({
-        message: { request: "configure", streams: [{ mid: feed.videoMid, substream: wanted }] },
-      });
+    if (wanted !== feed.layer && feed.videoMid) {
+      sendVideo(feed, true, wanted);
     }
-    return feed.bad >= DOWN_AFTER && feed.layer === 0 ? 0 : feed.layer;
+    return feed.bad >= DOWN_AFTER && feed.layer === lowest ? 0 : Math.min(feed.layer, 2);
+  }
+
+  async function probeStep(now) {
+    if (!probe) {
+      var candidates = Object.keys(feeds).filter(function (id) {
+        return feeds[id].handle && feeds[id].videoMid;
+      });
+      if (now < nextProbeAt || !candidates.length) {
+        return;
+      }
+      probe = { feed: feeds[candidates[0]], samples: 0, good: 0 };
+      api.probing = true;
+      sendVideo(probe.feed, true, 0);
+      return;
+    }
+    var feed = probe.feed;
+    if (feeds[feed.id] !== feed) {
+      endProbe(); // that person left; the next round picks someone else
+      return;
+    }
+    var loss = await lossSample(feed);
+    probe.samples += 1;
+    var failed = loss !== null && loss > LOSSY;
+    if (!failed && loss !== null) {
+      probe.good += 1;
+    }
+    if (probe.good >= PROBE_GOOD) {
+      api.log.push("video back after a probe");
+      videoBackAt = now;
+      leaveAudioOnly(0);
+    } else if (failed || probe.samples >= PROBE_SAMPLES) {
+      sendVideo(feed, false);
+      endProbe();
+      probeDelay = Math.min(probeDelay * 2, PROBE_MAX_MS);
+      nextProbeAt = now + probeDelay;
+    }
+  }
+
+  function setQuality(level) {
+    api.quality = QUALITY_NAMES[level];
+    document.dispatchEvent(new CustomEvent("openiop:quality", { detail: api.quality }));
   }
 
   async function qualityLoop() {
+    var now = performance.now();
+    if (api.audioOnly) {
+      // A person's own choice stays until they change it; nothing to watch or probe.
+      if (api.autoAudioOnly) {
+        await probeStep(now);
+        setQuality(0);
+      }
+      return;
+    }
     var ids = Object.keys(feeds);
     var worst = 2;
     for (var i = 0; i < ids.length; i++) {
       worst = Math.min(worst, await sampleFeed(feeds[ids[i]]));
     }
     poorStreak = worst === 0 ? poorStreak + 1 : 0;
-    api.quality = QUALITY_NAMES[worst];
-    document.dispatchEvent(new CustomEvent("openiop:quality", { detail: api.quality }));
-    if (poorStreak === 10 && !api.audioOnly) {
-      api.autoAudioOnly = true;
-      api.setAudioOnly(true);
+    setQuality(worst);
+    if (poorStreak >= AUDIO_ONLY_AFTER && !api.audioOnly) {
+      // Back to poor soon after a probe brought video back: wait longer before the next probe.
+      var relapse = now - videoBackAt < STABLE_MS;
+      probeDelay = relapse ? Math.min(probeDelay * 2, PROBE_MAX_MS) : PROBE_FIRST_MS;
+      nextProbeAt = now + probeDelay;
+      api.log.push("automatic audio-only");
+      enterAudioOnly(true);
     }
   }
   setInterval(function () {
     if (api.status === "joined") {
       qualityLoop().catch(function () {});
     }
-  }, 2000);
+  }, SAMPLE_MS);
 
   Janus.init({
     debug: false,

@@ -9,6 +9,7 @@ delivered, the decoded width, and the video and audio bitrates (test-artifacts/v
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from typing import Any
@@ -176,9 +177,14 @@ class WeakLinkTests(VideoPagesTestCase):
             self.assertLess(time.monotonic() - ramp, 45, f"Pat receives only {incoming} kbps")
         steps["seconds_to_ramp_up"] = round(time.monotonic() - ramp, 1)
         baseline = steps["baseline"] = measure(pages, names)
-        for sender, seen in baseline["limited"]["sees"].items():
-            self.assertEqual(seen["layer_received"], 2, f"{sender}: {baseline}")
-            self.assertGreater(seen["frames_decoded"], 0, f"{sender}: {baseline}")
+        # Without any limit nobody may lose packets; if they do, the machine itself is too busy
+        # (a starved renderer drops packets too) and no step below would mean anything.
+        busy = f"load average {os.getloadavg()} on {os.cpu_count()} CPUs"
+        for who in ("limited", "unaffected"):
+            self.assertFalse(baseline[who]["audio_only"], f"{busy}: {baseline}")
+            for sender, seen in baseline[who]["sees"].items():
+                self.assertEqual(seen["layer_received"], 2, f"{busy}: {who}/{sender}: {baseline}")
+                self.assertGreater(seen["frames_decoded"], 0, f"{who}/{sender}: {baseline}")
         self.assert_heard(baseline, "limited")
         self.assert_unaffected(baseline, baseline)
 

@@ -11,6 +11,12 @@ pytest_plugins = ["openiop.testing_clock", "pytester"]
 def pytest_configure(config):
     from django.conf import settings
 
+    from openiop.lib.catalogue import compile_tree
+
+    # Pages are tested in Spanish too: the .mo files are generated, never committed.
+    for root in settings.LOCALE_PATHS:
+        compile_tree(root)
+
     if "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
         import pytest
 

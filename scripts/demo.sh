@@ -10,6 +10,7 @@ mkdir -p var
 chmod -R u+rwX,go= var
 unset DATABASE_URL
 export OPENIOP_MODE=development
+.venv/bin/python manage.py compile_translations --verbosity 0
 .venv/bin/python manage.py migrate --verbosity 0
 .venv/bin/python manage.py load_demo "$@"
 

@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install.sh test
 mkdir -p var
+# The Spanish catalogue, compiled in pure Python (pytest's conftest does it too).
+.venv/bin/python manage.py compile_translations
 
 DATABASE_URL=$(scripts/postgres.sh start)
 export DATABASE_URL

@@ -1,9 +1,11 @@
 """OpenIOP's own deploy checks: Django's `check --deploy` looks at none of these."""
 
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.checks import Error, Tags, register
+from django.core.checks import Warning as CheckWarning
 
 from openiop.lib.crypto import KEYS_FILE_VARIABLE, KEYS_VARIABLE
 
@@ -76,3 +78,24 @@ def check_encryption_keys(app_configs: Any, **kwargs: Any) -> list[Error]:
             )
         ]
     return []
+
+
+@register(deploy=True)
+def check_translations_compiled(app_configs: Any, **kwargs: Any) -> list[CheckWarning]:
+    """Without the compiled catalogue, a Spanish reader silently gets English everywhere."""
+    stale = [
+        po
+        for root in settings.LOCALE_PATHS
+        for po in Path(root).glob("*/LC_MESSAGES/*.po")
+        if not po.with_suffix(".mo").exists()
+        or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime
+    ]
+    if not stale:
+        return []
+    return [
+        CheckWarning(
+            f"Translation catalogues are not compiled: {', '.join(str(po) for po in stale)}.",
+            hint="Run `manage.py compile_translations` after installing or updating OpenIOP.",
+            id="openiop.W120",
+        )
+    ]

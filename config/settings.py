@@ -190,9 +190,11 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "openiop.core.middleware.BodySizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "openiop.accounts.middleware.UserLanguageMiddleware",
     "openiop.participants.middleware.ViewerZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "openiop.audit.middleware.AuditContextMiddleware",
@@ -462,7 +464,17 @@ OPENIOP_AUDIT_SYSLOG_FACILITY = env("OPENIOP_AUDIT_SYSLOG_FACILITY", "authpriv")
 OPENIOP_AUDIT_CHECKPOINT_SECONDS = env_int("OPENIOP_AUDIT_CHECKPOINT_SECONDS", 5)
 OPENIOP_AUDIT_CHECKPOINT_ROWS = env_int("OPENIOP_AUDIT_CHECKPOINT_ROWS", 100)
 
-LANGUAGE_CODE = "en-us"
+# Participant pages, messages and reminders are in English and Spanish (docs/i18n.md). A
+# signed-in person's language is the one stored on their account (User.language); before
+# sign-in, the switch's cookie and then the browser's Accept-Language choose.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Spanish")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["config.formats"]
+LANGUAGE_COOKIE_NAME = "openiop_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SECURE = PRODUCTION
+LANGUAGE_COOKIE_HTTPONLY = True
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("", include("openiop.core.urls")),
     path("accounts/", include("allauth.urls")),
+    path("language/", include("openiop.accounts.urls")),
     path("participants/", include("openiop.participants.urls")),
     path("assessments/", include("openiop.assessments.urls")),
     path("safety/", include("openiop.safety.urls")),

@@ -102,3 +102,23 @@ def _rotate_field(ring: Keyring, entry: EncryptedField) -> RotationCount:
             row.update(**{entry.field: ring.reencrypt(value)})
             rotated += 1
     return RotationCount(entry.label, rotated, already_current)
+
+
+def choose_language(user: Any, language: str) -> bool:
+    """Store the language `user` reads OpenIOP in; False when it was already theirs.
+
+    The caller has checked that `language` is one of settings.LANGUAGES.
+    """
+    if user.language == language:
+        return False
+    previous = user.language
+    with transaction.atomic():
+        user.language = language
+        user.save(update_fields=["language"])
+        record(
+            "accounts.language_chosen",
+            acting_user=user,
+            target=user,
+            details={"from": previous, "to": language},
+        )
+    return True

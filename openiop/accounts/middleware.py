@@ -8,8 +8,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 
-from openiop.accounts import mfa
+from openiop.accounts import languages, mfa
 from openiop.audit.actions import record
 
 AUTH_TIME_KEY = "openiop.auth_time"
@@ -111,3 +112,22 @@ class StaffMFAMiddleware:
         if path.startswith(settings.STATIC_URL) or path == reverse("core:health"):
             return True
         return path in {reverse(name) for name in self.ALWAYS_ALLOWED}
+
+
+class UserLanguageMiddleware:
+    """Shows a signed-in person every page in the language stored on their account.
+
+    LocaleMiddleware (earlier in the chain) has already chosen from the cookie or the browser;
+    that choice is right before sign-in, but afterwards the account's language wins, so the same
+    person sees the same language on every device, and their reminders match their pages.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and languages.is_supported(user.language):
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
+        return self.get_response(request)

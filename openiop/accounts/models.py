@@ -77,6 +77,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     timezone = models.CharField(
         max_length=64, default="America/New_York", validators=[validate_timezone]
     )
+    # The language their pages, reminders and notices are in (settings.LANGUAGES; chosen with
+    # the switch in the page header). Questionnaires stay in English unless an official
+    # translation is held (docs/i18n.md).
+    language = models.CharField(
+        max_length=8,
+        choices=[("en", "English"), ("es", "Español")],
+        default="en",
+    )
     # A supervisee's notes need this clinician's co-signature where the program requires it.
     supervisor = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="supervisees"

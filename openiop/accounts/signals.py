@@ -1,4 +1,4 @@
-"""Sign-in events for the audit trail, and the session clock."""
+"""Sign-in events for the audit trail, the session clock and the reader's language."""
 
 from typing import Any
 
@@ -6,8 +6,9 @@ from allauth.mfa import signals as mfa_signals
 from allauth.mfa.models import Authenticator
 from django.contrib.auth import signals as auth_signals
 from django.dispatch import receiver
+from django.utils import translation
 
-from openiop.accounts import mfa
+from openiop.accounts import languages, mfa
 from openiop.accounts.middleware import start_session_clock
 from openiop.audit.actions import record
 
@@ -16,6 +17,10 @@ from openiop.audit.actions import record
 def on_logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if request is not None and hasattr(request, "session"):
         start_session_clock(request)
+    # The rest of this request (the "signed in" message) is already in the person's language,
+    # not only the pages after it (UserLanguageMiddleware).
+    if languages.is_supported(user.language):
+        translation.activate(user.language)
     record("auth.login", acting_user=user)
 
 

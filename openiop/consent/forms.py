@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
 
 from openiop.accounts.models import User
 
@@ -32,14 +33,16 @@ class SignForm(forms.Form):
 
     text = forms.UUIDField(widget=forms.HiddenInput)
     signed_name = forms.CharField(
-        label="Type your full name",
+        label=_("Type your full name"),
         max_length=200,
         widget=forms.TextInput({"autocomplete": "name", "autocapitalize": "words"}),
-        error_messages={"required": "Type your full name to sign."},
+        error_messages={"required": _("Type your full name to sign.")},
     )
     agree = forms.BooleanField(
-        label="I have read and agree to this consent",
-        error_messages={"required": "Tick the box to say you have read and agree to this consent."},
+        label=_("I have read and agree to this consent"),
+        error_messages={
+            "required": _("Tick the box to say you have read and agree to this consent.")
+        },
     )
 
 

@@ -11,19 +11,25 @@ support them drop.
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
+from openiop.accounts import languages
 from openiop.audit.actions import record
 from openiop.discharge.models import DischargeSummary
 from openiop.lib.phone import stored_text
 from openiop.notifications.sms import send_sms
 from openiop.scheduling.models import ReminderPreference
 
-NOTICE_SUBJECT = "An update in your portal"
+
+def notice_subject() -> str:
+    return gettext("An update in your portal")
 
 
 def notice_text() -> str:
-    return f"There is an update in your {settings.SITE_NAME} portal. Sign in to see it."
+    return gettext("There is an update in your %(site)s portal. Sign in to see it.") % {
+        "site": settings.SITE_NAME
+    }
 
 
 def send_discharge_notice(summary_id: int) -> int:
@@ -31,7 +37,7 @@ def send_discharge_notice(summary_id: int) -> int:
     with transaction.atomic():
         summary = (
             DischargeSummary.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("participant")
+            .select_related("participant__user")
             .filter(
                 pk=summary_id,
                 status=DischargeSummary.Status.SIGNED,
@@ -48,17 +54,20 @@ def send_discharge_notice(summary_id: int) -> int:
         except ReminderPreference.DoesNotExist:
             preference = ReminderPreference(participant=participant)
         channels = []
+        # In the language the participant reads their portal in (docs/i18n.md).
+        with translation.override(languages.for_user(participant.user)):
+            subject, text = notice_subject(), notice_text()
         if preference.sms and participant.phone:
             send_sms(
                 stored_text(participant.phone),
-                notice_text(),
+                text,
                 idempotency_key=f"{summary.code}:sms",
             )
             channels.append("sms")
         if preference.email and participant.email:
             EmailMessage(
-                NOTICE_SUBJECT,
-                notice_text(),
+                subject,
+                text,
                 settings.DEFAULT_FROM_EMAIL,
                 [participant.email],
                 headers={"X-OpenIOP-Idempotency-Key": f"{summary.code}:email"},

@@ -15,6 +15,9 @@ Every datetime shown to a person goes through `format_datetime` (templates reach
 from datetime import date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
+from django.utils.dates import MONTHS, MONTHS_3, WEEKDAYS, WEEKDAYS_ABBR
+from django.utils.translation import get_language, pgettext
+
 STYLES = ("datetime", "short", "date", "shortdate", "longdate", "plain", "time")
 
 
@@ -42,15 +45,32 @@ def clock(local: datetime) -> str:
 
 
 def format_date(day: date, style: str = "date") -> str:
-    """A calendar day (no zone involved): "Mon 9 Mar 2026", "Mon 9 Mar", "Monday 9 March 2026"."""
+    """A calendar day (no zone involved): "Mon 9 Mar 2026", "Mon 9 Mar", "Monday 9 March 2026".
+
+    Day and month names are in the active language (Django's own translations: "lun 9 mar"
+    in Spanish); the order, day before month, reads naturally in both.
+    """
+    weekday, weekday_abbr = WEEKDAYS[day.weekday()], WEEKDAYS_ABBR[day.weekday()]
+    # Django's three-letter month names are lower case ("mar"), as Spanish writes them;
+    # English writes "Mar".
+    month_abbr = str(MONTHS_3[day.month])
+    if (get_language() or "en").startswith("en"):
+        month_abbr = month_abbr.capitalize()
     if style == "shortdate":
-        return f"{day:%a} {day.day} {day:%b}"
+        return f"{weekday_abbr} {day.day} {month_abbr}"
     if style == "longdate":
-        return f"{day:%A} {day.day} {day:%B %Y}"
+        # Translators: a long date, "Monday 9 March 2026"; keep the four placeholders.
+        pattern = pgettext("long date", "%(weekday)s %(day)s %(month)s %(year)s")
+        return pattern % {
+            "weekday": weekday,
+            "day": day.day,
+            "month": MONTHS[day.month],
+            "year": day.year,
+        }
     if style == "plain":
-        return f"{day.day} {day:%b %Y}"
+        return f"{day.day} {month_abbr} {day.year}"
     if style == "date":
-        return f"{day:%a} {day.day} {day:%b %Y}"
+        return f"{weekday_abbr} {day.day} {month_abbr} {day.year}"
     raise ValueError(f"Unknown date style {style!r}; use date, shortdate, longdate or plain.")
 
 

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from openiop.lib.phone import PhoneField
 from openiop.programs.eligibility import CLINICAL_ROLES, Seat, may_hold, why_not
@@ -567,12 +568,12 @@ class SafetyPlanEntry(models.Model):
     """One line of one step of a safety plan, in the participant's words."""
 
     class Step(models.IntegerChoices):
-        WARNING_SIGNS = 1, "Signs that a crisis may be building"
-        COPING = 2, "Things I can do on my own to feel steadier"
-        DISTRACTION = 3, "People and places that take my mind off things"
-        HELPERS = 4, "People I can ask for help"
-        PROFESSIONALS = 5, "Professionals and crisis lines I can reach"
-        SAFE_SURROUNDINGS = 6, "Making my surroundings safer"
+        WARNING_SIGNS = 1, _("Signs that a crisis may be building")
+        COPING = 2, _("Things I can do on my own to feel steadier")
+        DISTRACTION = 3, _("People and places that take my mind off things")
+        HELPERS = 4, _("People I can ask for help")
+        PROFESSIONALS = 5, _("Professionals and crisis lines I can reach")
+        SAFE_SURROUNDINGS = 6, _("Making my surroundings safer")
 
     plan = models.ForeignKey(SafetyPlan, on_delete=models.CASCADE, related_name="entries")
     step = models.PositiveSmallIntegerField(choices=Step.choices)

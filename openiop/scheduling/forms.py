@@ -2,6 +2,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from openiop.accounts.models import User
 from openiop.scheduling.models import Booking, Enrollment, Session
@@ -133,8 +134,8 @@ class CapacityForm(forms.Form):
 
 
 class ReminderPreferenceForm(forms.Form):
-    sms = forms.BooleanField(label="Text message reminders", required=False)
-    email = forms.BooleanField(label="Email reminders", required=False)
+    sms = forms.BooleanField(label=_("Text message reminders"), required=False)
+    email = forms.BooleanField(label=_("Email reminders"), required=False)
 
 
 class ExtraSessionForm(_EndsAfterStartForm):

@@ -10,7 +10,8 @@ Steps for one reminder job (SECURITY.md R9):
    sent claim; a worker that dies before the commit leaves the claim `claimed`, and the retry
    sends it.
 
-Texts say only that there is a session and when (DESIGN.md rule 5).
+Texts say only that there is a session and when (DESIGN.md rule 5), in the language the
+participant reads OpenIOP in (their account's; docs/i18n.md).
 """
 
 import logging
@@ -20,8 +21,10 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
+from openiop.accounts import languages
 from openiop.audit.actions import record
 from openiop.lib.phone import stored_text
 from openiop.lib.recurrence import get_zone
@@ -84,14 +87,15 @@ def _when(session: Session, zone: str) -> str:
 
 
 def reminder_text(session: Session, zone: str) -> str:
-    return f"Reminder: you have a session on {_when(session, zone)}. Sign in to join."
+    return gettext("Reminder: you have a session on %(when)s. Sign in to join.") % {
+        "when": _when(session, zone)
+    }
 
 
 def cancellation_text(session: Session, zone: str) -> str:
-    return (
-        f"Your session on {_when(session, zone)} is cancelled. "
-        "Sign in to see your updated schedule."
-    )
+    return gettext(
+        "Your session on %(when)s is cancelled. Sign in to see your updated schedule."
+    ) % {"when": _when(session, zone)}
 
 
 def _channels(booking: Booking) -> list[str]:
@@ -163,7 +167,9 @@ def _claim_and_send(booking: Booking, *, kind: str, subject: str, body: str) -> 
 
 
 def _load(booking_id: int) -> Booking | None:
-    return Booking.objects.select_related("session", "participant").filter(pk=booking_id).first()
+    return (
+        Booking.objects.select_related("session", "participant__user").filter(pk=booking_id).first()
+    )
 
 
 def send_reminder(booking_id: int, kind: str, session_starts_at: str) -> int:
@@ -181,9 +187,9 @@ def send_reminder(booking_id: int, kind: str, session_starts_at: str) -> int:
         logger.warning("Reminder job for booking %s ran before it was due", booking_id)
         return 0
     zone = booking.participant.timezone
-    return _claim_and_send(
-        booking, kind=kind, subject="Session reminder", body=reminder_text(session, zone)
-    )
+    with translation.override(languages.for_user(booking.participant.user)):
+        subject, body = gettext("Session reminder"), reminder_text(session, zone)
+    return _claim_and_send(booking, kind=kind, subject=subject, body=body)
 
 
 def send_cancellation_notice(booking_id: int, session_starts_at: str) -> int:
@@ -194,9 +200,8 @@ def send_cancellation_notice(booking_id: int, session_starts_at: str) -> int:
     if not session.is_cancelled or session.starts_at.isoformat() != session_starts_at:
         return 0
     zone = booking.participant.timezone
+    with translation.override(languages.for_user(booking.participant.user)):
+        subject, body = gettext("Session cancelled"), cancellation_text(session, zone)
     return _claim_and_send(
-        booking,
-        kind=ReminderClaim.Kind.CANCELLATION,
-        subject="Session cancelled",
-        body=cancellation_text(session, zone),
+        booking, kind=ReminderClaim.Kind.CANCELLATION, subject=subject, body=body
     )

@@ -2,6 +2,7 @@ import re
 import unicodedata
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from openiop.lib.phone import PhoneFormField
 from openiop.lib.states import STATE_CHOICES
@@ -15,22 +16,22 @@ class LocationForm(forms.Form):
     """Where the participant is right now (CLINICAL.md §4.3), asked before every session."""
 
     location = forms.CharField(
-        label="Where are you right now?",
+        label=_("Where are you right now?"),
         max_length=200,
-        help_text="A street address, or at least the city.",
+        help_text=_("A street address, or at least the city."),
     )
     location_state = forms.ChoiceField(
-        label="State",
-        choices=[("", "Choose a state"), *STATE_CHOICES],
-        error_messages={"invalid_choice": "Choose a US state or territory from the list."},
+        label=_("State"),
+        choices=[("", _("Choose a state")), *STATE_CHOICES],
+        error_messages={"invalid_choice": _("Choose a US state or territory from the list.")},
     )
     callback_phone = PhoneFormField(
-        label="A phone number where we can reach you during the session",
-        help_text="Used only if the video connection drops or we are worried about you.",
+        label=_("A phone number where we can reach you during the session"),
+        help_text=_("Used only if the video connection drops or we are worried about you."),
     )
     private_place = forms.TypedChoiceField(
-        label="Are you in a private place where others cannot overhear?",
-        choices=[("yes", "Yes"), ("no", "No")],
+        label=_("Are you in a private place where others cannot overhear?"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
     )

@@ -69,15 +69,14 @@
         if (request !== latest) {
           return;
         }
-        status.textContent = response.ok
-          ? "Saved."
-          : "Not saved. Your answers are still on this page; use Save and finish later.";
+        // The words come from the page, in the reader's language.
+        status.textContent = response.ok ? status.dataset.saved : status.dataset.notSaved;
       })
       .catch(function () {
         if (request !== latest) {
           return;
         }
-        status.textContent = "Offline. Your answers are still on this page.";
+        status.textContent = status.dataset.offline;
       });
   }
 
@@ -85,7 +84,7 @@
     applyEnableWhen();
     showCrisisResources();
     updateProgress();
-    status.textContent = "Saving…";
+    status.textContent = status.dataset.saving;
     window.clearTimeout(timer);
     timer = window.setTimeout(save, 250);
   });

@@ -246,7 +246,7 @@ def sign_plan(
     before it is superseded. Blank lines are left out of the signed version."""
     plan = _locked_draft(plan)
     missing = [
-        Step(step).label
+        str(Step(step).label)
         for step in REQUIRED_STEPS
         if not any(not line.is_blank for line in content.lines.get(step, []))
     ]

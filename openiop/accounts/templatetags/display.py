@@ -15,6 +15,7 @@ from django import template
 from django.core.exceptions import ImproperlyConfigured
 from django.template.context import Context
 
+from openiop.accounts import languages
 from openiop.lib.phone import display_phone
 from openiop.lib.timefmt import format_date, format_datetime, format_range, in_zone
 
@@ -71,3 +72,9 @@ def iso(value: datetime) -> str:
 def phone(value: Any) -> str:
     """US numbers as (555) 555-0100, others as +44 20 7946 0000."""
     return display_phone(value)
+
+
+@register.filter
+def language_name(code: str) -> str:
+    """A language code as staff read it: "es" → "Spanish"."""
+    return languages.name_in_english(code)

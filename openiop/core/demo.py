@@ -121,6 +121,12 @@ class Login:
     totp_secret: str | None
 
 
+# One of the first participants (who have questionnaires waiting and sessions booked) reads
+# OpenIOP in Spanish (docs/i18n.md). The name is synthetic, like every other.
+SPANISH_SPEAKER = 3
+SPANISH_SPEAKER_FIELDS = {"given_name": "Marisol", "family_name": "Ibarrola", "language": "es"}
+
+
 def staff_email(given: str, family: str) -> str:
     return f"{given}.{family}@{DEMO_DOMAIN}".lower()
 
@@ -179,11 +185,14 @@ def load(*, participants: int = 30, weeks: int = 8, seed: int = 2026) -> Program
 
     users = User.objects.bulk_create(
         User(
-            email=participant_email(i),
-            given_name=GIVEN[i % len(GIVEN)],
-            family_name=FAMILY[(i // len(GIVEN)) % len(FAMILY)],
-            role=User.Role.PARTICIPANT,
-            password=password_hash,
+            **{
+                "email": participant_email(i),
+                "given_name": GIVEN[i % len(GIVEN)],
+                "family_name": FAMILY[(i // len(GIVEN)) % len(FAMILY)],
+                "role": User.Role.PARTICIPANT,
+                "password": password_hash,
+                **(SPANISH_SPEAKER_FIELDS if i == SPANISH_SPEAKER else {}),
+            }
         )
         for i in range(1, participants + 1)
     )
@@ -252,5 +261,8 @@ def logins(limit_participants: int = 3) -> list[Login]:
     participants = User.objects.filter(
         email__endswith=f"@{DEMO_DOMAIN}", role=User.Role.PARTICIPANT
     ).order_by("id")[:limit_participants]
-    result.extend(Login(user.email, "Participant", None) for user in participants)
+    result.extend(
+        Login(user.email, "Participant" + (" (Spanish)" if user.language == "es" else ""), None)
+        for user in participants
+    )
     return result

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.checks import Error, Tags, register
 from django.core.checks import Warning as CheckWarning
 
+from openiop.lib.catalogue import is_current
 from openiop.lib.crypto import KEYS_FILE_VARIABLE, KEYS_VARIABLE
 
 
@@ -87,8 +88,7 @@ def check_translations_compiled(app_configs: Any, **kwargs: Any) -> list[CheckWa
         po
         for root in settings.LOCALE_PATHS
         for po in Path(root).glob("*/LC_MESSAGES/*.po")
-        if not po.with_suffix(".mo").exists()
-        or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime
+        if not is_current(po)
     ]
     if not stale:
         return []

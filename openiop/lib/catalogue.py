@@ -148,12 +148,23 @@ def compile_entries(entries: list[Entry]) -> bytes:
     return header + struct.pack(f"<{4 * count}I", *offsets) + data
 
 
-def compile_file(po: Path) -> Path:
-    """Write `po`'s .mo beside it, only when missing or older; returns the .mo's path."""
+def compiled(po: Path) -> bytes:
+    return compile_entries(parse(po.read_text(encoding="utf-8")))
+
+
+def is_current(po: Path) -> bool:
+    """Whether `po`'s .mo holds exactly what compiling `po` now would write. Compared by
+    content, not by file times, which a checkout or a copy can set in any order."""
     mo = po.with_suffix(".mo")
-    if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+    return mo.exists() and mo.read_bytes() == compiled(po)
+
+
+def compile_file(po: Path) -> Path:
+    """Write `po`'s .mo beside it unless it is already current; returns the .mo's path."""
+    mo = po.with_suffix(".mo")
+    content = compiled(po)
+    if mo.exists() and mo.read_bytes() == content:
         return mo
-    content = compile_entries(parse(po.read_text(encoding="utf-8")))
     draft = mo.with_name(f".{mo.name}.draft")
     draft.write_bytes(content)
     draft.replace(mo)

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from unittest import TestCase, skipUnless
 
-from openiop.lib.catalogue import compile_entries, compile_file, parse
+from openiop.lib.catalogue import compile_entries, compile_file, is_current, parse
 
 SAMPLE = r"""# A header comment
 msgid ""
@@ -103,11 +103,13 @@ class CatalogueTestCase(TestCase):
         with tempfile.TemporaryDirectory() as folder:
             po = Path(folder) / "django.po"
             po.write_text(SAMPLE, encoding="utf-8")
+            self.assertFalse(is_current(po))
             mo = compile_file(po)
-            mo.write_bytes(b"kept")
+            self.assertTrue(is_current(po))
+            written = mo.stat().st_mtime_ns
+            os.utime(po)  # a newer time alone (a checkout) is not a change
             compile_file(po)
-            self.assertEqual(mo.read_bytes(), b"kept")
-            po.write_text(SAMPLE, encoding="utf-8")
-            os.utime(po, (mo.stat().st_mtime + 10, mo.stat().st_mtime + 10))
-            compile_file(po)
-            self.assertNotEqual(mo.read_bytes(), b"kept")
+            self.assertEqual(mo.stat().st_mtime_ns, written)
+            po.write_text(SAMPLE.replace("Hola", "Buenas"), encoding="utf-8")
+            self.assertFalse(is_current(po))
+            self.assertEqual(translations(compile_file(po).read_bytes()).gettext("Hello"), "Buenas")

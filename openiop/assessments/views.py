@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from openiop.accounts.http import AuthedRequest
 from openiop.accounts.models import User
 from openiop.assessments import access, actions, fhir
+from openiop.assessments.context import contexts_for
 from openiop.assessments.forms import (
     AssignForm,
     CorrectionForm,
@@ -58,6 +59,7 @@ def _render_form(
             "missing_questions": [q for q in questions if q.missing],
             "error": error,
             "administering": request.user.is_staff_member,
+            "about": contexts_for([assignment.pk]).get(assignment.pk),
         },
         status=status,
     )
@@ -68,8 +70,13 @@ def _render_form(
 def mine(request: AuthedRequest) -> HttpResponse:
     if request.user.role != User.Role.PARTICIPANT:
         raise Http404
-    assignments = access.open_assignments_for_participant_user(request.user)
-    return render(request, "assessments/mine.html", {"assignments": assignments})
+    assignments = list(access.open_assignments_for_participant_user(request.user))
+    contexts = contexts_for(a.pk for a in assignments)
+    return render(
+        request,
+        "assessments/mine.html",
+        {"assignments": [(a, contexts.get(a.pk)) for a in assignments]},
+    )
 
 
 @require_http_methods(["GET", "POST"])

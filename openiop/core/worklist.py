@@ -28,6 +28,7 @@ from django.urls import reverse
 from openiop.accounts.models import User
 from openiop.careplans import reviews
 from openiop.careplans.models import PlanSignature, TreatmentPlan
+from openiop.feedback import queries as feedback_queries
 from openiop.notes.models import GroupNote, Note
 from openiop.participants.models import CareTeamMember
 from openiop.programs import access as programs
@@ -102,6 +103,8 @@ class TodayRow:
     booked: int
     session_url: str
     video_url: str
+    # People booked whose last session check-in was low or falling (openiop.feedback).
+    feedback_flags: int = 0
 
 
 def todays_sessions(user: User, *, zone: str, today: date) -> Section[TodayRow]:
@@ -123,6 +126,8 @@ def todays_sessions(user: User, *, zone: str, today: date) -> Section[TodayRow]:
         .order_by("starts_at", "id")
     )
 
+    flags: dict[int, int] = {}
+
     def row(session: Session) -> TodayRow:
         booked = session.booked  # type: ignore[attr-defined]
         grouped = session.group is not None
@@ -133,9 +138,13 @@ def todays_sessions(user: User, *, zone: str, today: date) -> Section[TodayRow]:
             booked=len(booked),
             session_url=reverse("scheduling:session", args=[session.code]),
             video_url=reverse("telehealth:join", args=[session.code]),
+            feedback_flags=flags.get(session.pk, 0),
         )
 
-    return section(sessions, row)
+    rows = list(sessions[:ROW_LIMIT])
+    flags.update(feedback_queries.flag_counts([s.pk for s in rows]))
+    count = len(rows) if len(rows) < ROW_LIMIT else sessions.count()
+    return Section([row(s) for s in rows], count)
 
 
 # Notes to write ------------------------------------------------------------------------------

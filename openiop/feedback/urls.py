@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from openiop.feedback import views
 
 app_name = "feedback"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("trends/", views.trend_page, name="trends"),
+]

@@ -3,6 +3,7 @@ from typing import Any
 from django import template
 
 from openiop.assessments.access import open_assignments_for_participant_user
+from openiop.assessments.context import contexts_for
 
 register = template.Library()
 
@@ -14,4 +15,6 @@ def questionnaires_due(context: dict[str, Any]) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None:
         return {"assignments": []}
-    return {"assignments": list(open_assignments_for_participant_user(user))}
+    assignments = list(open_assignments_for_participant_user(user))
+    contexts = contexts_for(a.pk for a in assignments)
+    return {"assignments": [(a, contexts.get(a.pk)) for a in assignments]}

@@ -33,6 +33,8 @@ echo "The background worker is running; its log is var/worker.log"
 # timer in production: docs/safety.md).
 (while true; do
   .venv/bin/python manage.py escalate_overdue >> var/worker.log 2>&1 || true
+  # Session check-ins for everyone who attended a session that has just ended (docs/feedback.md).
+  .venv/bin/python manage.py assign_session_check_ins >> var/worker.log 2>&1 || true
   sleep 60
 done) &
 background_pids+=($!)

@@ -15,6 +15,7 @@ from openiop.consent.access_requests.demo import load_access_request_demo
 from openiop.core import demo, demo_safety
 from openiop.discharge import demo as discharge_demo
 from openiop.documents import demo as documents_demo
+from openiop.feedback.demo import load_feedback_demo
 from openiop.intake import demo as intake_demo
 from openiop.notes import demo as notes_demo
 from openiop.notes import demo_group as group_notes_demo
@@ -51,6 +52,7 @@ class Command(BaseCommand):
             demo_safety.load(program)
             guest_demo.load_guest_demo(program, now=timezone.now())
             participants_demo.load_break_glass_demo(program, now=timezone.now())
+            load_feedback_demo(program, now=timezone.now())
             self.stdout.write(
                 f"Loaded {demo.DEMO_PROGRAM} with {options['participants']} participants."
             )

@@ -24,6 +24,7 @@ ALLOWED_KEYS = frozenset(
         "replaces",
         "response",
         "session",
+        "track",
         "user",
         "addendum",
         "group_note",

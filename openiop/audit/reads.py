@@ -54,6 +54,7 @@ READ_EVENTS = frozenset(
         "consent.viewed",
         "consent.exported",
         "consent.access_request_viewed",
+        "outcomes.completion_viewed",
     }
 )
 

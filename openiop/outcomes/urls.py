@@ -1,5 +1,21 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from openiop.outcomes.views import schedules
 
 app_name = "outcomes"
 
 urlpatterns: list = []
+
+# Measurement schedules and completion rates (a program's directors only).
+urlpatterns += [
+    path("schedules/", schedules.index, name="schedules_index"),
+    path("programs/<str:code>/schedules/", schedules.schedules, name="schedules"),
+    path("programs/<str:code>/schedules/add/", schedules.add, name="schedule_add"),
+    path(
+        "programs/<str:code>/schedules/defaults/",
+        schedules.add_defaults,
+        name="schedule_defaults",
+    ),
+    path("schedules/<str:code>/deactivate/", schedules.deactivate, name="schedule_deactivate"),
+    path("programs/<str:code>/completion/", schedules.completion_rates, name="completion"),
+]

@@ -39,6 +39,13 @@ echo "The background worker is running; its log is var/worker.log"
 done) &
 background_pids+=($!)
 
+# Scheduled questionnaires: the sweep assigns what fell due and reminds (docs/outcomes.md).
+(while true; do
+  .venv/bin/python manage.py assign_measures >> var/worker.log 2>&1 || true
+  sleep 300
+done) &
+background_pids+=($!)
+
 if command -v janus >/dev/null; then
   .venv/bin/python manage.py run_janus > var/janus.log 2>&1 &
   background_pids+=($!)

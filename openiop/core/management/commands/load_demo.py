@@ -21,6 +21,7 @@ from openiop.notes import demo as notes_demo
 from openiop.notes import demo_group as group_notes_demo
 from openiop.notes import demo_part2 as part2_demo
 from openiop.notes.psychotherapy import demo as psychotherapy_demo
+from openiop.outcomes import demo_schedules as measures_demo
 from openiop.participants import demo as participants_demo
 from openiop.scheduling import demo as schedule_demo
 from openiop.scheduling.actions._shared import program_today
@@ -45,6 +46,7 @@ class Command(BaseCommand):
             consent_demo.load_consent_demo(program)
             schedule_demo.load(program)
             assessment_demo.load(program)
+            measures_demo.load_schedules_demo(program, now=timezone.now())
             intake_demo.load(program)
             # The invitation email (and its link) is printed below, by the console backend.
             invitation_demo.load_invitation_demo(program)

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 
+from openiop.assessments.actions import load_shipped_instruments
 from openiop.careplans.tests.plan_fixture import make_episode
 from openiop.intake.models import EpisodeOfCare
 from openiop.outcomes import schedule_actions
@@ -25,6 +26,8 @@ class ScheduleTestCase(BaseTestCase):
 
     def setUp(self) -> None:
         super().setUp()
+        # A browser test's flush (same test database) empties what the data migration loaded.
+        load_shipped_instruments(acting_user=None)
         with time_machine.travel(ny(2026, 1, 1, 8), tick=False):
             self.schedule = schedule_actions.add_schedule(
                 self.program,

@@ -8,7 +8,7 @@ from openiop.outcomes.occasions import Occasions, Stay, due_occasions, latest_we
 
 MONDAY = 0
 ALL = Occasions(
-    starts_on=date(2026, 1, 1),
+    starts_on=date(2025, 1, 1),
     at_admission=True,
     weekly_on=MONDAY,
     at_discharge=True,

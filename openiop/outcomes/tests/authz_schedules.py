@@ -25,6 +25,15 @@ def program_kwargs(case: Any, target: str) -> dict:
     return {"code": program.code}
 
 
+def add_kwargs(case: Any, target: str) -> dict:
+    """The program, with the shipped instruments loaded (a browser test's flush on the same
+    test database removes what the data migration loaded)."""
+    from openiop.assessments.actions import load_shipped_instruments
+
+    load_shipped_instruments(acting_user=None)
+    return program_kwargs(case, target)
+
+
 def schedule_kwargs(case: Any, target: str) -> dict:
     from openiop.outcomes.models import MeasurementSchedule
 
@@ -57,7 +66,7 @@ MATRIX: dict[str, Entry] = {
     "outcomes:schedule_add": Entry(
         "POST",
         {**SIGNED_IN_404, "dana": 302},
-        program_kwargs,
+        add_kwargs,
         data={"instrument_key": "pcl-5", "at_admission": "on"},
     ),
     "outcomes:schedule_defaults": Entry("POST", {**SIGNED_IN_404, "dana": 302}, program_kwargs),

@@ -26,7 +26,7 @@ def participant_bookings(participant: Participant, start: datetime, end: datetim
             session__starts_at__gte=start,
             session__starts_at__lt=end,
         )
-        .select_related("session", "session__clinician")
+        .select_related("session", "session__clinician", "session__group")
         .order_by("session__starts_at")
     )
 

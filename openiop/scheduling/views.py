@@ -10,6 +10,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from openiop.accounts.http import AuthedRequest
@@ -22,6 +24,7 @@ from openiop.participants.models import Participant
 from openiop.participants.zones import viewer_zone
 from openiop.programs import access as programs
 from openiop.scheduling import access, actions, queries
+from openiop.scheduling.booking_status import booking_status
 from openiop.scheduling.errors import SchedulingError
 from openiop.scheduling.forms import (
     AdmitForm,
@@ -96,11 +99,13 @@ def my_week(request: AuthedRequest) -> HttpResponse:
     # The participant's week runs Monday to Sunday in their own timezone.
     start, end = week_bounds(monday, zone)
     bookings = queries.participant_bookings(participant, start, end)
+    now = timezone.now()
     rows = [
         {
             "booking": b,
             "start": b.session.local_start(zone),
             "end": b.session.local_end(zone),
+            "status": booking_status(b, now),
         }
         for b in bookings
     ]
@@ -138,7 +143,13 @@ def reminder_preferences(request: AuthedRequest) -> HttpResponse:
         email=form.cleaned_data.get("email", False),
         acting_user=request.user,
     )
-    messages.success(request, "Reminder settings saved.")
+    messages.success(request, gettext("Reminder settings saved."))
+    # The form sits on My week and on the portal's settings page: go back to where it was.
+    next_url = request.POST.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(next_url)
     return redirect("scheduling:my_week")
 
 

@@ -14,6 +14,7 @@ from openiop.consent.views.invitations import OFFER_MFA_SESSION_KEY
 from openiop.core import worklist
 from openiop.participants import access
 from openiop.participants.zones import viewer_zone
+from openiop.portal import views as portal_views
 from openiop.scheduling.queries import participant_bookings
 
 
@@ -34,8 +35,8 @@ def favicon(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def home(request: AuthedRequest) -> HttpResponse:
-    """Participants: their week. Clinicians and directors: my work today. Other staff (intake
-    coordinators, administrators): the caseload, as before the worklist."""
+    """Participants: Today (openiop/portal). Clinicians and directors: my work today. Other
+    staff (intake coordinators, administrators): the caseload, as before the worklist."""
     user = request.user
     if user.is_guardian:
         return guardian_home(request)
@@ -49,16 +50,10 @@ def home(request: AuthedRequest) -> HttpResponse:
             "core/worklist.html",
             {"work": worklist.worklist(user, now=now, zone=zone), "now": now},
         )
-    participant = access.visible_participants(request.user).first()
-    return render(
-        request,
-        "core/participant_home.html",
-        {
-            "participant": participant,
-            # Once, right after accepting a portal invitation: the second factor is optional.
-            "offer_mfa": request.session.pop(OFFER_MFA_SESSION_KEY, False),
-        },
-    )
+    # Participants: Today, the portal's home page. Once, right after accepting a portal
+    # invitation, it offers the (optional) second factor.
+    offer_mfa = request.session.pop(OFFER_MFA_SESSION_KEY, False)
+    return portal_views.today(request, offer_mfa=offer_mfa)
 
 
 # How far ahead the guardian portal lists sessions.

@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from openiop.portal import views
 
 app_name = "portal"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("settings/", views.settings_page, name="settings"),
+    path("crisis/", views.crisis, name="crisis"),
+]

@@ -18,7 +18,7 @@ class RecordAccessPageTestCase(BaseTestCase):
         response = self.client.get(reverse("participants:record_access"))
         self.assertContains(response, "Rosa Alvarez, PsyD")
         self.assertContains(response, "Psychologist")
-        self.assertContains(response, "<td>2</td>", html=False)
+        self.assertContains(response, '<td data-label="Times">2</td>', html=True)
         # Dana opened Quinn's chart, not Pat's; Pat's own views are not listed.
         self.assertNotContains(response, "Dana")
         self.assertNotContains(response, "Patricia Lindqvist</bdi></td>")

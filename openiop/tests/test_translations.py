@@ -25,7 +25,7 @@ LANGUAGES = [code for code, _name in settings.LANGUAGES if code != settings.LANG
 # A marked template must keep its marker: a template losing it would drop out of this test.
 KNOWN_PARTICIPANT_TEMPLATES = {
     "base.html",
-    "core/participant_home.html",
+    "portal/today.html",
     "scheduling/my_week.html",
     "assessments/respond.html",
     "safety/my_plan.html",

@@ -484,8 +484,13 @@ PHONENUMBER_DEFAULT_REGION = "US"
 PHONENUMBER_DB_FORMAT = "E164"
 
 STATIC_URL = "/static/"
-# Outside production, static files are served from the source folders (WHITENOISE_USE_FINDERS).
-STATIC_ROOT = Path(env("STATIC_ROOT", str(VAR_DIR / "staticfiles"))) if PRODUCTION else None
+# Collected static files (`manage.py collectstatic`): hashed names cached for a year as
+# immutable, each with a .gz and a .br beside it that whitenoise serves to browsers that accept
+# them (docs/performance.md). Production always serves them; the demo does too
+# (scripts/demo.sh sets OPENIOP_COLLECTED_STATIC=1), so it weighs what participants download.
+# Otherwise (tests, runserver) files are read from the source folders as they change.
+COLLECTED_STATIC = PRODUCTION or env_bool("OPENIOP_COLLECTED_STATIC")
+STATIC_ROOT = Path(env("STATIC_ROOT", str(VAR_DIR / "staticfiles"))) if COLLECTED_STATIC else None
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Tests that go through the demo loader keep their files out of var/.
 DOCUMENTS_ROOT = (
@@ -496,7 +501,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if PRODUCTION
+            if COLLECTED_STATIC
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
@@ -513,7 +518,10 @@ STORAGES = {
         ),
     },
 }
-WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_USE_FINDERS = not COLLECTED_STATIC
+# Files with a content hash in their name are cached for ten years as `immutable`; the rest (the
+# unhashed copies collectstatic keeps as well) get an hour, not its 60-second default.
+WHITENOISE_MAX_AGE = 3600 if COLLECTED_STATIC else 0
 
 # Background work: django-tasks with its database backend; `manage.py db_worker` runs jobs.
 TASKS = {

@@ -11,6 +11,10 @@ chmod -R u+rwX,go= var
 unset DATABASE_URL
 export OPENIOP_MODE=development
 .venv/bin/python manage.py compile_translations --verbosity 0
+# Static files as production serves them: hashed names, gzip and brotli, immutable caching
+# (docs/performance.md), collected into var/staticfiles.
+export OPENIOP_COLLECTED_STATIC=1
+.venv/bin/python manage.py collectstatic --noinput --verbosity 0
 .venv/bin/python manage.py migrate --verbosity 0
 .venv/bin/python manage.py load_demo "$@"
 

@@ -69,17 +69,25 @@
     }, 200);
   }
 
-  /* Download a known file twice and time it: enough to tell a weak link from a good one. */
+  /* The bytes that crossed the network for `url`: the file comes compressed (gzip or brotli),
+   * so its decoded length would overstate the speed several times over. */
+  function wireBytes(url, decoded) {
+    var entries = performance.getEntriesByName ? performance.getEntriesByName(url) : [];
+    var entry = entries[entries.length - 1];
+    return entry && entry.encodedBodySize > 0 ? entry.encodedBodySize : decoded;
+  }
+
+  /* Download a known file and time it: enough to tell a weak link from a good one. */
   function checkNetwork() {
-    var url = section.dataset.probeUrl;
+    var url = new URL(section.dataset.probeUrl + "?probe=" + Date.now(), location.href).href;
     var started = performance.now();
-    fetch(url + "?probe=" + Date.now(), { cache: "no-store" })
+    fetch(url, { cache: "no-store" })
       .then(function (r) {
         return r.arrayBuffer();
       })
       .then(function (buf) {
         var seconds = Math.max((performance.now() - started) / 1000, 0.001);
-        var kbps = (buf.byteLength * 8) / seconds / 1000;
+        var kbps = (wireBytes(url, buf.byteLength) * 8) / seconds / 1000;
         if (kbps < 600) {
           choice.checked = true;
           sessionStorage.setItem(AUDIO_ONLY_KEY, "1");

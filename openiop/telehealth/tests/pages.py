@@ -22,8 +22,8 @@ PAGE = """<!doctype html>
 <head>
 <meta charset="utf-8">
 <title>Group room</title>
-<script src="/static/vendor/webrtc-adapter/adapter.js" defer></script>
-<script src="/static/vendor/janus-gateway/janus.js" defer></script>
+<script src="/static/vendor/webrtc-adapter/adapter.min.js" defer></script>
+<script src="/static/vendor/janus-gateway/janus.min.js" defer></script>
 <script src="/static/js/telehealth_room.js" defer></script>
 </head>
 <body>

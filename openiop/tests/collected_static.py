@@ -33,6 +33,9 @@ def collected_settings(root: Path) -> dict[str, Any]:
         "WHITENOISE_USE_FINDERS": False,
         "WHITENOISE_AUTOREFRESH": False,
         "WHITENOISE_MAX_AGE": 3600,
+        # The live server's media handler serves files under MEDIA_URL from MEDIA_ROOT, which
+        # unset are "" and the working folder: /static/css/app.css would come from static/.
+        "MEDIA_URL": "/media/",
     }
 
 

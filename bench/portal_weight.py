@@ -29,6 +29,7 @@ import django
 
 django.setup()
 
+from django.db import connection  # noqa: E402
 from django.test import override_settings  # noqa: E402
 from django.test.runner import DiscoverRunner  # noqa: E402
 from django.test.testcases import LiveServerThread  # noqa: E402
@@ -53,7 +54,7 @@ from openiop.tests.page_weight import (  # noqa: E402
 
 def main(runs: int) -> None:
     setup_test_environment()
-    runner = DiscoverRunner(verbosity=0)
+    runner = DiscoverRunner(verbosity=0, interactive=False)
     databases = runner.setup_databases()
     server = None
     try:
@@ -71,6 +72,7 @@ def main(runs: int) -> None:
             origin = f"http://127.0.0.1:{server.port}"
             results: dict[str, list[tuple[int, float]]] = {}
             budgets: dict[str, int] = {}
+            missing: list[str] = []
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(
                     executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
@@ -86,11 +88,26 @@ def main(runs: int) -> None:
                         budgets[weight.label] = weight.budget
                     print(f"run {run + 1}/{runs} done", file=sys.stderr)
                 browser.close()
+        report(results, budgets, missing, runs)
     finally:
         if server is not None:
             server.terminate()
+        # A request thread the server abandoned at shutdown may still hold a connection to
+        # the throwaway database, which PostgreSQL then refuses to drop.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
         runner.teardown_databases(databases)
 
+
+def report(
+    results: dict[str, list[tuple[int, float]]],
+    budgets: dict[str, int],
+    missing: list[str],
+    runs: int,
+) -> None:
     print(f"Participant pages, 390x844, 400 kbit/s, 400 ms RTT, cold cache, p50 of {runs} runs")
     print(f"{'page':52} {'kB':>7} {'budget':>7} {'load s':>7}")
     for label, samples in results.items():

@@ -1,13 +1,11 @@
 from django.urls import path
 
-from openiop.outcomes.views import schedules
+from openiop.outcomes.views import progress, schedules
 
 app_name = "outcomes"
 
-urlpatterns: list = []
-
-# Measurement schedules and completion rates (a program's directors only).
-urlpatterns += [
+urlpatterns = [
+    # Measurement schedules and completion rates (a program's directors only).
     path("schedules/", schedules.index, name="schedules_index"),
     path("programs/<str:code>/schedules/", schedules.schedules, name="schedules"),
     path("programs/<str:code>/schedules/add/", schedules.add, name="schedule_add"),
@@ -18,4 +16,7 @@ urlpatterns += [
     ),
     path("schedules/<str:code>/deactivate/", schedules.deactivate, name="schedule_deactivate"),
     path("programs/<str:code>/completion/", schedules.completion_rates, name="completion"),
+    # Measures and progress: the clinician's page and the participant's "My progress".
+    path("participant/<uuid:code>/progress/", progress.progress, name="progress"),
+    path("my-progress/", progress.my_progress, name="my_progress"),
 ]

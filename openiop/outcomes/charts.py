@@ -249,7 +249,9 @@ def _axes(chart: Chart, f: _Frame, start: datetime, end: datetime) -> list[str]:
         x = f.x(tick)
         label = f"{tick.day} {tick:%b}"
         out.append(f'<path d="M{_n(x)} {f.bottom}v4" stroke="{INK}"/>')
-        out.append(_text(x, f.bottom + 16, label, text_anchor="middle"))
+        # A label at either end is kept inside the chart rather than cut off.
+        anchor = "end" if x > f.right - 24 else "start" if x < f.left + 24 else "middle"
+        out.append(_text(x, f.bottom + 16, label, text_anchor=anchor, class_="tick"))
     return out
 
 
@@ -375,8 +377,8 @@ def _legend_items(chart: Chart) -> list[_Key]:
 
 
 def _key_width(words: str) -> float:
-    # Roughly 6.2 px a character at 12 px; the key only needs not to overlap itself.
-    return 30 + len(words) * 6.2
+    # Roughly 6.8 px a character at 12 px; the key only needs not to overlap itself.
+    return 32 + len(words) * 6.8
 
 
 def _legend_rows(items: list[_Key], width: int) -> list[list[_Key]]:

@@ -110,7 +110,7 @@ class TrajectorySvgTests(SimpleTestCase):
         chart = phq9_chart(scores=(charts.Score(at, 12),), targets=(), marks=(), reliable_band=None)
         for zone, first_tick in (("Pacific/Honolulu", "8 Jan"), ("Pacific/Kiritimati", "9 Jan")):
             root = parse(charts.Chart(**{**chart.__dict__, "zone": zone}))
-            ticks = [t.text for t in root.iter(f"{SVG}text") if t.get("text-anchor") == "middle"]
+            ticks = [t.text for t in root.iter(f"{SVG}text") if t.get("class") == "tick"]
             self.assertEqual(ticks[0], first_tick, zone)
 
     def test_text_is_escaped(self):

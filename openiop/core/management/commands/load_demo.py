@@ -21,6 +21,7 @@ from openiop.notes import demo as notes_demo
 from openiop.notes import demo_group as group_notes_demo
 from openiop.notes import demo_part2 as part2_demo
 from openiop.notes.psychotherapy import demo as psychotherapy_demo
+from openiop.outcomes import demo_progress as progress_demo
 from openiop.outcomes import demo_schedules as measures_demo
 from openiop.participants import demo as participants_demo
 from openiop.scheduling import demo as schedule_demo
@@ -55,6 +56,7 @@ class Command(BaseCommand):
             guest_demo.load_guest_demo(program, now=timezone.now())
             participants_demo.load_break_glass_demo(program, now=timezone.now())
             load_feedback_demo(program, now=timezone.now())
+            progress_demo.load_progress_demo(program)
             self.stdout.write(
                 f"Loaded {demo.DEMO_PROGRAM} with {options['participants']} participants."
             )

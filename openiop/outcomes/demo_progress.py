@@ -1,11 +1,11 @@
 """The demo's progress stories: weekly PHQ-9 and GAD-7 histories made through the real actions,
 so "Measures and progress" and "My progress" have something to show.
 
-Three participants without scores yet (in a group for five weeks or more where possible): two improve (one to
-remission), one gets reliably worse. The weeks before this one are written as the submitted
-responses they would have been (scored by the real scoring; a submitted response cannot be
-changed afterwards, so it cannot be dated back); this week's score goes through the real
-actions, so the reliable deterioration raises its alert for the care team as it would live.
+Three participants without scores yet (in a group for five weeks or more where possible): two
+improve (one to remission), one gets reliably worse. The weeks before this one are written as
+the submitted responses they would have been (scored by the real scoring; a submitted response
+cannot be changed afterwards, so it cannot be dated back); this week's score goes through the
+real actions, so the reliable deterioration raises its alert for the care team as it would live.
 """
 
 from datetime import datetime, timedelta
@@ -63,7 +63,7 @@ def load_progress_demo(program: Program) -> list[Participant]:
         starts_on__lte=(now - timedelta(weeks=5)).date(),
         participant=OuterRef("pk"),
     )
-    people = list(
+    people: list[Participant] = list(
         Participant.objects.filter(program=program, user__isnull=False, discharged_at__isnull=True)
         .exclude(responses__isnull=False)
         .annotate(seated=Exists(seated))

@@ -177,6 +177,7 @@ def assign_due_check_ins(*, now: datetime | None = None, lookback: timedelta = L
     return assigned
 
 
+@transaction.atomic
 def record_answer(response: Response) -> SessionCheckIn | None:
     """Keep a submitted response's total and flags on its check-in (called in the submitting
     transaction; a correction replaces what the original said). Judged against the

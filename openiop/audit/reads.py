@@ -55,6 +55,8 @@ READ_EVENTS = frozenset(
         "consent.exported",
         "consent.access_request_viewed",
         "outcomes.completion_viewed",
+        "outcomes.dashboard_viewed",
+        "outcomes.dashboard_exported",
     }
 )
 

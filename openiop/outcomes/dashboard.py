@@ -123,6 +123,17 @@ class Rate:
             return None
         return 100 * self.numerator / self.denominator
 
+    @property
+    def shown(self) -> str:
+        """e.g. "79 %"; "no data" when nobody is counted (never a misleading 0 %)."""
+        percent = self.percent
+        return "no data" if percent is None else f"{percent:.0f} %"
+
+
+def _plain(number: Decimal) -> str:
+    """10.00 → "10", 7.50 → "7.5"."""
+    return f"{number.normalize():f}"
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -148,19 +159,19 @@ class Outcome:
     def caseness(self) -> str:
         if self.rule is None or self.rule.caseness_at_least is None:
             return ""
-        return f"{self.rule.caseness_at_least:g}"
+        return _plain(self.rule.caseness_at_least)
 
     @property
     def remission_below(self) -> str:
         if self.rule is None or self.rule.remission_below is None:
             return ""
-        return f"{self.rule.remission_below:g}"
+        return _plain(self.rule.remission_below)
 
     @property
     def response_percent(self) -> str:
         if self.rule is None or self.rule.response_fraction is None:
             return ""
-        return f"{self.rule.response_fraction * 100:g}"
+        return _plain(self.rule.response_fraction * 100)
 
     @property
     def threshold(self) -> str:
@@ -197,6 +208,11 @@ class Row:
     @property
     def hours_per_week(self) -> float | None:
         return self.minutes / 60 / self.weeks if self.weeks else None
+
+    @property
+    def phq9(self) -> Outcome | None:
+        """The primary outcome, for the breakdown tables."""
+        return self.outcomes.get("phq-9")
 
     @property
     def los_weeks(self) -> float | None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from openiop.outcomes.views import progress, schedules
+from openiop.outcomes.views import dashboard, progress, schedules
 
 app_name = "outcomes"
 
@@ -19,4 +19,8 @@ urlpatterns = [
     # Measures and progress: the clinician's page and the participant's "My progress".
     path("participant/<uuid:code>/progress/", progress.progress, name="progress"),
     path("my-progress/", progress.my_progress, name="my_progress"),
+    # Program outcomes dashboard (docs/outcomes.md).
+    path("dashboard/", dashboard.dashboards, name="dashboards"),
+    path("dashboard/<uuid:code>/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/<uuid:code>/export.csv", dashboard.dashboard_export, name="dashboard_export"),
 ]

@@ -20,6 +20,7 @@ Seven stays overlap the period (P8's ended before it; Ivo is in another program)
 from dataclasses import replace
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 import time_machine
@@ -37,8 +38,8 @@ from openiop.outcomes.tests.dashboard_rows import (
     stay,
     track_and_group,
 )
-from openiop.participants.models import CareTeamMember
-from openiop.programs.models import Program
+from openiop.participants.models import CareTeamMember, Participant
+from openiop.programs.models import Group, Program
 from openiop.testing import BaseTestCase, make_user
 
 NOW = datetime(2026, 3, 31, 12, tzinfo=ZoneInfo("America/New_York"))
@@ -46,6 +47,11 @@ D = date  # short: D(2026, 3, 20)
 
 
 class HandComputedCohort(BaseTestCase):
+    okafor: ClassVar[User]
+    a: ClassVar[Group]
+    b: ClassVar[Group]
+    p: ClassVar[dict[int, Participant]]
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()

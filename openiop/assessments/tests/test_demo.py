@@ -11,7 +11,8 @@ from openiop.testing import BaseTestCase
 class AssessmentDemoTestCase(BaseTestCase):
     def test_the_demo_has_questionnaires_scores_and_a_referral(self):
         call_command("load_demo", "--quiet", stdout=StringIO())
-        self.assertEqual(Assignment.objects.filter(status="open").count(), 6)
+        # The assessments demo leaves 6 open; the schedules, feedback and outcomes demos add theirs.
+        self.assertGreaterEqual(Assignment.objects.filter(status="open").count(), 6)
         # 24 from the assessments demo; the clinical record's demo admits people with scores too.
         self.assertGreaterEqual(Response.objects.filter(status="submitted").count(), 24)
         self.assertTrue(Referral.objects.filter(stage="screening").exists())

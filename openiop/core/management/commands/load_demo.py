@@ -21,6 +21,7 @@ from openiop.notes import demo as notes_demo
 from openiop.notes import demo_group as group_notes_demo
 from openiop.notes import demo_part2 as part2_demo
 from openiop.notes.psychotherapy import demo as psychotherapy_demo
+from openiop.outcomes import demo_dashboard as outcomes_demo
 from openiop.outcomes import demo_progress as progress_demo
 from openiop.outcomes import demo_schedules as measures_demo
 from openiop.participants import demo as participants_demo
@@ -36,6 +37,12 @@ class Command(BaseCommand):
         parser.add_argument("--participants", type=int, default=30)
         parser.add_argument("--weeks", type=int, default=8)
         parser.add_argument("--quiet", action="store_true", help="Do not print the logins.")
+        parser.add_argument(
+            "--responses",
+            type=int,
+            default=0,
+            help="Add this many synthetic questionnaire responses (benchmarks; PostgreSQL).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
@@ -57,6 +64,10 @@ class Command(BaseCommand):
             participants_demo.load_break_glass_demo(program, now=timezone.now())
             load_feedback_demo(program, now=timezone.now())
             progress_demo.load_progress_demo(program)
+            # Last: every stay the others left without an admission gets one, with scores.
+            outcomes_demo.load(program, now=timezone.now())
+            if options["responses"]:
+                outcomes_demo.load_responses(program, total=options["responses"])
             self.stdout.write(
                 f"Loaded {demo.DEMO_PROGRAM} with {options['participants']} participants."
             )

@@ -75,7 +75,14 @@ class Assignment(models.Model):
 
     class Meta:
         ordering = ["-assigned_at", "-id"]
-        indexes = [models.Index(fields=["participant", "status"])]
+        indexes = [
+            models.Index(fields=["participant", "status"]),
+            # A participant's series on one measure in time order: the outcomes dashboard's
+            # first and last score of each stay (bench/dashboard.py: 1M responses).
+            models.Index(
+                fields=["participant", "instrument", "completed_at"], name="assignment_series"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["participant", "instrument"],

@@ -47,7 +47,7 @@ from django.db.models.functions import Cast, Coalesce, TruncDate, TruncWeek
 
 from openiop.accounts.models import User
 from openiop.assessments.change import Method, Rule, active_rules
-from openiop.assessments.models import Response
+from openiop.assessments.models import Assignment, InstrumentDefinition, Response
 from openiop.discharge.models import DischargeSummary
 from openiop.intake.models import EpisodeOfCare
 from openiop.participants.models import CareTeamMember
@@ -333,32 +333,62 @@ def _stays(program: Program, filters: Filters, by: str | None) -> dict[Any, dict
     )
 
 
-def _score(program: Program, key: str, *, last: bool) -> Subquery:
-    """The first (or last) score on `key` of the discharged stay's participant: a submitted,
-    scored response that stands (not corrected since), from the stay's referral to the end of
-    the discharge date in the program's zone. A correction stands at the time of the response
-    it corrects, as in `openiop.assessments.change`."""
-    order = ("-assignment__completed_at", "-id") if last else ("assignment__completed_at", "id")
-    return Subquery(
+def _standing(assignment: Any) -> QuerySet[Response]:
+    """The scored response that stands for an assignment: submitted, not corrected since, with
+    a total (an incomplete one is never a score)."""
+    return (
         Response.objects.filter(
-            participant_id=OuterRef("participant_id"),
-            instrument__key=key,
+            assignment_id=assignment,
             status=Response.Status.SUBMITTED,
             replaced_by__isnull=True,
-            assignment__completed_at__gte=OuterRef("episode__referral__created_at"),
         )
-        .annotate(
-            value=Cast(KT("scores__total__value"), IntegerField()),
-            day=TruncDate("assignment__completed_at", tzinfo=ZoneInfo(program.timezone)),
+        .annotate(value=Cast(KT("scores__total__value"), IntegerField()))
+        .filter(value__isnull=False)
+    )
+
+
+def _score(program: Program, instruments: list[int], *, last: bool) -> Subquery:
+    """The first (or last) scored assignment on the measure (`instruments`: its versions) of
+    the discharged stay's participant, from the stay's referral to the end of the discharge
+    date in the program's zone. A response is timed by its assignment's completion, so a
+    correction stands at the time of the response it corrects (as in
+    `openiop.assessments.change`); the index `assignment_series` (participant, instrument,
+    completed_at) makes this a short index scan whatever the participant's history."""
+    order = ("-completed_at", "-id") if last else ("completed_at", "id")
+    return Subquery(
+        Assignment.objects.filter(
+            participant_id=OuterRef("participant_id"),
+            instrument_id__in=instruments,
+            status=Assignment.Status.COMPLETED,
+            completed_at__gte=OuterRef("episode__referral__created_at"),
         )
-        .filter(value__isnull=False, day__lte=OuterRef("discharged_on"))
+        .annotate(day=TruncDate("completed_at", tzinfo=ZoneInfo(program.timezone)))
+        .filter(day__lte=OuterRef("discharged_on"))
+        .filter(Exists(_standing(OuterRef("pk"))))
         .order_by(*order)
         .values("id")[:1]
     )
 
 
+def _value(assignment_column: str) -> Subquery:
+    """The total of the response that stands for the assignment in `assignment_column`."""
+    return Subquery(
+        Response.objects.filter(
+            assignment_id=OuterRef(assignment_column),
+            status=Response.Status.SUBMITTED,
+            replaced_by__isnull=True,
+        )
+        .annotate(total=Cast(KT("scores__total__value"), IntegerField()))
+        .values("total")[:1]
+    )
+
+
 def _discharges(
-    program: Program, filters: Filters, by: str | None, rules: dict[str, Rule | None]
+    program: Program,
+    filters: Filters,
+    by: str | None,
+    rules: dict[str, Rule | None],
+    instruments: dict[str, list[int]],
 ) -> dict[Any, dict[str, Any]]:
     """Signed discharges dated in the period: their count, length of stay and, per measure,
     baseline and final score judged by the rule."""
@@ -371,20 +401,13 @@ def _discharges(
     qs, key = _scoped(qs, program, filters, by)
     columns = ["admitted_on", "discharged_on"]
     for index, (measure, _) in enumerate(MEASURES):
-        first, last = _score(program, measure, last=False), _score(program, measure, last=True)
-        scored = Response.objects.annotate(value=Cast(KT("scores__total__value"), IntegerField()))
+        versions = instruments.get(measure, [])
         qs = qs.annotate(
             **{
-                f"b{index}_id": first,
-                f"f{index}_id": last,
-                f"b{index}": Subquery(
-                    scored.filter(pk=OuterRef(f"b{index}_id")).values("value")[:1]
-                ),
-                f"f{index}": Subquery(
-                    scored.filter(pk=OuterRef(f"f{index}_id")).values("value")[:1]
-                ),
+                f"b{index}_id": _score(program, versions, last=False),
+                f"f{index}_id": _score(program, versions, last=True),
             }
-        )
+        ).annotate(**{f"b{index}": _value(f"b{index}_id"), f"f{index}": _value(f"f{index}_id")})
         columns += [f"b{index}_id", f"f{index}_id", f"b{index}", f"f{index}"]
     qs = qs.values(*(columns + ([key] if key else [])))
 
@@ -562,10 +585,11 @@ def _families(
     by: str | None,
     now: datetime,
     rules: dict[str, Rule | None],
+    instruments: dict[str, list[int]],
 ) -> dict[str, dict[Any, dict[str, Any]]]:
     return {
         "stays": _stays(program, filters, by),
-        "discharges": _discharges(program, filters, by, rules),
+        "discharges": _discharges(program, filters, by, rules, instruments),
         "attendance": _attendance(program, filters, by, now),
         "weeks": _weeks(program, filters, by, now),
     }
@@ -599,6 +623,15 @@ def choices(program: Program) -> Choices:
     return Choices(tracks, groups, clinicians)
 
 
+def measure_instruments() -> dict[str, list[int]]:
+    """The ids of every loaded version of each measure (one query)."""
+    found: dict[str, list[int]] = {}
+    rows = InstrumentDefinition.objects.filter(key__in=[key for key, _ in MEASURES])
+    for key, pk in rows.values_list("key", "pk"):
+        found.setdefault(key, []).append(pk)
+    return found
+
+
 def dashboard(
     program: Program,
     filters: Filters,
@@ -609,11 +642,13 @@ def dashboard(
 ) -> Dashboard:
     """The figures for the filtered program, and one breakdown per name in `breakdowns`.
 
-    Queries: one for the rules, four for the whole, four per breakdown; none per participant.
+    Queries: the rules, the measures' versions, four for the whole and four per breakdown;
+    none per participant.
     """
     found = active_rules([key for key, _ in MEASURES])
     rules = {key: found.get((key, "total")) for key, _ in MEASURES}
-    total = _row("All", None, _families(program, filters, None, now, rules), rules)
+    instruments = measure_instruments()
+    total = _row("All", None, _families(program, filters, None, now, rules, instruments), rules)
     labels: dict[str, dict[Any, str]] = {
         "track": {t.pk: t.name for t in options.tracks},
         "group": {g.pk: f"{g.name} ({g.track.name})" for g in options.groups},
@@ -621,7 +656,7 @@ def dashboard(
     }
     rows: dict[str, list[Row]] = {}
     for name in breakdowns:
-        parts = _families(program, filters, name, now, rules)
+        parts = _families(program, filters, name, now, rules, instruments)
         keys = set().union(*(part.keys() for part in parts.values()))
         named = {key: labels[name].get(key) or NONE_LABELS[name] for key in keys}
         rows[name] = [

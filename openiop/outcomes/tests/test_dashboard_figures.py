@@ -374,5 +374,6 @@ class HandComputedCohort(BaseTestCase):
             score(person, "phq-9", 5, at(D(2026, 3, 18), 9))
         with time_machine.travel(NOW):
             self.assertEqual(count(), before)
-        # The rules, then four families for the whole and for each of three breakdowns.
-        self.assertEqual(before, 1 + 4 * 4)
+        # The rules, the measures' versions, then four families for the whole and for each
+        # of three breakdowns.
+        self.assertEqual(before, 2 + 4 * 4)

@@ -29,7 +29,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import connections
+from django.db import connection, connections, transaction
 from django.db.models import (
     Case,
     Exists,
@@ -278,7 +278,11 @@ def _aggregate(
     keyed None, without a key). `select` is (alias, SQL over qs's columns); `params` fill its
     placeholders."""
     connection = connections[qs.db]
-    inner, inner_params = qs.query.get_compiler(using=qs.db).as_sql()
+    inner, inner_params = qs.order_by().query.get_compiler(using=qs.db).as_sql()
+    # Keep the inner rows a fence: merged into the outer SELECT, each of the score subqueries
+    # would be run again for every outer expression that reads its column (PostgreSQL and
+    # SQLite both leave a subquery with an OFFSET unmerged).
+    inner += " OFFSET 0" if connection.vendor == "postgresql" else " LIMIT -1 OFFSET 0"
     quote = connection.ops.quote_name
     columns = ", ".join(f"{expression} AS {quote(alias)}" for alias, expression in select)
     key_sql = quote(key) if key else "NULL"
@@ -623,6 +627,16 @@ def choices(program: Program) -> Choices:
     return Choices(tracks, groups, clinicians)
 
 
+def _without_jit() -> None:
+    """Turn PostgreSQL's JIT off for the rest of this transaction. The planner prices each
+    stay's score subqueries by the participant's whole history, so the discharge query looks
+    expensive enough to compile; compiling took 5-6 s on the 1M-response benchmark, running it
+    a few milliseconds."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+
+
 def measure_instruments() -> dict[str, list[int]]:
     """The ids of every loaded version of each measure (one query)."""
     found: dict[str, list[int]] = {}
@@ -642,27 +656,29 @@ def dashboard(
 ) -> Dashboard:
     """The figures for the filtered program, and one breakdown per name in `breakdowns`.
 
-    Queries: the rules, the measures' versions, four for the whole and four per breakdown;
-    none per participant.
+    Queries: JIT off, the rules, the measures' versions, four for the whole and four per
+    breakdown; none per participant.
     """
-    found = active_rules([key for key, _ in MEASURES])
-    rules = {key: found.get((key, "total")) for key, _ in MEASURES}
-    instruments = measure_instruments()
-    total = _row("All", None, _families(program, filters, None, now, rules, instruments), rules)
-    labels: dict[str, dict[Any, str]] = {
-        "track": {t.pk: t.name for t in options.tracks},
-        "group": {g.pk: f"{g.name} ({g.track.name})" for g in options.groups},
-        "clinician": {c.pk: c.display_name for c in options.clinicians},
-    }
-    rows: dict[str, list[Row]] = {}
-    for name in breakdowns:
-        parts = _families(program, filters, name, now, rules, instruments)
-        keys = set().union(*(part.keys() for part in parts.values()))
-        named = {key: labels[name].get(key) or NONE_LABELS[name] for key in keys}
-        rows[name] = [
-            _row(named[key], key, parts, rules)
-            for key in sorted(keys, key=lambda k: (k is None, named[k]))
-        ]
+    with transaction.atomic():
+        _without_jit()
+        found = active_rules([key for key, _ in MEASURES])
+        rules = {key: found.get((key, "total")) for key, _ in MEASURES}
+        instruments = measure_instruments()
+        total = _row("All", None, _families(program, filters, None, now, rules, instruments), rules)
+        labels: dict[str, dict[Any, str]] = {
+            "track": {t.pk: t.name for t in options.tracks},
+            "group": {g.pk: f"{g.name} ({g.track.name})" for g in options.groups},
+            "clinician": {c.pk: c.display_name for c in options.clinicians},
+        }
+        rows: dict[str, list[Row]] = {}
+        for name in breakdowns:
+            parts = _families(program, filters, name, now, rules, instruments)
+            keys = set().union(*(part.keys() for part in parts.values()))
+            named = {key: labels[name].get(key) or NONE_LABELS[name] for key in keys}
+            rows[name] = [
+                _row(named[key], key, parts, rules)
+                for key in sorted(keys, key=lambda k: (k is None, named[k]))
+            ]
     return Dashboard(
         program=program,
         filters=filters,

@@ -9,14 +9,15 @@ submitted PHQ-9/GAD-7 responses written with COPY) into a fresh
 PostgreSQL database `openiop_bench_dashboard` on DATABASE_URL's server. Then, in-process with
 Django's test client (no HTTP server, so the figures are the application's own time):
 
-- query: `outcomes.dashboard.dashboard` alone (the figures and three breakdowns), default period;
+- query: `outcomes.dashboard.dashboard` and `choices` alone (the figures and three
+  breakdowns), default period;
 - page: the director's dashboard page, default period (last 90 days), rendered;
-- year: the page for the last 365 days;
+- the page for the last 365 and 14 days;
 - csv: the CSV export, default period;
 - per family: each of the four aggregate queries once, for the whole program.
 
 Prints p50/p95 in milliseconds and query counts; exits non-zero if the query count differs
-between a one-week period (a handful of participants) and a year (most of the demo).
+between a two-week period (a handful of participants) and a year (most of the demo).
 `--no-indexes` drops the dashboard's indexes first, to show what they buy.
 """
 
@@ -58,14 +59,16 @@ def timed(call, runs: int) -> dict[str, float]:
 
     call()  # warm-up
     timings = []
-    queries = 0
+    counts = []
     for _ in range(runs):
         reset_queries()
         with CaptureQueriesContext(connection) as ctx:
             began = time.perf_counter()
             call()
             timings.append((time.perf_counter() - began) * 1000)
-        queries = len(ctx.captured_queries)
+        counts.append(len(ctx.captured_queries))
+    # The fewest: now and then the session middleware writes the session as well.
+    queries = min(counts)
     return {
         "p50_ms": round(statistics.median(timings), 1),
         "p95_ms": round(percentile(timings, 0.95), 1),
@@ -99,7 +102,7 @@ def main() -> int:
 
     from django.conf import settings
     from django.core.management import call_command
-    from django.db import connection
+    from django.db import connection, transaction
     from django.test import Client
     from django.utils import timezone
 
@@ -157,12 +160,13 @@ def main() -> int:
         figures.dashboard(program, filters, now=now, options=figures.choices(program))
 
     year = {"start": (today - timedelta(days=364)).isoformat(), "end": today.isoformat()}
-    week = {"start": (today - timedelta(days=6)).isoformat(), "end": today.isoformat()}
+    # Two weeks always hold one whole Monday-to-Sunday week, so the hours query runs too.
+    fortnight = {"start": (today - timedelta(days=13)).isoformat(), "end": today.isoformat()}
     results = {
         "query (90 days)": timed(lambda: query(90), args.runs),
         "page (90 days)": timed(lambda: get(page), args.runs),
         "page (365 days)": timed(lambda: get(page, **year), args.runs),
-        "page (7 days)": timed(lambda: get(page, **week), args.runs),
+        "page (14 days)": timed(lambda: get(page, **fortnight), args.runs),
         "csv (90 days)": timed(lambda: get(page + "export.csv"), args.runs),
     }
     filters = figures.Filters(*figures.default_period(today))
@@ -179,7 +183,14 @@ def main() -> int:
         ),
     }
     for name, call in families.items():
-        results[f"  {name}"] = timed(call, max(5, args.runs // 3))
+
+        def fenced(call=call) -> None:
+            # As `dashboard` runs them: in one transaction, JIT off.
+            with transaction.atomic():
+                figures._without_jit()
+                call()
+
+        results[f"  {name}"] = timed(fenced, max(5, args.runs // 3))
 
     total = figures.dashboard(program, filters, now=now, options=figures.choices(program)).total
     phq = total.outcomes["phq-9"]
@@ -199,7 +210,9 @@ def main() -> int:
     (out / "dashboard.json").write_text(
         json.dumps({"responses": responses, "indexes": not args.no_indexes, **results}, indent=2)
     )
-    counts = {results[k]["queries"] for k in ("page (90 days)", "page (365 days)", "page (7 days)")}
+    counts = {
+        results[k]["queries"] for k in ("page (90 days)", "page (365 days)", "page (14 days)")
+    }
     if len(counts) != 1:
         print(f"FAIL: the page's query count changes with the cohort: {sorted(counts)}")
         return 1

@@ -32,7 +32,7 @@ class SignInTestCase(BrowserTestCase):
     def test_participant_sees_their_home_on_a_phone(self):
         self.page.set_viewport_size({"width": 390, "height": 844})
         self.sign_in(self.pat_user)
-        self.page.get_by_role("heading", name="My week").wait_for()
+        self.page.get_by_role("heading", name="Your next session").wait_for()
         self.assertEqual(serious_violations(self.page), [])
         self.screenshot("participant-home-phone")
 

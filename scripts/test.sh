@@ -59,24 +59,10 @@ TIME_SENSITIVE=(
   --deselect openiop/participants/tests/test_break_glass_browser.py
   -m "not janus"
 )
-# The three runs go side by side, each on a database of its own (test_openiop_frozenN), so
-# the two cores are both busy; each run's output is printed whole when all have ended.
-pids=()
-for i in "${!FROZEN_NOWS[@]}"; do
-  DATABASE_URL="${DATABASE_URL%/*}/openiop_frozen$i" .venv/bin/python -m pytest \
-    -p openiop.testing_clock --frozen-now="${FROZEN_NOWS[$i]}" -q -p no:cacheprovider \
-    "${TIME_SENSITIVE[@]}" > "var/frozen-$i.log" 2>&1 &
-  pids+=($!)
+for now in "${FROZEN_NOWS[@]}"; do
+  echo "== pytest --frozen-now=$now"
+  .venv/bin/python -m pytest -p openiop.testing_clock --frozen-now="$now" -q "${TIME_SENSITIVE[@]}"
 done
-frozen_failed=0
-for i in "${!FROZEN_NOWS[@]}"; do
-  status=0
-  wait "${pids[$i]}" || status=$?
-  echo "== pytest --frozen-now=${FROZEN_NOWS[$i]} (exit $status)"
-  cat "var/frozen-$i.log"
-  [ "$status" = 0 ] || frozen_failed=1
-done
-[ "$frozen_failed" = 0 ] || exit 1
 
 # What the install and the suite leave behind must be ignored by .gitignore, never shown as
 # untracked. CI (a fresh clone) fails on it; a working copy with new files only warns.

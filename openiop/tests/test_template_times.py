@@ -25,6 +25,10 @@ TIMELIKE = re.compile(
 # Filters that make a date or datetime safe to print: |day for calendar days, |iso for
 # machine-readable `<time datetime="...">` attributes.
 DISPLAY_FILTERS = {"day", "iso"}
+# Names a template binds to text already made safe, so they may be printed as they are:
+# `{% when x as name %}` and `{% blocktranslate with name=x|day:"longdate" %}`.
+BOUND_BY_WHEN = re.compile(r"\{%\s*when\b[^%]*\bas\s+(\w+)\s*%\}")
+BOUND_BY_FILTER = re.compile(r"\b(\w+)=[\w.]+\|(?:day|iso)\b")
 
 # (template, text) pairs that look like a raw datetime but are not one, with the reason.
 ALLOWED: dict[tuple[str, str], str] = {
@@ -49,10 +53,13 @@ def template_files() -> list[Path]:
 
 def problems_in(text: str) -> list[str]:
     found = [m.group(0) for m in FORBIDDEN.finditer(text)]
+    safe = {m.group(1) for m in (*BOUND_BY_WHEN.finditer(text), *BOUND_BY_FILTER.finditer(text))}
     for match in VARIABLE.finditer(text):
         name, *filters = (part.strip() for part in match.group(1).split("|"))
         last = name.split(".")[-1]
         filter_names = {f.split(":")[0] for f in filters}
+        if name in safe:
+            continue
         if TIMELIKE.search(last) and not filter_names & DISPLAY_FILTERS:
             found.append(match.group(0))
     return found
@@ -68,6 +75,7 @@ def test_the_walker_catches_each_kind_of_raw_datetime():
         "{{ enrollment.requested_at|default:'—' }}",
         "{{ waiting_since }}",
         "{{ x|naturaltime }}",
+        "{% blocktranslate with date=plan.ends_on %}By {{ date }}{% endblocktranslate %}",
     ):
         assert problems_in(bad), bad
     for good in (
@@ -77,6 +85,8 @@ def test_the_walker_catches_each_kind_of_raw_datetime():
         "{{ program.timezone }}",
         "{{ monday.isoformat }}",
         "{{ opens_minutes }}",
+        '{% when s.signed_at "longdate" as signed_on %}{% blocktranslate %}On {{ signed_on }}.',
+        '{% blocktranslate with date=o.target_date|day:"longdate" %}By {{ date }}',
     ):
         assert not problems_in(good), good
 

@@ -752,7 +752,12 @@
     if (wanted !== feed.layer && feed.videoMid) {
       sendVideo(feed, true, wanted);
     }
-    return feed.bad >= DOWN_AFTER && feed.layer === lowest ? 0 : Math.min(feed.layer, 2);
+    // The quality this feed shows: poor only when even the lowest layer loses packets; a lower
+    // layer asked for (by the ladder or by hand) is fair, never a reason to drop video.
+    if (feed.bad >= DOWN_AFTER && feed.layer === lowest) {
+      return 0;
+    }
+    return feed.layer < 2 ? 1 : 2;
   }
 
   async function probeStep(now) {

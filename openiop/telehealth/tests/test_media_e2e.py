@@ -237,10 +237,20 @@ def test_a_subscriber_can_switch_simulcast_layers(make_room):
     # Janus switches layers on the next keyframe; a busy machine makes that take a while.
     low = wait_until(pat, lambda r: 0 < r.get("frameWidth", 0) <= 320, timeout=30)
     assert 0 < low["frameWidth"] <= 320, low
+    # The lowest layer on a clean link is not bad quality: more than the 5 rounds (10 s) that
+    # lossy samples at that layer would need, and video stays on.
+    time.sleep(13)
+    assert pat.evaluate("window.openiopVideo.audioOnly") is False, pat.evaluate(
+        "window.openiopVideo.log"
+    )
     # Back up: a larger layer arrives (the top one may be held back while the CPU is busy).
     pat.evaluate("window.openiopVideo.setLayer(2)")
     high = wait_until(pat, lambda r: r.get("frameWidth", 0) > 320, timeout=20)
-    assert high["frameWidth"] > 320, high
+    assert high["frameWidth"] > 320, (
+        high,
+        pat.evaluate("window.openiopVideo.feedStats()"),
+        pat.evaluate("window.openiopVideo.log"),
+    )
 
 
 def test_clients_rejoin_on_their_own_after_a_network_drop(lab, make_room):

@@ -9,11 +9,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar
 
+import psycopg
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.conf import settings
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.core.cache import cache
-from django.db import connection
+from django.core.management.base import CommandError
+from django.db import OperationalError, connection
 from django.test import TestCase, TransactionTestCase
 
 from openiop.accounts.mfa import MFA_VERIFIED_SESSION_KEY
@@ -227,6 +229,19 @@ class AuditTrailFlushMixin:
     the flush only."""
 
     def _fixture_teardown(self) -> None:
+        # A request the browser sent just before its page closed (an autosave, a beacon) can
+        # still be running in the live server's thread, reading tables the TRUNCATE locks one by
+        # one: PostgreSQL then breaks the deadlock by aborting the flush. That request ends in
+        # moments, so flush again rather than leave this test's rows to break the next test.
+        for attempt in range(1, FLUSH_ATTEMPTS + 1):
+            try:
+                return self._flush_with_audit_guard_lifted()
+            except (CommandError, OperationalError) as exc:
+                if attempt == FLUSH_ATTEMPTS or not _is_deadlock(exc):
+                    raise
+                time.sleep(0.5 * attempt)
+
+    def _flush_with_audit_guard_lifted(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER USER")
         try:
@@ -234,6 +249,17 @@ class AuditTrailFlushMixin:
         finally:
             with connection.cursor() as cursor:
                 cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER USER")
+
+
+FLUSH_ATTEMPTS = 3
+
+
+def _is_deadlock(exc: BaseException | None) -> bool:
+    while exc is not None:
+        if isinstance(exc, psycopg.errors.DeadlockDetected):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 class TransactionalTestCase(AuditTrailFlushMixin, TransactionTestCase):

@@ -105,6 +105,17 @@ def frame_widths(page: Page) -> list[int]:
     return [row["frameWidth"] for row in feed_stats(page).values()]
 
 
+def decoding(page: Page, seconds: float = 1.0) -> bool:
+    """Every video this page receives shows new frames (a layer switch can freeze a view until
+    the next keyframe gets through the limit)."""
+    before = {feed: row["framesDecoded"] for feed, row in feed_stats(page).items()}
+    time.sleep(seconds)
+    after = feed_stats(page)
+    return bool(before) and all(
+        row["framesDecoded"] > before.get(feed, row["framesDecoded"]) for feed, row in after.items()
+    )
+
+
 class WeakLinkTests(VideoPagesTestCase):
     limit: LinkLimit
 
@@ -194,12 +205,20 @@ class WeakLinkTests(VideoPagesTestCase):
         took = self.wait(
             "a lower layer at 400 kbit", lambda: max(frame_widths(pat)) < top, 45, watch
         )
-        step = steps["limited_400kbit"] = {"seconds_to_lower_layer": took} | measure(pages, names)
+        # The lower layer is decoded: every view shows new frames. At 400 kbit it still stutters
+        # (Pat's own upload fills the same link, delaying the keyframe requests), so a single
+        # 4 s window below may catch a freeze; its frames are recorded, not required.
+        frozen = self.wait(
+            "video moving again at the lower layer", lambda: decoding(pat), 30, watch
+        )
+        step = steps["limited_400kbit"] = {
+            "seconds_to_lower_layer": took,
+            "seconds_frozen_after_the_switch": frozen,
+        } | measure(pages, names)
         self.assertFalse(step["limited"]["audio_only"], step)
         for sender, seen in step["limited"]["sees"].items():
             self.assertLess(seen["layer_asked"], 2, f"{sender}: {step}")
             self.assertLess(seen["frame_width"], top, f"{sender}: {step}")
-            self.assertGreater(seen["frames_decoded"], 0, f"{sender}: {step}")
         self.assert_heard(step, "limited")
         self.assert_unaffected(step, baseline)
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from openiop.accounts.models import User
 from openiop.participants.models import Participant
@@ -35,11 +36,11 @@ def check_window(info: SessionInfo, now: datetime | None = None) -> None:
     now = now or timezone.now()
     opens, closes = join_window(info)
     if info.cancelled:
-        raise SessionOver("This session was cancelled.")
+        raise SessionOver(gettext("This session was cancelled."))
     if now < opens:
-        raise NotOpenYet("This session is not open yet.")
+        raise NotOpenYet(gettext("This session is not open yet."))
     if now > closes:
-        raise SessionOver("This session has ended.")
+        raise SessionOver(gettext("This session has ended."))
 
 
 def display_name(user: User, participant: Participant | None = None) -> str:

@@ -10,6 +10,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from openiop.accounts.http import AuthedRequest
@@ -171,21 +172,21 @@ def _ticket_for(
         participant = own_chart(request.user)
         if missing_before_first_session(participant):
             raise actions.ConsentsMissing(
-                "Please sign the consent forms your program needs before you join."
+                gettext("Please sign the consent forms your program needs before you join.")
             )
         current = _attendance(info, participant)
         if current is None or current.state != Attendance.State.ADMITTED:
-            raise actions.NotAdmitted("A facilitator has not let you in yet.")
+            raise actions.NotAdmitted(gettext("A facilitator has not let you in yet."))
         room = Room.objects.filter(session_code=info.code, status=Room.Status.OPEN).first()
         if room is None:
-            raise actions.NotAdmitted("The facilitator has not opened the room yet.")
+            raise actions.NotAdmitted(gettext("The facilitator has not opened the room yet."))
         breakout = current.in_breakout
     else:
         room = actions.get_or_open_room(info, acting_user=request.user)
     if not room.is_open:
-        raise actions.SessionOver("This session has ended.")
+        raise actions.SessionOver(gettext("This session has ended."))
     if breakout and not room.breakout_janus_room_id:
-        raise actions.NotOpenYet("Nobody has been moved to the breakout room yet.")
+        raise actions.NotOpenYet(gettext("Nobody has been moved to the breakout room yet."))
     ticket = actions.issue_ticket(
         info,
         room,

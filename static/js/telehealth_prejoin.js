@@ -1,4 +1,6 @@
-/* Pre-join check: camera preview, microphone level, a rough connection test, video service. */
+/* Pre-join check: camera preview, microphone level, a rough connection test, video service.
+ * Its words come from the section's `data-` attributes (the reader's language), English as the
+ * fallback. */
 (function () {
   "use strict";
   var section = document.querySelector(".prejoin-check");
@@ -6,6 +8,9 @@
     return;
   }
   var AUDIO_ONLY_KEY = "openiop-audio-only";
+  var word = function (key, english) {
+    return section.dataset[key] || english;
+  };
   var choice = document.getElementById("audio-only-choice");
   var say = function (id, text, state) {
     var el = document.getElementById(id);
@@ -22,14 +27,14 @@
 
   function checkDevices() {
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      say("camera-result", "This browser cannot use a camera here. Try an up-to-date Chrome, Edge, Firefox or Safari.", "bad");
+      say("camera-result", word("noCamera", "This browser cannot use a camera here. Try an up-to-date Chrome, Edge, Firefox or Safari."), "bad");
       return;
     }
     navigator.mediaDevices
       .getUserMedia({ audio: true, video: { width: 640, height: 480 } })
       .then(function (stream) {
         document.getElementById("preview").srcObject = stream;
-        say("camera-result", "Your camera works.", "ok");
+        say("camera-result", word("cameraWorks", "Your camera works."), "ok");
         watchMicrophone(stream);
         // Free the devices when leaving for the room page, which opens them again.
         window.addEventListener("pagehide", function () {
@@ -39,7 +44,8 @@
         });
       })
       .catch(function (err) {
-        say("camera-result", "We could not use your camera or microphone (" + err.name + "). Check your browser's permissions.", "bad");
+        var text = word("cameraFailed", "We could not use your camera or microphone ({error}). Check your browser's permissions.");
+        say("camera-result", text.replace("{error}", err.name), "bad");
       });
   }
 
@@ -64,7 +70,7 @@
       meter.value = peak;
       if (!heard && peak > 0.05) {
         heard = true;
-        say("mic-result", "We can hear your microphone.", "ok");
+        say("mic-result", word("micHeard", "We can hear your microphone."), "ok");
       }
     }, 200);
   }
@@ -91,14 +97,14 @@
         if (kbps < 600) {
           choice.checked = true;
           sessionStorage.setItem(AUDIO_ONLY_KEY, "1");
-          say("network-result", "Your connection looks weak. We recommend joining with audio only.", "weak");
+          say("network-result", word("networkWeak", "Your connection looks weak. We recommend joining with audio only."), "weak");
         } else {
-          say("network-result", "Your connection looks good for video.", "ok");
+          say("network-result", word("networkGood", "Your connection looks good for video."), "ok");
         }
         section.dataset.kbps = String(Math.round(kbps));
       })
       .catch(function () {
-        say("network-result", "We could not test your connection.", "bad");
+        say("network-result", word("networkFailed", "We could not test your connection."), "bad");
       });
   }
 
@@ -110,12 +116,14 @@
       .then(function (body) {
         say(
           "video-service",
-          body.available ? "The video service is ready." : "The video service is not available right now.",
+          body.available
+            ? word("serviceReady", "The video service is ready.")
+            : word("serviceDown", "The video service is not available right now."),
           body.available ? "ok" : "bad"
         );
       })
       .catch(function () {
-        say("video-service", "We could not reach the video service.", "bad");
+        say("video-service", word("serviceUnreachable", "We could not reach the video service."), "bad");
       });
   }
 

@@ -15,6 +15,9 @@
  * When the connection to Janus is lost (network drop, Janus restart) it fetches a fresh ticket
  * from `refreshUrl` (the server re-creates the room if Janus lost it) and joins again, with a
  * growing delay between attempts. A participant removed by the facilitator is not reconnected.
+ *
+ * The words it shows come from the page (`data-` attributes of #video-words, in the reader's
+ * language), with the English text as the fallback.
  */
 (function () {
   "use strict";
@@ -28,12 +31,18 @@
   var grid = document.getElementById("remote-grid");
   var localVideo = document.getElementById("local-video");
   var statusEl = document.getElementById("video-status");
+  var wordsEl = document.getElementById("video-words");
+  var words = wordsEl ? wordsEl.dataset : {};
+
+  function word(key, english) {
+    return words[key] || english;
+  }
 
   var janus = null;
   var publisher = null;
   var privateId = null;
   var feeds = {}; // feed id -> {handle, tile, caption, videoMid}
-  var UNKNOWN = "Unknown participant";
+  var UNKNOWN = word("unknown", "Unknown participant");
   var names = ticket.feeds || {}; // feed id -> name, from the server
   var asking = false;
   var askedAgain = 0;
@@ -65,7 +74,7 @@
   function fail(where, err) {
     var message = where + ": " + (err && err.message ? err.message : JSON.stringify(err));
     api.errors.push(message);
-    setStatus("error", "Video problem: " + where);
+    setStatus("error", word("problem", "Video problem:") + " " + where);
   }
 
   function joinRequest(ptype, extra) {
@@ -141,7 +150,7 @@
 
   function start() {
     names = ticket.feeds || names;
-    setStatus(api.reconnects ? "reconnecting" : "connecting", "Connecting…");
+    setStatus(api.reconnects ? "reconnecting" : "connecting", word("connecting", "Connecting…"));
     janus = new Janus({
       server: ticket.server,
       token: ticket.coreToken,
@@ -172,7 +181,7 @@
     // Expected while Janus or the network is down: a log entry, not an error.
     api.log.push("lost: " + (err && err.message ? err.message : String(err)));
     teardown();
-    setStatus("reconnecting", "Connection lost. Reconnecting…");
+    setStatus("reconnecting", word("lost", "Connection lost. Reconnecting…"));
     document.dispatchEvent(new CustomEvent("openiop:video-lost"));
     if (!ticket.refreshUrl) {
       return;
@@ -191,7 +200,7 @@
       .then(function (response) {
         if (response.status === 403 || response.status === 404) {
           stopped = true;
-          setStatus("ended", "You can no longer join this session.");
+          setStatus("ended", word("noLonger", "You can no longer join this session."));
           return null;
         }
         if (!response.ok) {
@@ -254,7 +263,7 @@
       api.publisherId = msg.id;
       api.timing.joined = performance.now();
       privateId = msg.private_id;
-      setStatus("joined", "Connected");
+      setStatus("joined", word("connected", "Connected"));
       publish();
       (msg.publishers || []).forEach(subscribe);
     } else if (event === "event") {
@@ -267,7 +276,7 @@
       if (gone === "ok" && msg.reason === "kicked") {
         stopped = true;
         teardown();
-        setStatus("removed", "The facilitator has removed you from the session.");
+        setStatus("removed", word("removed", "The facilitator has removed you from the session."));
         return;
       }
       if (gone && gone !== "ok") {
@@ -281,7 +290,7 @@
     } else if (event === "destroyed") {
       stopped = true;
       teardown();
-      setStatus("ended", "The session has ended.");
+      setStatus("ended", word("ended", "The session has ended."));
       return;
     }
     if (jsep) {
@@ -549,7 +558,7 @@
       return;
     }
     teardown();
-    setStatus("moving", "Moving you…");
+    setStatus("moving", word("moving", "Moving you…"));
     refreshAndRejoin();
   };
 
@@ -558,7 +567,7 @@
     if (janus) {
       janus.destroy({ cleanupHandles: true });
     }
-    setStatus("left", "You have left the session.");
+    setStatus("left", word("left", "You have left the session."));
   };
 
   /* Totals over every subscription: what this page receives and decodes. */

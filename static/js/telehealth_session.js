@@ -3,6 +3,7 @@
  * (joined / heartbeat every 30 s / lost / left; participants and guests), and the
  * connection-quality indicator.
  * Loaded before telehealth_room.js, so it sets the audio-only choice from the pre-join page.
+ * Its words come from #video-words (the reader's language), English as the fallback.
  */
 (function () {
   "use strict";
@@ -12,6 +13,11 @@
     return;
   }
   var ticket = JSON.parse(ticketEl.textContent);
+  var wordsEl = document.getElementById("video-words");
+  var words = wordsEl ? wordsEl.dataset : {};
+  function word(key, english) {
+    return words[key] || english;
+  }
   var isParticipant = config.dataset.seat === "participant";
   // Guests (an interpreter, a family member) report joining and leaving too: it is audited.
   var reportsPresence = isParticipant || config.dataset.seat === "guest";
@@ -79,13 +85,13 @@
     var muted = mute.getAttribute("aria-pressed") !== "true";
     window.openiopVideo.setMuted(muted);
     mute.setAttribute("aria-pressed", String(muted));
-    mute.textContent = muted ? "Unmute" : "Mute";
+    mute.textContent = muted ? word("unmute", "Unmute") : word("mute", "Mute");
   });
 
   var audioOnly = document.getElementById("audio-only-button");
   function showAudioOnly(on) {
     audioOnly.setAttribute("aria-pressed", String(on));
-    audioOnly.textContent = on ? "Turn video back on" : "Audio only";
+    audioOnly.textContent = on ? word("videoOn", "Turn video back on") : word("audioOnly", "Audio only");
     document.body.classList.toggle("audio-only", on);
   }
   audioOnly.addEventListener("click", function () {
@@ -111,8 +117,8 @@
     var status = document.getElementById("video-status");
     status.textContent =
       e.detail === "muted"
-        ? "The facilitator has muted your microphone for now."
-        : "The facilitator has turned your microphone back on.";
+        ? word("mutedByFacilitator", "The facilitator has muted your microphone for now.")
+        : word("unmutedByFacilitator", "The facilitator has turned your microphone back on.");
   });
 
   // Participants: follow the facilitators' moves between the group and the breakout room.
@@ -129,8 +135,8 @@
           }
           inBreakout = body.breakout;
           document.querySelector(".room-title").textContent = inBreakout
-            ? "Private breakout with a facilitator"
-            : "Back with the group";
+            ? word("breakoutTitle", "Private breakout with a facilitator")
+            : word("backWithGroup", "Back with the group");
           window.openiopVideo.switchRoom();
         })
         .catch(function () {});
@@ -151,11 +157,11 @@
       })
         .then(function (r) {
           status.textContent = r.ok
-            ? "Your facilitator has been told privately. Stay here; they will reach out to you."
-            : "We could not send that. If you are in danger, call 911 or 988.";
+            ? word("helpSent", "Your facilitator has been told privately. Stay here; they will reach out to you.")
+            : word("helpFailed", "We could not send that. If you are in danger, call 911 or 988.");
         })
         .catch(function () {
-          status.textContent = "We could not send that. If you are in danger, call 911 or 988.";
+          status.textContent = word("helpFailed", "We could not send that. If you are in danger, call 911 or 988.");
         });
     });
   }
@@ -163,6 +169,8 @@
   var quality = document.getElementById("quality");
   document.addEventListener("openiop:quality", function (e) {
     quality.dataset.quality = e.detail;
-    quality.textContent = "Connection: " + e.detail;
+    // One whole sentence per level ("qualityGood"), so each language words it its own way.
+    var key = "quality" + e.detail.charAt(0).toUpperCase() + e.detail.slice(1);
+    quality.textContent = word(key, "Connection: " + e.detail);
   });
 })();

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from openiop.accounts.models import User
 from openiop.audit.actions import record
@@ -47,7 +48,7 @@ def record_presence(
 def _store_presence(attendance: Attendance, kind: str, *, acting_user: User) -> None:
     attendance = Attendance.objects.select_for_update().get(pk=attendance.pk)
     if attendance.state != Attendance.State.ADMITTED:
-        raise NotAdmitted("You have not been admitted to this session.")
+        raise NotAdmitted(gettext("You have not been admitted to this session."))
     PresenceEvent.objects.create(attendance=attendance, kind=kind, at=timezone.now())
     if kind != PresenceEvent.Kind.HEARTBEAT:
         record_for_attendance(f"telehealth.presence_{kind}", attendance, acting_user=acting_user)

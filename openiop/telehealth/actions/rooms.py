@@ -11,6 +11,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from openiop.accounts.models import User
 from openiop.audit.actions import record
@@ -35,14 +36,16 @@ def get_or_open_room(info: SessionInfo, *, acting_user: User) -> Room:
     if room is not None:
         return room
     if Room.objects.filter(session_code=info.code).exists():
-        raise SessionOver("This session has ended.")
+        raise SessionOver(gettext("This session has ended."))
     if not settings.TELEHEALTH_ENABLED:
-        raise VideoUnavailable("Video is not set up on this server.")
+        raise VideoUnavailable(gettext("Video is not set up on this server."))
     try:
         with janus.connect_node() as client:
             created = client.create_room(publishers=info.publishers + guest_seats(info))
     except janus.JanusError as exc:
-        raise VideoUnavailable("Video is not available right now. Please try again.") from exc
+        raise VideoUnavailable(
+            gettext("Video is not available right now. Please try again.")
+        ) from exc
     try:
         with transaction.atomic():
             room = Room.objects.create(
@@ -92,7 +95,7 @@ def ensure_room_on_node(room: Room, *, acting_user: User) -> None:
             if room.breakout_janus_room_id:
                 client.ensure_room(as_janus_room(room, breakout=True))
     except janus.JanusError as exc:
-        raise VideoUnavailable("Video is not available right now. Retrying…") from exc
+        raise VideoUnavailable(gettext("Video is not available right now. Retrying…")) from exc
     if recreated:
         with transaction.atomic():
             record("telehealth.room_recreated", acting_user=acting_user, target=room)

@@ -6,6 +6,7 @@ import uuid
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from openiop.accounts.models import User
 from openiop.audit.actions import record
@@ -50,7 +51,7 @@ def confirm_location(
                 details={"session": str(info.code), "reason": "consents_missing"},
             )
         raise ConsentsMissing(
-            "Please sign the consent forms your program needs before your first session."
+            gettext("Please sign the consent forms your program needs before your first session.")
         )
     if location_state not in covering_states(info):
         # Its own transaction: the refusal stays in the trail although the request fails.
@@ -63,8 +64,10 @@ def confirm_location(
                 details={"session": str(info.code), "reason": "not_licensed_in_state"},
             )
         raise NotLicensedThere(
-            "Your facilitator is not licensed to provide care where you are right now, so "
-            "you cannot join this session from there. Please call your care team."
+            gettext(
+                "Your facilitator is not licensed to provide care where you are right now, so "
+                "you cannot join this session from there. Please call your care team."
+            )
         )
     with transaction.atomic():
         now = timezone.now()
@@ -78,7 +81,7 @@ def confirm_location(
                 session_code=info.code, participant=participant, waiting_since=now
             )
         elif attendance.state == Attendance.State.REMOVED:
-            raise NotAdmitted("The facilitator has removed you from this session.")
+            raise NotAdmitted(gettext("The facilitator has removed you from this session."))
         attendance.location = location
         attendance.location_state = location_state
         attendance.callback_phone = callback_phone
@@ -158,7 +161,9 @@ def move(
                     )
                 )
         except janus.JanusError as exc:
-            raise VideoUnavailable("Could not reach the video service; try again.") from exc
+            raise VideoUnavailable(
+                gettext("Could not reach the video service; try again.")
+            ) from exc
         won = Room.objects.filter(pk=room.pk, breakout_janus_room_id="").update(
             breakout_janus_room_id=breakout_id
         )
@@ -229,4 +234,6 @@ def set_muted(attendance: Attendance, room: Room, *, mute: bool, acting_user: Us
                     mute=mute,
                 )
         except janus.JanusError as exc:
-            raise VideoUnavailable("Could not reach the video service; try again.") from exc
+            raise VideoUnavailable(
+                gettext("Could not reach the video service; try again.")
+            ) from exc

@@ -600,3 +600,42 @@ class QueryCountTests(VideoTestCase):
                 few = self.queries_for(name, 2)
                 many = self.queries_for(name, 6)
                 self.assertEqual(few, many)
+
+
+class SpanishVideoPagesTests(VideoTestCase):
+    """The words the video pages' scripts show come from the page, in the reader's language."""
+
+    def setUp(self):
+        super().setUp()
+        self.pat_user.language = "es"
+        self.pat_user.save()
+
+    def test_the_pre_join_checks_speak_spanish(self):
+        self.login(self.pat_user)
+        response = self.client.get(self.url("join"))
+        self.assertContains(response, 'data-camera-works="Su cámara funciona."')
+        self.assertContains(response, "Le recomendamos entrar solo con audio.")
+        self.assertContains(response, "No pudimos usar su cámara o su micrófono ({error}).")
+
+    def test_the_room_and_waiting_room_scripts_get_spanish_words(self):
+        attendance = waiting_attendance(self.group, self.pat)
+        self.login(self.pat_user)
+        waiting = self.client.get(self.url("waiting"))
+        self.assertContains(waiting, 'data-retrying="Intentando conectar con el servidor…"')
+        self.open_room_as(self.alvarez)
+        self.client.post(self.url("admit", attendance.code))
+        self.login(self.pat_user)
+        room = self.client.get(self.url("room"))
+        self.assertContains(room, 'data-video-on="Volver a activar el video"')
+        self.assertContains(room, 'data-lost="Se perdió la conexión. Reconectando…"')
+        self.assertContains(room, 'data-quality-poor="Conexión: mala"')
+
+    def test_problems_from_the_server_are_in_spanish(self):
+        self.login(self.pat_user)
+        refused = self.client.post(self.url("join"), {**LOCATION, "location_state": "CA"})
+        self.assertContains(refused, "Su facilitador no tiene licencia", status_code=403)
+        early = make_session(
+            self, "Tomorrow", [self.alvarez], [self.pat], starts_in=timedelta(days=1)
+        )
+        page = self.client.get(reverse("telehealth:join", args=[early.code]))
+        self.assertContains(page, "Esta sesión todavía no está abierta.")

@@ -100,6 +100,6 @@ class GuestInviteForm(forms.Form):
 
 class GuestConsentForm(forms.Form):
     agree = forms.BooleanField(
-        label="I agree",
-        error_messages={"required": "Tick \u201cI agree\u201d to join the session."},
+        label=_("I agree"),
+        error_messages={"required": _("Tick “I agree” to join the session.")},
     )

@@ -14,6 +14,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from openiop.accounts.http import AuthedRequest
@@ -120,7 +121,7 @@ def _message(request: HttpRequest, message: str, *, status: int) -> HttpResponse
     return render(request, "telehealth/guest_message.html", {"problem": message}, status=status)
 
 
-SIGNED_IN = (
+SIGNED_IN = gettext_noop(
     "You are signed in to OpenIOP. A guest link opens only in a browser where nobody is signed "
     "in: open it in a private window, or sign out first."
 )
@@ -132,10 +133,10 @@ def guest_link(request: HttpRequest, token: str) -> HttpResponse:
     invite = access.invite_for_link(token)
     if invite is None:
         return _message(
-            request, "This link is not valid. Ask the clinician for a new one.", status=404
+            request, gettext("This link is not valid. Ask the clinician for a new one."), status=404
         )
     if request.user.is_authenticated:
-        return _message(request, SIGNED_IN, status=403)
+        return _message(request, gettext(SIGNED_IN), status=403)
     try:
         access.get_guest(request, invite.code)
     except Http404:

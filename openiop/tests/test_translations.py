@@ -31,6 +31,9 @@ KNOWN_PARTICIPANT_TEMPLATES = {
     "safety/my_plan.html",
     "includes/crisis_footer.html",
     "telehealth/join.html",
+    "telehealth/guest_consent.html",
+    "telehealth/guest_waiting.html",
+    "telehealth/guest_message.html",
 }
 
 

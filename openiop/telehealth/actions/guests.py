@@ -30,6 +30,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from openiop.accounts.models import User
 from openiop.audit.actions import record
@@ -176,7 +177,7 @@ def accept_invite(token: str) -> GuestInvite:
             GuestInvite.objects.select_for_update().filter(token_hash=hash_token(token)).first()
         )
         if invite is None:
-            raise GuestRefused("This link is not valid. Ask the clinician for a new one.")
+            raise GuestRefused(gettext("This link is not valid. Ask the clinician for a new one."))
         problem = link_problem(invite, timezone.now())
         if not problem:
             now = timezone.now()
@@ -204,11 +205,13 @@ def accept_invite(token: str) -> GuestInvite:
 def link_problem(invite: GuestInvite, now: datetime) -> str:
     """Why the link cannot be used now (a message for the guest), or ""."""
     if invite.revoked_at is not None:
-        return "This invitation has been withdrawn. Ask the clinician if you think this is wrong."
+        return gettext(
+            "This invitation has been withdrawn. Ask the clinician if you think this is wrong."
+        )
     if invite.is_expired(now):
-        return "This invitation has expired: the session it was for is over."
+        return gettext("This invitation has expired: the session it was for is over.")
     if invite.used_at is not None:
-        return (
+        return gettext(
             "This link has already been used. Each link works once, in one browser. "
             "Ask the clinician for a new link."
         )
@@ -218,9 +221,9 @@ def link_problem(invite: GuestInvite, now: datetime) -> str:
 def guest_problem(invite: GuestInvite, now: datetime) -> str:
     """Why a guest who already consented may not be in the session now, or ""."""
     if invite.revoked_at is not None:
-        return "The clinician has withdrawn your invitation."
+        return gettext("The clinician has withdrawn your invitation.")
     if invite.is_expired(now):
-        return "This session has ended."
+        return gettext("This session has ended.")
     return ""
 
 
@@ -284,10 +287,10 @@ def issue_guest_ticket(
     if problem:
         raise SessionOver(problem)
     if invite.admitted_at is None:
-        raise NotAdmitted("The clinician has not let you in yet.")
+        raise NotAdmitted(gettext("The clinician has not let you in yet."))
     room = Room.objects.filter(session_code=info.code, status=Room.Status.OPEN).first()
     if room is None:
-        raise NotAdmitted("The clinician has not opened the room yet.")
+        raise NotAdmitted(gettext("The clinician has not opened the room yet."))
     feed, _ = Feed.objects.update_or_create(
         room=room,
         breakout=False,
@@ -330,7 +333,7 @@ def record_guest_presence(
     """
     problem = guest_problem(invite, timezone.now())
     if problem or invite.admitted_at is None:
-        raise NotAdmitted(problem or "You have not been let in to this session.")
+        raise NotAdmitted(problem or gettext("You have not been let in to this session."))
     if kind != PresenceEvent.Kind.HEARTBEAT:
         with transaction.atomic():
             record(

@@ -229,6 +229,26 @@ class LinkTests(GuestTestCase):
         self.assertIsNone(invite.used_at)
 
 
+class SpanishGuestTests(GuestTestCase):
+    """A guest has no account: their browser's language chooses (docs/i18n.md)."""
+
+    def test_the_guest_pages_follow_the_browsers_language(self):
+        invite, link = self.invite()
+        guest = Client(HTTP_ACCEPT_LANGUAGE="es")
+        page = guest.get(link)
+        self.assertContains(page, '<html lang="es">')
+        self.assertContains(page, "Le invitaron como intérprete.")
+        self.assertContains(page, "Mantenga en privado lo que vea y oiga.")
+        refused = guest.post(link, {})
+        self.assertContains(refused, "Marque “Estoy de acuerdo”", status_code=400)
+        self.consent(link, guest)
+        waiting = guest.get(self.guest_url("waiting", invite))
+        self.assertContains(waiting, "El profesional de salud le dejará entrar")
+        self.assertContains(waiting, 'data-retrying="Intentando conectar con el servidor…"')
+        used = Client(HTTP_ACCEPT_LANGUAGE="es").get(link)
+        self.assertContains(used, "Este enlace ya se usó.", status_code=410)
+
+
 class GuestBoundaryTests(GuestTestCase):
     def test_a_guest_cannot_reach_the_chart_or_any_other_page(self):
         _, guest = self.admitted_guest()

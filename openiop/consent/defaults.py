@@ -8,6 +8,7 @@ and the SUD counseling notes consent is its own text, never combined with anothe
 """
 
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from openiop.accounts.models import User
 from openiop.audit.actions import record
@@ -244,21 +245,24 @@ them and may no longer be protected.
 - I can ask for a list of every time my records were shared.
 """
 
-DEFAULT_TEXTS: dict[str, tuple[str, str]] = {
-    ConsentKind.TREATMENT: (str(ConsentKind.TREATMENT.label), TREATMENT),
-    ConsentKind.TELEHEALTH: (str(ConsentKind.TELEHEALTH.label), TELEHEALTH),
-    ConsentKind.GROUP_CONFIDENTIALITY: (
-        str(ConsentKind.GROUP_CONFIDENTIALITY.label),
-        GROUP_CONFIDENTIALITY,
-    ),
-    ConsentKind.RECORDING: (str(ConsentKind.RECORDING.label), RECORDING),
-    ConsentKind.PART2_TPO: (str(ConsentKind.PART2_TPO.label), PART2_TPO),
-    ConsentKind.PART2_COUNSELING_NOTES: (
-        str(ConsentKind.PART2_COUNSELING_NOTES.label),
-        PART2_COUNSELING_NOTES,
-    ),
-    ConsentKind.RELEASE: (str(ConsentKind.RELEASE.label), RELEASE),
-}
+# A text's title is the form's English name: consent texts are legal texts in English
+# (docs/i18n.md), whatever language is active when this module is imported.
+with translation.override("en"):
+    DEFAULT_TEXTS: dict[str, tuple[str, str]] = {
+        ConsentKind.TREATMENT: (str(ConsentKind.TREATMENT.label), TREATMENT),
+        ConsentKind.TELEHEALTH: (str(ConsentKind.TELEHEALTH.label), TELEHEALTH),
+        ConsentKind.GROUP_CONFIDENTIALITY: (
+            str(ConsentKind.GROUP_CONFIDENTIALITY.label),
+            GROUP_CONFIDENTIALITY,
+        ),
+        ConsentKind.RECORDING: (str(ConsentKind.RECORDING.label), RECORDING),
+        ConsentKind.PART2_TPO: (str(ConsentKind.PART2_TPO.label), PART2_TPO),
+        ConsentKind.PART2_COUNSELING_NOTES: (
+            str(ConsentKind.PART2_COUNSELING_NOTES.label),
+            PART2_COUNSELING_NOTES,
+        ),
+        ConsentKind.RELEASE: (str(ConsentKind.RELEASE.label), RELEASE),
+    }
 
 
 @transaction.atomic

@@ -22,19 +22,20 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class ConsentKind(models.TextChoices):
-    TREATMENT = "treatment", "Consent to treatment"
-    TELEHEALTH = "telehealth", "Telehealth informed consent"
-    GROUP_CONFIDENTIALITY = "group_confidentiality", "Group confidentiality agreement"
-    RECORDING = "recording", "Agreement not to record sessions"
+    TREATMENT = "treatment", _("Consent to treatment")
+    TELEHEALTH = "telehealth", _("Telehealth informed consent")
+    GROUP_CONFIDENTIALITY = "group_confidentiality", _("Group confidentiality agreement")
+    RECORDING = "recording", _("Agreement not to record sessions")
     PART2_TPO = (
         "part2_tpo",
-        "Consent to share substance use records for treatment, payment and operations",
+        _("Consent to share substance use records for treatment, payment and operations"),
     )
-    PART2_COUNSELING_NOTES = "part2_counseling_notes", "Consent to share SUD counseling notes"
-    RELEASE = "release", "Release of information"
+    PART2_COUNSELING_NOTES = "part2_counseling_notes", _("Consent to share SUD counseling notes")
+    RELEASE = "release", _("Release of information")
 
 
 # What a required consent means for the program day to day: signed before the first session.
@@ -58,12 +59,12 @@ GUARDIAN_KINDS = REQUIRED_BEFORE_FIRST_SESSION
 class Purpose(models.TextChoices):
     """Why records are shared (FHIR v3-ActReason codes in `fhir_code`)."""
 
-    TREATMENT = "treatment", "Treatment"
-    PAYMENT = "payment", "Payment"
-    OPERATIONS = "operations", "Health care operations"
-    PERSONAL = "personal", "At the participant's request"
-    LEGAL = "legal", "Legal or court proceedings"
-    OTHER = "other", "Other stated purpose"
+    TREATMENT = "treatment", _("Treatment")
+    PAYMENT = "payment", _("Payment")
+    OPERATIONS = "operations", _("Health care operations")
+    PERSONAL = "personal", _("At the participant's request")
+    LEGAL = "legal", _("Legal or court proceedings")
+    OTHER = "other", _("Other stated purpose")
 
 
 PURPOSE_FHIR = {
@@ -79,8 +80,8 @@ PURPOSE_FHIR = {
 class Scope(models.TextChoices):
     """How much of the record a release covers."""
 
-    SUMMARY = "summary", "Clinical summary and treatment plan"
-    FULL = "full", "The full record (notes included)"
+    SUMMARY = "summary", _("Clinical summary and treatment plan")
+    FULL = "full", _("The full record (notes included)")
 
 
 def text_digest(body: str) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
 
 PRINT_CSS = Path(settings.BASE_DIR) / "static" / "css" / "print.css"
 
@@ -28,10 +29,15 @@ def _offline_fetcher(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
 
 
 def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
-    """Render `template_name` with `context` and lay it out as a PDF."""
+    """Render `template_name` with `context` and lay it out as a PDF.
+
+    The documents are clinical records in English (`<html lang="en">`), so choice labels and
+    dates are English too, whatever the language of the person downloading one.
+    """
     from weasyprint import CSS, HTML
 
-    html = render_to_string(template_name, context)
+    with translation.override("en"):
+        html = render_to_string(template_name, context)
     document = HTML(string=html, base_url=None, url_fetcher=_offline_fetcher)
     stylesheets = [CSS(filename=str(PRINT_CSS))] if PRINT_CSS.exists() else []
     return document.write_pdf(stylesheets=stylesheets)  # type: ignore[no-any-return]

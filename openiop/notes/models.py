@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 # Sections of each form (CLINICAL.md §5.1), in the order they are written.
 FORM_SECTIONS = {
@@ -38,10 +39,10 @@ FORM_SECTIONS = {
 
 class Note(models.Model):
     class Kind(models.TextChoices):
-        INDIVIDUAL = "individual", "Individual session"
-        FAMILY = "family", "Family session"
-        PSYCHIATRY = "psychiatry", "Psychiatry session"
-        GROUP = "group", "Group session"
+        INDIVIDUAL = "individual", _("Individual session")
+        FAMILY = "family", _("Family session")
+        PSYCHIATRY = "psychiatry", _("Psychiatry session")
+        GROUP = "group", _("Group session")
 
     class Form(models.TextChoices):
         SOAP = "soap", "SOAP"

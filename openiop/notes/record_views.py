@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.views.decorators.http import require_GET
 
 from openiop.accounts.http import AuthedRequest
@@ -48,7 +49,9 @@ def _fhir_response(request: AuthedRequest, designated: record.DesignatedRecord) 
     consent = None
     if designated.part2_included:
         consent = consent_queries.in_force(designated.participant, ConsentKind.PART2_TPO)
-    bundle = bundle_for_disclosure(designated, consent=consent, zone=viewer_zone(request.user))
+    # A record in English, like the PDF: coded text and labels do not follow the reader.
+    with translation.override("en"):
+        bundle = bundle_for_disclosure(designated, consent=consent, zone=viewer_zone(request.user))
     body = json.dumps(bundle, ensure_ascii=False, indent=1).encode()
     return _attachment(HttpResponse(body, content_type=FHIR_JSON), designated, "json")
 

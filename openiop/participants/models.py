@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from openiop.accounts.models import validate_timezone
 from openiop.lib.phone import PhoneField
@@ -81,12 +82,12 @@ class CareTeamMember(models.Model):
     """A clinician with a role in one participant's care; the basis of chart access."""
 
     class Role(models.TextChoices):
-        PRIMARY_CLINICIAN = "primary_clinician", "Primary clinician"
-        THERAPIST = "therapist", "Therapist"
-        PSYCHIATRIC_PRESCRIBER = "psychiatric_prescriber", "Psychiatric prescriber"
-        NURSE = "nurse", "Nurse"
-        CASE_MANAGER = "case_manager", "Case manager"
-        PEER_SUPPORT = "peer_support", "Peer support"
+        PRIMARY_CLINICIAN = "primary_clinician", _("Primary clinician")
+        THERAPIST = "therapist", _("Therapist")
+        PSYCHIATRIC_PRESCRIBER = "psychiatric_prescriber", _("Psychiatric prescriber")
+        NURSE = "nurse", _("Nurse")
+        CASE_MANAGER = "case_manager", _("Case manager")
+        PEER_SUPPORT = "peer_support", _("Peer support")
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="care_team")

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from openiop.accounts.models import validate_timezone
 
@@ -17,10 +18,10 @@ class Session(models.Model):
     """
 
     class Kind(models.TextChoices):
-        GROUP = "group", "Group"
-        INDIVIDUAL = "individual", "Individual"
-        FAMILY = "family", "Family"
-        PSYCHIATRY = "psychiatry", "Psychiatry"
+        GROUP = "group", _("Group")
+        INDIVIDUAL = "individual", _("Individual")
+        FAMILY = "family", _("Family")
+        PSYCHIATRY = "psychiatry", _("Psychiatry")
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", "Scheduled"

@@ -16,9 +16,14 @@ from django.conf import settings
 from django.template import engines
 from django.templatetags.i18n import BlockTranslateNode, TranslateNode
 from django.test import SimpleTestCase
+from django.utils import translation
 from django.utils.translation import trans_real
 
+from openiop.consent.models import ConsentKind, Purpose, Scope
 from openiop.lib.catalogue import compile_tree, parse
+from openiop.notes.models import Note
+from openiop.participants.models import CareTeamMember
+from openiop.scheduling.models import Session
 
 MARKER = "{# audience: participant #}"
 LANGUAGES = [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
@@ -35,6 +40,16 @@ KNOWN_PARTICIPANT_TEMPLATES = {
     "telehealth/guest_waiting.html",
     "telehealth/guest_message.html",
 }
+# Choices whose labels participant pages show (docs/i18n.md): each label is wrapped in
+# gettext_lazy and translated.
+PARTICIPANT_CHOICES = [
+    ConsentKind,
+    Purpose,
+    Scope,
+    Note.Kind,
+    Session.Kind,
+    CareTeamMember.Role,
+]
 
 
 def template_roots() -> list[Path]:
@@ -117,6 +132,16 @@ class ParticipantTranslationsTestCase(SimpleTestCase):
                     f"Untranslated participant strings: run `manage.py makemessages -l {language}` "
                     "as docs/i18n.md says and translate them in locale/",
                 )
+
+    def test_the_choice_labels_participants_read_are_translated(self):
+        for language in LANGUAGES:
+            catalogue = trans_real.translation(language)._catalog  # type: ignore[attr-defined]
+            for choices in PARTICIPANT_CHOICES:
+                with translation.override(settings.LANGUAGE_CODE):
+                    labels = [str(label) for label in choices.labels]
+                missing = [label for label in labels if catalogue.get(label) in (None, "")]
+                with self.subTest(language=language, choices=choices.__qualname__):
+                    self.assertEqual(missing, [], "Wrap the labels in gettext_lazy and translate")
 
     def test_the_catalogue_has_no_fuzzy_and_no_untranslated_python_message(self):
         for po in sorted(Path(root) for root in settings.LOCALE_PATHS):

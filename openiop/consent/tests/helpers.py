@@ -61,7 +61,7 @@ def consent_text(program: Any, kind: str = ConsentKind.RELEASE) -> ConsentText:
             program=program,
             kind=kind,
             version=1,
-            title=ConsentKind(kind).label,
+            title=str(ConsentKind(kind).label),
             body=RELEASE_BODY if kind == ConsentKind.RELEASE else f"{ConsentKind(kind).label}.",
         )
     return text

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext
 
 from openiop.accounts import languages, mfa
 from openiop.audit.actions import record
@@ -72,7 +73,7 @@ class SessionPolicyMiddleware:
                 logout(request)
                 if wants_json(request):
                     return signed_out_json()
-                messages.info(request, "You were signed out to protect your information.")
+                messages.info(request, gettext("You were signed out to protect your information."))
                 return redirect_to_login(request.get_full_path(), reverse(settings.LOGIN_URL))
             if AUTH_TIME_KEY not in request.session:
                 request.session[AUTH_TIME_KEY] = now

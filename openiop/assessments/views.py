@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from openiop.accounts.http import AuthedRequest
@@ -87,7 +88,7 @@ def respond(request: AuthedRequest, code: str) -> HttpResponse:
         request.user, code, read=request.method == "GET"
     )
     if assignment.status != Assignment.Status.OPEN:
-        messages.info(request, "This questionnaire has already been submitted.")
+        messages.info(request, gettext("This questionnaire has already been submitted."))
         return redirect("assessments:mine" if not request.user.is_staff_member else "home")
     draft = actions.draft_for(assignment)
     if request.method == "GET":
@@ -108,14 +109,16 @@ def respond(request: AuthedRequest, code: str) -> HttpResponse:
             request,
             assignment,
             draft.answers if draft else {},
-            error="One of the answers was not one of the choices. Please check and try again.",
+            error=gettext(
+                "One of the answers was not one of the choices. Please check and try again."
+            ),
             status=400,
         )
     except actions.AlreadySubmitted:
-        messages.info(request, "This questionnaire has already been submitted.")
+        messages.info(request, gettext("This questionnaire has already been submitted."))
         return redirect("home")
     if intent == actions.Intent.SAVE:
-        messages.success(request, "Your answers are saved. You can finish later.")
+        messages.success(request, gettext("Your answers are saved. You can finish later."))
         return redirect(request.path)
     if not answered.submitted:
         return _render_form(request, assignment, answers, missing=answered.missing, status=400)

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from openiop.accounts.http import AuthedRequest
@@ -39,8 +40,10 @@ def new_release(request: AuthedRequest) -> HttpResponse:
         if request.POST.get("text") != str(text.code):
             form.add_error(
                 None,
-                "The program changed the release text while you were reading it. Read the "
-                "new text below and sign again.",
+                gettext(
+                    "The program changed the release text while you were reading it. Read the "
+                    "new text below and sign again."
+                ),
             )
         else:
             data = form.cleaned_data
@@ -62,7 +65,8 @@ def new_release(request: AuthedRequest) -> HttpResponse:
                 form.add_error(None, str(exc))
             else:
                 messages.success(
-                    request, "Release signed. Your care team can now send the records you chose."
+                    request,
+                    gettext("Release signed. Your care team can now send the records you chose."),
                 )
                 return redirect("releases:mine")
     status = 400 if form.errors else 200
@@ -74,7 +78,9 @@ def new_release(request: AuthedRequest) -> HttpResponse:
 def revoke(request: AuthedRequest, code: str) -> HttpResponse:
     release = access.get_own_release(request.user, code)
     actions.revoke_release(release, acting_user=request.user)
-    messages.success(request, "Release revoked. From now on nothing more is sent under it.")
+    messages.success(
+        request, gettext("Release revoked. From now on nothing more is sent under it.")
+    )
     return redirect("releases:mine")
 
 

@@ -175,7 +175,7 @@ def calendar_new(request: AuthedRequest) -> HttpResponse:
 @login_required
 def calendar_revoke(request: AuthedRequest) -> HttpResponse:
     actions.revoke_calendar_feed(request.user, acting_user=request.user)
-    messages.success(request, "Your calendar link no longer works.")
+    messages.success(request, gettext("Your calendar link no longer works."))
     return redirect("scheduling:calendar")
 
 

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from openiop.accounts.http import AuthedRequest
@@ -248,7 +249,9 @@ def my_plan_sign(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
     if not form.is_valid():
         return _my_plan_page(request, plan, form=form, status=400)
     if participant.discharged_at is not None:
-        form.add_error(None, "Your care here has ended, so this plan can no longer be signed.")
+        form.add_error(
+            None, gettext("Your care here has ended, so this plan can no longer be signed.")
+        )
         return _my_plan_page(request, plan, form=form, status=400)
     try:
         actions.sign_plan(
@@ -263,5 +266,5 @@ def my_plan_sign(request: AuthedRequest, code: uuid.UUID) -> HttpResponse:
             form.add_error(None, message)
         plan.refresh_from_db()
         return _my_plan_page(request, plan, form=form, status=400)
-    messages.success(request, "Thank you. You signed your treatment plan.")
+    messages.success(request, gettext("Thank you. You signed your treatment plan."))
     return redirect("careplans:my_plan")

@@ -24,3 +24,10 @@ class SpanishLabelsTestCase(BaseTestCase):
         page = self.client.get(reverse("releases:mine"))
         self.assertContains(page, "<td>Tratamiento</td>")
         self.assertContains(page, "El expediente completo (con las notas)")
+
+    def test_the_message_after_revoking_a_release_is_in_spanish(self):
+        given = release(self.pat)
+        page = self.client.post(reverse("releases:revoke", args=[given.code]), follow=True)
+        self.assertContains(
+            page, "Autorización revocada. Desde ahora no se envía nada más con ella."
+        )

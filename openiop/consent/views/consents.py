@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from openiop.accounts.http import AuthedRequest
@@ -194,7 +195,7 @@ def _sign_page(
             origin = origin_from_meta(request.META)
             try:
                 if shown is None:
-                    raise actions.StaleText("Open this consent again before you sign.")
+                    raise actions.StaleText(gettext("Open this consent again before you sign."))
                 consent = sign_action(
                     participant,
                     shown,
@@ -218,7 +219,9 @@ def _sign_page(
                 form.add_error(None, str(exc))
                 status = 400
             else:
-                messages.success(request, f"Signed: {consent.get_kind_display()}.")
+                messages.success(
+                    request, gettext("Signed: %(form)s.") % {"form": consent.get_kind_display()}
+                )
                 return redirect("consent:detail", consent.code)
         else:
             status = 400
@@ -314,7 +317,8 @@ def revoke(request: AuthedRequest, code: str) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Revoked: {consent.get_kind_display()}. It stopped applying just now.",
+                gettext("Revoked: %(form)s. It stopped applying just now.")
+                % {"form": consent.get_kind_display()},
             )
             if request.user.is_guardian:
                 return redirect("consent:ward_consents", consent.participant.code)

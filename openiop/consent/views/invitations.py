@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from openiop.accounts.http import AuthedRequest
@@ -196,7 +197,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
         return _unusable(request, "unknown")
     if request.user.is_authenticated:
         if invitation.user_id is not None and invitation.user_id == request.user.pk:
-            messages.info(request, "Your account is already set up.")
+            messages.info(request, gettext("Your account is already set up."))
             return redirect("home")
         return _unusable(request, "someone_else")
     try:
@@ -245,7 +246,7 @@ def set_password(request: HttpRequest) -> HttpResponse:
             del request.session[TOKEN_SESSION_KEY]
             login(request, user, backend=BACKEND)
             request.session[OFFER_MFA_SESSION_KEY] = True
-            messages.success(request, "Your account is ready. You are signed in.")
+            messages.success(request, gettext("Your account is ready. You are signed in."))
             return redirect("home")
     return render(
         request,

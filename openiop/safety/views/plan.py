@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from openiop.accounts.http import AuthedRequest
@@ -277,14 +278,18 @@ def my_plan(request: AuthedRequest) -> HttpResponse:
 def my_plan_acknowledge(request: AuthedRequest) -> HttpResponse:
     _, plan = access_plan.own_plan(request.user)
     if plan is None:
-        messages.info(request, "Your care team has not written a safety plan with you yet.")
+        messages.info(
+            request, gettext("Your care team has not written a safety plan with you yet.")
+        )
         return redirect("safety:my_plan")
     try:
         actions_plan.acknowledge_plan(plan, acting_user=request.user)
     except PlanError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "Thank you. Your care team can see that you have read it.")
+        messages.success(
+            request, gettext("Thank you. Your care team can see that you have read it.")
+        )
     return redirect("safety:my_plan")
 
 
@@ -293,7 +298,9 @@ def my_plan_acknowledge(request: AuthedRequest) -> HttpResponse:
 def my_plan_pdf(request: AuthedRequest) -> HttpResponse:
     _, plan = access_plan.own_plan(request.user)
     if plan is None:
-        messages.info(request, "Your care team has not written a safety plan with you yet.")
+        messages.info(
+            request, gettext("Your care team has not written a safety plan with you yet.")
+        )
         return redirect("safety:my_plan")
     return _pdf_response(plan, viewer_zone(request.user), "my-safety-plan.pdf")
 

@@ -4,6 +4,8 @@ from typing import Any
 
 from django import template
 from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from openiop.accounts.models import User
 from openiop.careplans.models import Intervention, Objective, PlanSignature, TreatmentPlan
@@ -13,24 +15,36 @@ from openiop.intake.models import Level
 
 register = template.Library()
 
-# How often, in the words a participant uses.
+# How often, in the words a participant uses. Each phrase is whole in every language: the
+# filters below put whole phrases side by side, never pieces of one.
 HOW_OFTEN = {
-    Intervention.Frequency.WEEKLY: "once a week",
-    Intervention.Frequency.TWICE_WEEKLY: "twice a week",
-    Intervention.Frequency.THREE_TIMES_WEEKLY: "three times a week",
-    Intervention.Frequency.EVERY_OTHER_WEEK: "every other week",
-    Intervention.Frequency.MONTHLY: "once a month",
-    Intervention.Frequency.AS_SCHEDULED: "each time your group meets",
+    Intervention.Frequency.WEEKLY: _("once a week"),
+    Intervention.Frequency.TWICE_WEEKLY: _("twice a week"),
+    Intervention.Frequency.THREE_TIMES_WEEKLY: _("three times a week"),
+    Intervention.Frequency.EVERY_OTHER_WEEK: _("every other week"),
+    Intervention.Frequency.MONTHLY: _("once a month"),
+    Intervention.Frequency.AS_SCHEDULED: _("each time your group meets"),
 }
 WHAT = {
-    Intervention.Modality.CBT: "Cognitive behavioural therapy (CBT)",
-    Intervention.Modality.DBT_SKILLS_GROUP: "DBT skills group",
-    Intervention.Modality.PROCESS_GROUP: "Group therapy",
-    Intervention.Modality.INDIVIDUAL: "One-to-one therapy",
-    Intervention.Modality.FAMILY: "Family sessions",
-    Intervention.Modality.MEDICATION_MANAGEMENT: "Medication check-ins",
-    Intervention.Modality.PEER_SUPPORT: "Peer support",
-    Intervention.Modality.PSYCHOEDUCATION: "Learning about your health",
+    Intervention.Modality.CBT: _("Cognitive behavioural therapy (CBT)"),
+    Intervention.Modality.DBT_SKILLS_GROUP: _("DBT skills group"),
+    Intervention.Modality.PROCESS_GROUP: _("Group therapy"),
+    Intervention.Modality.INDIVIDUAL: _("One-to-one therapy"),
+    Intervention.Modality.FAMILY: _("Family sessions"),
+    Intervention.Modality.MEDICATION_MANAGEMENT: _("Medication check-ins"),
+    Intervention.Modality.PEER_SUPPORT: _("Peer support"),
+    Intervention.Modality.PSYCHOEDUCATION: _("Learning about your health"),
+}
+# "with a <discipline> from your care team", one whole phrase per discipline (articles and
+# gender differ by language).
+WITH_DISCIPLINE = {
+    User.Discipline.PSYCHIATRIST: _("with a psychiatrist from your care team"),
+    User.Discipline.PSYCHOLOGIST: _("with a psychologist from your care team"),
+    User.Discipline.SOCIAL_WORKER: _("with a social worker from your care team"),
+    User.Discipline.COUNSELOR: _("with a counselor from your care team"),
+    User.Discipline.NURSE: _("with a nurse from your care team"),
+    User.Discipline.PEER_SPECIALIST: _("with a peer specialist from your care team"),
+    User.Discipline.CASE_MANAGER: _("with a case manager from your care team"),
 }
 
 
@@ -65,35 +79,38 @@ def plan_to_sign(context: dict[str, Any]) -> dict[str, Any]:
 
 @register.filter
 def what(intervention: Intervention) -> str:
-    return WHAT.get(intervention.modality, intervention.get_modality_display())  # type: ignore[call-overload]
+    return str(WHAT.get(intervention.modality, intervention.get_modality_display()))  # type: ignore[call-overload]
 
 
 @register.filter
 def how_often(intervention: Intervention) -> str:
     """ "once a week, 50 minutes each time, for 8 weeks"."""
-    parts = [HOW_OFTEN.get(intervention.frequency, intervention.get_frequency_display())]  # type: ignore[call-overload]
+    parts = [str(HOW_OFTEN.get(intervention.frequency, intervention.get_frequency_display()))]  # type: ignore[call-overload]
     minutes = intervention.duration_minutes
     if minutes >= 60 and minutes % 60 == 0:
         hours = minutes // 60
-        parts.append(f"{hours} hour{'s' if hours > 1 else ''} each time")
+        parts.append(
+            ngettext("%(count)d hour each time", "%(count)d hours each time", hours)
+            % {"count": hours}
+        )
     else:
-        parts.append(f"{minutes} minutes each time")
-    if intervention.length_weeks:
-        parts.append(f"for {intervention.length_weeks} weeks")
+        parts.append(
+            ngettext("%(count)d minute each time", "%(count)d minutes each time", minutes)
+            % {"count": minutes}
+        )
+    if weeks := intervention.length_weeks:
+        parts.append(
+            ngettext("for %(count)d week", "for %(count)d weeks", weeks) % {"count": weeks}
+        )
     return ", ".join(parts)
 
 
 @register.filter
 def with_whom(intervention: Intervention) -> str:
     if intervention.responsible_person is not None:
-        return f"with {intervention.responsible_person.display_name}"
-    if intervention.responsible_discipline:
-        try:
-            label = User.Discipline(intervention.responsible_discipline).label
-        except ValueError:
-            label = intervention.responsible_discipline
-        return f"with a {str(label).lower()} from your care team"
-    return "with your care team"
+        return gettext("with %(name)s") % {"name": intervention.responsible_person.display_name}
+    phrase = WITH_DISCIPLINE.get(intervention.responsible_discipline)  # type: ignore[call-overload]
+    return str(phrase) if phrase is not None else gettext("with your care team")
 
 
 @register.filter
@@ -101,8 +118,10 @@ def measure_words(objective: Objective) -> str:
     """ "phq-9" ≤ 9 → "a PHQ-9 score of 9 or lower"."""
     if not objective.measure or objective.measure_target is None:
         return ""
-    direction = "or lower" if objective.measure_comparator == "lte" else "or higher"
-    return f"a {objective.measure.upper()} score of {objective.measure_target} {direction}"
+    words = {"measure": objective.measure.upper(), "target": objective.measure_target}
+    if objective.measure_comparator == "lte":
+        return gettext("a %(measure)s score of %(target)s or lower") % words
+    return gettext("a %(measure)s score of %(target)s or higher") % words
 
 
 @register.filter

@@ -4,11 +4,14 @@ from datetime import UTC, datetime
 
 import time_machine
 from django.urls import reverse
+from django.utils import translation
 
+from openiop.accounts.models import User
 from openiop.audit.models import AuditEvent
 from openiop.audit.reads import READ_EVENTS
 from openiop.careplans import actions
-from openiop.careplans.models import PlanSignature, TreatmentPlan
+from openiop.careplans.models import Intervention, PlanSignature, TreatmentPlan
+from openiop.careplans.templatetags.careplans_signing import with_whom
 from openiop.careplans.tests.plan_fixture import add_signature, current_hash, make_plan
 from openiop.participants.models import CareTeamMember
 from openiop.testing import BaseTestCase
@@ -264,6 +267,27 @@ class ParticipantSigningTestCase(BaseTestCase):
         self.assertContains(response, "With Rosa Alvarez, PsyD.")
         self.assertContains(response, "Three times a week, 3 hours each time.")
         self.assertContains(response, "I took part in making this plan and I agree to it")
+
+    def test_the_plans_phrases_read_in_spanish(self):
+        self.pat_user.language = "es"
+        self.pat_user.save()
+        self.login(self.pat_user)
+        response = self.client.get(self.url)
+        self.assertContains(response, "Objetivo: una puntuación de PHQ-9 de 9 o menos.")
+        self.assertContains(
+            response, "Una vez a la semana, 50 minutos cada vez, durante 8 semanas."
+        )
+        self.assertContains(response, "Con Rosa Alvarez, PsyD.")
+        self.assertContains(response, "Tres veces a la semana, 3 horas cada vez.")
+
+    def test_a_discipline_is_named_in_one_whole_phrase(self):
+        nurse = Intervention(responsible_discipline=User.Discipline.NURSE)
+        with translation.override("es"):
+            self.assertEqual(
+                with_whom(nurse), "con un profesional de enfermería de su equipo de atención"
+            )
+        self.assertEqual(with_whom(nurse), "with a nurse from your care team")
+        self.assertEqual(with_whom(Intervention()), "with your care team")
 
     def test_she_signs_and_gets_a_confirmation(self):
         self.login(self.pat_user)

@@ -212,17 +212,17 @@ class Disclosure(models.Model):
     """One release of a participant's records outside OpenIOP: the accounting of disclosures."""
 
     class Basis(models.TextChoices):
-        CONSENT = "consent", "With the participant's written consent"
-        INDIVIDUAL = "individual", "To the participant (right of access)"
-        REPRESENTATIVE = "representative", "To the participant's personal representative"
-        EMERGENCY = "emergency", "In a medical emergency (42 CFR 2.51; 45 CFR 164.512(j))"
-        REQUIRED_BY_LAW = "required_by_law", "Required by law or court order"
+        CONSENT = "consent", _("With the participant's written consent")
+        INDIVIDUAL = "individual", _("To the participant (right of access)")
+        REPRESENTATIVE = "representative", _("To the participant's personal representative")
+        EMERGENCY = "emergency", _("In a medical emergency (42 CFR 2.51; 45 CFR 164.512(j))")
+        REQUIRED_BY_LAW = "required_by_law", _("Required by law or court order")
 
     class Format(models.TextChoices):
-        PDF = "pdf", "PDF"
-        FHIR = "fhir", "FHIR Bundle"
-        PDF_AND_FHIR = "pdf_fhir", "PDF and FHIR Bundle"
-        PRINT = "print", "Printed"
+        PDF = "pdf", _("PDF")
+        FHIR = "fhir", _("FHIR Bundle")
+        PDF_AND_FHIR = "pdf_fhir", _("PDF and FHIR Bundle")
+        PRINT = "print", _("Printed")
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     participant = models.ForeignKey(

@@ -19,7 +19,7 @@ from django.test import SimpleTestCase
 from django.utils import translation
 from django.utils.translation import trans_real
 
-from openiop.consent.models import ConsentKind, Purpose, Scope
+from openiop.consent.models import ConsentKind, Disclosure, Purpose, Scope
 from openiop.lib.catalogue import compile_tree, parse
 from openiop.notes.models import Note
 from openiop.participants.models import CareTeamMember
@@ -39,6 +39,7 @@ KNOWN_PARTICIPANT_TEMPLATES = {
     "telehealth/guest_consent.html",
     "telehealth/guest_waiting.html",
     "telehealth/guest_message.html",
+    "releases/_disclosures.html",
 }
 # Choices whose labels participant pages show (docs/i18n.md): each label is wrapped in
 # gettext_lazy and translated.
@@ -46,6 +47,8 @@ PARTICIPANT_CHOICES = [
     ConsentKind,
     Purpose,
     Scope,
+    Disclosure.Basis,
+    Disclosure.Format,
     Note.Kind,
     Session.Kind,
     CareTeamMember.Role,

@@ -205,6 +205,16 @@ class AccountingTest(BaseTestCase):
         self.assertContains(page, "2:00 PM EST")
         self.assertFalse(AuditEvent.objects.filter(event_type__in=READ_EVENTS).exists())
 
+    def test_the_accounting_reads_in_spanish(self):
+        self.pat_user.language = "es"
+        self.pat_user.save()
+        self.login(self.pat_user)
+        page = self.client.get(reverse("releases:my_disclosures"))
+        self.assertContains(page, "Qué se envió")
+        self.assertContains(page, "PDF: 3 notas, 1 plan de tratamiento")
+        self.assertContains(page, "Con el consentimiento por escrito del participante")
+        self.assertContains(page, "Incluidos, con el aviso federal (42 CFR 2.32)")
+
     def test_another_participant_sees_only_their_own(self):
         self.login(self.quinn_user)
         page = self.client.get(reverse("releases:my_disclosures"))

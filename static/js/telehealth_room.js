@@ -73,6 +73,12 @@
 
   function fail(where, err) {
     var message = where + ": " + (err && err.message ? err.message : JSON.stringify(err));
+    if (stopped) {
+      // Removed or ended while a step was under way (a publish whose connection the teardown
+      // just closed): that step's failure is not a problem to show over "removed".
+      api.log.push("after the end, " + message);
+      return;
+    }
     api.errors.push(message);
     setStatus("error", word("problem", "Video problem:") + " " + where);
   }

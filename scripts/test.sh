@@ -52,6 +52,7 @@ TIME_SENSITIVE=(
   openiop/notes/tests/test_progress.py openiop/discharge/tests/test_actions.py
   openiop/consent/tests/test_actions.py openiop/consent/tests/test_access_requests.py
   openiop/consent/tests/test_releases.py openiop/consent/tests/test_invitations.py
+  openiop/outcomes openiop/feedback openiop/portal
   --deselect openiop/scheduling/tests/test_reminders.py::RandomisedFaultTestCase
   # Browser walks whose logic does not read the clock (the break-the-glass one waits for a
   # fresh TOTP code): once, in the main run, is enough.

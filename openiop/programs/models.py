@@ -8,6 +8,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 
 from openiop.accounts.models import User, validate_timezone
+from openiop.lib.phone import PhoneField
 from openiop.lib.recurrence import RecurrenceError, WeeklyBlock, expand
 from openiop.programs.eligibility import Seat, may_hold, why_not
 
@@ -75,6 +76,15 @@ class Program(models.Model):
     # Timeliness is configurable (CLINICAL.md §5.1: commonly 24-72 h).
     note_due_hours = models.PositiveSmallIntegerField(
         default=72, help_text="Hours after a session within which its note should be signed."
+    )
+    # What a participant is told to call when they cannot join, or after hours (issue 13).
+    phone = PhoneField(
+        blank=True, help_text="The program's front desk, shown to participants who need to call."
+    )
+    after_hours_message = models.TextField(
+        blank=True,
+        max_length=1000,
+        help_text="Shown to participants outside program hours, e.g. who answers the phone.",
     )
     staff = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="ProgramMembership", related_name="programs"

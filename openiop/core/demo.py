@@ -71,28 +71,51 @@ GIVEN = [
     "Tomás",
     "Aiko",
 ]
-FAMILY = [
-    "Ashdown",
-    "Birchfield",
-    "Calloway",
-    "Dunmore",
-    "Ellery",
-    "Fairbank",
-    "Glenwood",
-    "Hollis",
-    "Ingram",
-    "Jessop",
-    "Kettering",
-    "Lindqvist",
-    "Marlowe",
-    "Northcott",
-    "Ormsby",
-    "Pemberton",
-    "Quillan",
-    "Redfern",
-    "Sallow",
-    "Thackery",
-]
+FAMILY = sorted(
+    [
+        "Ashdown",
+        "Birchfield",
+        "Calloway",
+        "Dunmore",
+        "Ellery",
+        "Fairbank",
+        "Glenwood",
+        "Hollis",
+        "Ingram",
+        "Jessop",
+        "Kettering",
+        "Lindqvist",
+        "Marlowe",
+        "Northcott",
+        "Ormsby",
+        "Pemberton",
+        "Quillan",
+        "Redfern",
+        "Sallow",
+        "Thackery",
+        "Achterberg",
+        "Baptiste",
+        "Castellanos",
+        "Delacroix",
+        "Eze",
+        "Fonseca",
+        "Gallagher",
+        "Haddad",
+        "Ishikawa",
+        "Jankowski",
+        "Kowalczyk",
+        "Mbeki-Lowe",
+        "Nakashima",
+        "O'Rourke",
+        "Petrakis",
+        "Szabo",
+        "Van der Berg",
+        "Wójcik",
+    ]
+)
+# Family names step by a number coprime to the list's length: neighbours differ, and a
+# family name comes back only after len(FAMILY) people (it once gave 27 "Ashdown"s in a row).
+FAMILY_STEP = 7
 PRONOUNS = ["she/her", "he/him", "they/them", ""]
 STATES = ["NY", "NY", "NY", "NJ", "NJ", "CT", "PA"]
 ZONES = {
@@ -125,6 +148,10 @@ class Login:
 # OpenIOP in Spanish (docs/i18n.md). The name is synthetic, like every other.
 SPANISH_SPEAKER = 3
 SPANISH_SPEAKER_FIELDS = {"given_name": "Marisol", "family_name": "Ibarrola", "language": "es"}
+
+
+def demo_family_name(index: int) -> str:
+    return FAMILY[index * FAMILY_STEP % len(FAMILY)]
 
 
 def staff_email(given: str, family: str) -> str:
@@ -188,7 +215,7 @@ def load(*, participants: int = 30, weeks: int = 8, seed: int = 2026) -> Program
             **{
                 "email": participant_email(i),
                 "given_name": GIVEN[i % len(GIVEN)],
-                "family_name": FAMILY[(i // len(GIVEN)) % len(FAMILY)],
+                "family_name": demo_family_name(i),
                 "role": User.Role.PARTICIPANT,
                 "password": password_hash,
                 **(SPANISH_SPEAKER_FIELDS if i == SPANISH_SPEAKER else {}),

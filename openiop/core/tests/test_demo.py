@@ -1,3 +1,4 @@
+import itertools
 import time
 from io import StringIO
 
@@ -30,6 +31,20 @@ class DemoLoaderTestCase(BaseTestCase):
         self.assertIn("rosa.alvarez@demo.openiop.invalid", text)
         self.assertIn("TOTP secret", text)
         self.assertIn(demo.DEMO_PASSWORD, text)
+
+    def test_names_are_varied(self):
+        demo.load(participants=60)
+        names = list(
+            Participant.objects.filter(user__email__endswith=demo.DEMO_DOMAIN)
+            .order_by("pk")
+            .values_list("given_name", "family_name")
+        )
+        families = [family for _, family in names]
+        # Neighbours never share a family name, and none is worn by more than two of sixty.
+        self.assertTrue(all(a != b for a, b in itertools.pairwise(families)))
+        self.assertLessEqual(max(families.count(f) for f in families), 2)
+        self.assertEqual(len(set(names)), len(names))
+        self.assertEqual(len(set(demo.FAMILY)), len(demo.FAMILY))
 
     def test_it_loads_the_clinical_record(self):
         from django.utils import timezone

@@ -3,20 +3,23 @@
 Synthetic data, written in bulk (the demo is not a clinical record, so it is not audited row
 by row). Each seat hosts back-to-back stays of the program's typical length, staggered so
 admissions roll through every week. Participants fill the most recent stays first (so today's
-seats are taken), people left over are not admitted, and the last few participants wait on
-the first group's waitlist.
+seats are taken), each in a group whose facilitators are licensed in the state where they live
+(as seating requires), people left over are not admitted, and the last few participants wait
+on the waitlist of the first group that fits them.
 """
 
 import math
 import random
-from datetime import UTC, datetime, time, timedelta
+from collections import defaultdict, deque
+from datetime import UTC, date, datetime, time, timedelta
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from openiop.accounts.models import User
 from openiop.lib.hours import week_start
 from openiop.lib.recurrence import get_zone
+from openiop.participants.models import Participant
 from openiop.programs.models import Group, GroupFacilitator, Program, Track, TrackBlock
 from openiop.scheduling import actions
 from openiop.scheduling.models import Booking, ClinicianAvailability, Enrollment, Session
@@ -94,9 +97,21 @@ def load(
                 slots.append((start, number, group))
                 start += stay
     slots.sort(key=lambda slot: (slot[0], -slot[1]), reverse=True)
+    covering = {
+        group.pk: set().union(*(f.clinician.licensed_states() for f in group.demo_facilitators))
+        for group in Group.objects.filter(pk__in=[g.pk for g in groups]).prefetch_related(
+            models.Prefetch(
+                "facilitator_roles",
+                queryset=GroupFacilitator.objects.select_related("clinician").prefetch_related(
+                    "clinician__licenses"
+                ),
+                to_attr="demo_facilitators",
+            )
+        )
+    }
     enrollments = []
     waiting = []
-    for person, (start, _, group) in zip(participants[:-WAITLISTED], slots, strict=False):
+    for person, (start, _, group) in fitting_slots(participants[:-WAITLISTED], slots, covering):
         ended = start + stay <= today
         enrollments.append(
             Enrollment(
@@ -112,10 +127,11 @@ def load(
             )
         )
     for person in participants[-WAITLISTED:]:
+        fits = [g for g in groups if person.home_state in covering[g.pk]] or groups
         waiting.append(
             Enrollment(
                 participant=person,
-                group=groups[0],
+                group=fits[0],
                 status=Enrollment.Status.WAITLISTED,
                 starts_on=today,
                 expected_end_on=today + stay,
@@ -157,3 +173,25 @@ def load(
                 booking.recorded_at = session.ends_at
             bookings.append(booking)
     Booking.objects.bulk_create(bookings, batch_size=5000)
+
+
+def fitting_slots(
+    people: list[Participant], slots: list[tuple[date, int, Group]], covering: dict[int, set[str]]
+) -> list[tuple[Participant, tuple[date, int, Group]]]:
+    """Each person the earliest free slot (in `slots`' order) of a group licensed where they
+    live; a person no group covers is not seated."""
+    queues: dict[str, deque[int]] = defaultdict(deque)
+    for state in {person.home_state for person in people}:
+        queues[state].extend(
+            i for i, (_, _, group) in enumerate(slots) if state in covering[group.pk]
+        )
+    taken: set[int] = set()
+    result = []
+    for person in people:
+        queue = queues[person.home_state]
+        while queue and queue[0] in taken:
+            queue.popleft()
+        if queue:
+            taken.add(queue[0])
+            result.append((person, slots[queue.popleft()]))
+    return result

@@ -14,6 +14,8 @@ from openiop.scheduling import actions
 from openiop.scheduling.errors import SchedulingError
 from openiop.scheduling.models import Session
 
+PRINTED = 3
+
 
 class Command(BaseCommand):
     help = "Add a video group session starting now to a demo group led by Dr. Alvarez."
@@ -21,16 +23,22 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
             raise CommandError("The demo loader refuses to run in production mode.")
-        program = Program.objects.filter(name=demo.DEMO_PROGRAM).first()
-        lead = GroupFacilitator.objects.filter(
-            role=GroupFacilitator.Role.LEAD,
-            clinician__email=demo.staff_email("Rosa", "Alvarez"),
-            group__track__program=program,
-            group__seated_count__gt=0,
-        ).first()
-        if program is None or lead is None:
+        # The demo program is the one Dr. Alvarez (a demo address) leads a group in: another
+        # program may carry the same name.
+        lead = (
+            GroupFacilitator.objects.filter(
+                role=GroupFacilitator.Role.LEAD,
+                clinician__email=demo.staff_email("Rosa", "Alvarez"),
+                group__track__program__name=demo.DEMO_PROGRAM,
+                group__seated_count__gt=0,
+            )
+            .select_related("group__track__program")
+            .first()
+        )
+        if lead is None:
             raise CommandError("Load the demo first (manage.py load_demo).")
         group: Group = lead.group
+        program: Program = group.track.program
         now = timezone.now()
         session = Session.objects.filter(
             group=group, starts_at__lte=now, ends_at__gt=now, status=Session.Status.SCHEDULED
@@ -50,9 +58,22 @@ class Command(BaseCommand):
                 raise CommandError(f"No video demo session: {exc}") from exc
         self.stdout.write(f"Video session now: {reverse('telehealth:join', args=[session.code])}")
         self.stdout.write(f"  facilitator {lead.clinician.email}")
-        for booking in session.bookings.select_related("participant__user")[:3]:
-            if booking.participant.user is not None:
-                gate = ""
-                if missing_before_first_session(booking.participant):
-                    gate = " (consents not signed: sees the first-session gate)"
-                self.stdout.write(f"  participant {booking.participant.user.email}{gate}")
+        # Only people who can join are printed for it: consents signed, and the facilitators
+        # licensed where they live (the demo seats people that way). The one person the consent
+        # demo leaves unsigned is named apart, to show the first-session gate.
+        printed = 0
+        gated = []
+        bookings = session.bookings.select_related("participant__user").order_by("pk")
+        for booking in bookings:
+            user = booking.participant.user
+            if user is None:
+                continue
+            if missing_before_first_session(booking.participant):
+                gated.append(user.email)
+            elif printed < PRINTED:
+                self.stdout.write(f"  participant {user.email}")
+                printed += 1
+        for email in gated[:1]:
+            self.stdout.write(
+                f"Not yet able to join (consents unsigned, the first-session gate): {email}"
+            )

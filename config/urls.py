@@ -22,6 +22,7 @@ urlpatterns = [
     path("safety/", include("openiop.safety.urls")),
     path("intake/", include("openiop.intake.urls")),
     path("schedule/", include("openiop.scheduling.urls")),
+    path("programs/", include("openiop.programs.urls")),
     path("video/", include("openiop.telehealth.urls")),
     path("record/", include("openiop.careplans.urls")),
     path("notes/", include("openiop.notes.urls")),

@@ -11,7 +11,9 @@ subqueries (`program_id__in=...`): they add no query of their own.
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from openiop.accounts.models import User
 from openiop.programs.eligibility import (
@@ -20,7 +22,7 @@ from openiop.programs.eligibility import (
     is_clinical_staff,
     seat_programs,
 )
-from openiop.programs.models import Group, GroupFacilitator, Program, ProgramMembership
+from openiop.programs.models import Group, GroupFacilitator, Program, ProgramMembership, Track
 
 
 def _active_staff(user: User) -> bool:
@@ -111,3 +113,38 @@ def eligible_holders(seat: Seat, user_path: str, program_path: str) -> Q:
     if seat is Seat.ON_CALL:
         return clinical & ~peer
     return clinical & (~peer | Q(**{f"{program_path}__peer_specialists_allowed": True}))
+
+
+# --- Program setup (docs/programs.md): the program's directors only, everyone else 404 -------
+
+
+def programs_to_set_up(user: User) -> QuerySet[Program]:
+    return Program.objects.filter(pk__in=directed_program_ids(user)).order_by("name")
+
+
+def _setup_row(queryset: QuerySet[Any], code: Any) -> Any:
+    try:
+        return queryset.get(code=code)
+    except (queryset.model.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
+        raise Http404 from exc
+
+
+def get_program_to_set_up(user: User, code: Any) -> Program:
+    program: Program = _setup_row(Program.objects.all(), code)
+    if not is_director(user, program.pk):
+        raise Http404
+    return program
+
+
+def get_track_to_set_up(user: User, code: Any) -> Track:
+    track: Track = _setup_row(Track.objects.select_related("program"), code)
+    if not is_director(user, track.program_id):
+        raise Http404
+    return track
+
+
+def get_group_to_set_up(user: User, code: Any) -> Group:
+    group: Group = _setup_row(Group.objects.select_related("track__program"), code)
+    if not is_director(user, group.track.program_id):
+        raise Http404
+    return group

@@ -12,6 +12,9 @@ from openiop.lib.phone import PhoneField
 from openiop.lib.recurrence import RecurrenceError, WeeklyBlock, expand
 from openiop.programs.eligibility import Seat, may_hold, why_not
 
+WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
 
 class Program(models.Model):
     """A treatment program at one level of care, e.g. "Adult Mental Health IOP"."""
@@ -153,6 +156,25 @@ class Track(models.Model):
     name = models.CharField(max_length=150)
     starts_on = models.DateField(help_text="First week the template runs.")
     is_active = models.BooleanField(default=True)
+    # Blank or empty: the program's own setting applies (Program.level_of_care, ...).
+    level_of_care = models.CharField(
+        max_length=8, choices=Program.LevelOfCare.choices, blank=True, default=""
+    )
+    weekly_minimum_hours = models.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    daily_minimum_hours = models.DecimalField(
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    typical_length_weeks = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -161,6 +183,28 @@ class Track(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def effective_level_of_care(self) -> str:
+        return self.level_of_care or self.program.level_of_care
+
+    @property
+    def effective_weekly_minimum_hours(self) -> Decimal:
+        if self.weekly_minimum_hours is None:
+            return self.program.weekly_minimum_hours
+        return self.weekly_minimum_hours
+
+    @property
+    def effective_daily_minimum_hours(self) -> Decimal:
+        if self.daily_minimum_hours is None:
+            return self.program.daily_minimum_hours
+        return self.daily_minimum_hours
+
+    @property
+    def effective_length_weeks(self) -> int:
+        if self.typical_length_weeks is None:
+            return self.program.typical_length_weeks
+        return self.typical_length_weeks
 
     def weekly_blocks(self) -> list[WeeklyBlock]:
         return [block.as_weekly_block(self.starts_on) for block in self.blocks.all()]
@@ -207,6 +251,30 @@ class TrackBlock(models.Model):
             )
         except RecurrenceError as error:
             raise ValidationError(str(error)) from error
+
+    @property
+    def weekdays(self) -> list[str]:
+        """The rule's BYDAY codes in week order ("MO", "WE", ...); every day for a rule
+        without BYDAY (a weekly rule then repeats on its first day only, but overlap checks
+        stay on the safe side)."""
+        for part in self.rule.upper().split(";"):
+            key, _, value = part.partition("=")
+            if key.strip() == "BYDAY":
+                days = {day.strip()[-2:] for day in value.split(",") if day.strip()}
+                return [day for day in WEEKDAY_CODES if day in days]
+        return list(WEEKDAY_CODES)
+
+    @property
+    def summary(self) -> str:
+        """ "Mon, Wed, Thu 18:00-21:00": local wall times of the program's zone."""
+        days = ", ".join(WEEKDAY_NAMES[WEEKDAY_CODES.index(day)] for day in self.weekdays)
+        return f"{days} {self.starts_at:%H:%M}\u2013{self.ends_at:%H:%M}"
+
+    def overlaps(self, other: "TrackBlock") -> bool:
+        """Same weekday and intersecting wall times (touching ends do not overlap)."""
+        if not set(self.weekdays) & set(other.weekdays):
+            return False
+        return self.starts_at < other.ends_at and other.starts_at < self.ends_at
 
     def as_weekly_block(self, starts_on: date) -> WeeklyBlock:
         return WeeklyBlock(

@@ -129,6 +129,43 @@ class HolidayForm(forms.Form):
         return day
 
 
+class ClosureForm(forms.Form):
+    first_day = forms.DateField(label="First day closed", widget=DateInput)
+    last_day = forms.DateField(
+        label="Last day closed",
+        widget=DateInput,
+        required=False,
+        help_text="Empty for a single day.",
+    )
+    name = forms.CharField(max_length=100, help_text="For example: Thanksgiving, staff training.")
+    # The dates whose sessions the director was shown ("first:last"); other dates are shown
+    # again before anything is cancelled.
+    confirm = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first = data.get("first_day")
+        if first is None:
+            return data
+        if first < self.today:
+            self.add_error("first_day", "A closure cannot start in the past.")
+        last = data.get("last_day") or first
+        if last < first:
+            self.add_error(
+                "last_day", "The last day must be on or after the first day (end before start)."
+            )
+        data["last_day"] = last
+        return data
+
+    def confirmed(self) -> bool:
+        data = self.cleaned_data
+        return data["confirm"] == f"{data['first_day'].isoformat()}:{data['last_day'].isoformat()}"
+
+
 class CapacityForm(forms.Form):
     capacity = forms.IntegerField(min_value=1, max_value=100)
 

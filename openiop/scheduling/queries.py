@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from openiop.accounts.models import User
 from openiop.lib.hours import LedgerEntry, WeekLedger, week_bounds, week_ledger, week_start
 from openiop.participants.models import Participant
+from openiop.programs.hooks import BookedSession
 from openiop.programs.models import Group, GroupFacilitator, Program
 from openiop.scheduling.models import Booking, Enrollment, Session
 
@@ -149,3 +151,42 @@ def parse_week(value: str | None, today: date) -> date:
     if not date.min + _WEEK_MARGIN <= day <= date.max - _WEEK_MARGIN:
         day = today
     return week_start(day)
+
+
+def sessions_on_days(program: Program, first_day: date, last_day: date) -> list[Session]:
+    """Scheduled group sessions ahead on the program's local dates first_day..last_day, with
+    `booked` (how many people are booked): what closing those days would cancel."""
+    return list(
+        Session.objects.filter(
+            program=program,
+            kind=Session.Kind.GROUP,
+            status=Session.Status.SCHEDULED,
+            local_date__range=(first_day, last_day),
+            starts_at__gt=timezone.now(),
+        )
+        .select_related("group")
+        .annotate(booked=Count("bookings", filter=Q(bookings__status=Booking.Status.BOOKED)))
+        .order_by("starts_at", "pk")
+    )
+
+
+def upcoming_booked_sessions(group: Group) -> list[BookedSession]:
+    """The group's sessions ahead with bookings, for program setup's facilitator warning
+    (registered with openiop.programs.hooks by SchedulingConfig.ready)."""
+    rows = (
+        Session.objects.filter(
+            group=group, status=Session.Status.SCHEDULED, starts_at__gt=timezone.now()
+        )
+        .annotate(booked=Count("bookings", filter=Q(bookings__status=Booking.Status.BOOKED)))
+        .filter(booked__gt=0)
+        .order_by("starts_at")
+    )
+    return [
+        BookedSession(
+            code=str(row.code),
+            starts_at=row.starts_at,
+            booked=row.booked,
+            url=reverse("scheduling:session", args=[row.code]),
+        )
+        for row in rows
+    ]

@@ -14,6 +14,7 @@ urlpatterns = [
     path("feeds/<str:token>.ics", views.feed, name="feed"),
     path("programs/<uuid:code>/week/", views.week_grid, name="week_grid"),
     path("programs/<uuid:code>/holidays/", views.add_holiday, name="add_holiday"),
+    path("programs/<uuid:code>/closures/", views.closures, name="closures"),
     path("groups/<uuid:code>/", views.roster, name="roster"),
     path("groups/<uuid:code>/admit/", views.admit, name="admit"),
     path("groups/<uuid:code>/capacity/", views.set_capacity, name="set_capacity"),

@@ -32,6 +32,7 @@ from openiop.scheduling.forms import (
     AttendanceForm,
     CancelSessionForm,
     CapacityForm,
+    ClosureForm,
     ExtraSessionForm,
     HolidayForm,
     ReminderPreferenceForm,
@@ -278,6 +279,62 @@ def add_holiday(request: AuthedRequest, code: str) -> HttpResponse:
         )
     url = reverse("scheduling:week_grid", args=[program.code])
     return redirect(f"{url}?week={form.cleaned_data['day'].isoformat()}")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def closures(request: AuthedRequest, code: str) -> HttpResponse:
+    """Holidays and closures (program setup, docs/programs.md): a first POST lists the group
+    sessions the dates would cancel; the second, confirmed, closes them (add_closure)."""
+    program = access.get_program_for_director(request.user, code)
+    today = _local_today(program.timezone)
+    form = ClosureForm(request.POST or None, today=today)
+    affected = None
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            first, last = form.cleaned_data["first_day"], form.cleaned_data["last_day"]
+            affected = queries.sessions_on_days(program, first, last)
+            if form.confirmed() or not affected:
+                try:
+                    closed = actions.add_closure(
+                        program,
+                        first_day=first,
+                        last_day=last,
+                        name=form.cleaned_data["name"],
+                        acting_user=request.user,
+                    )
+                except SchedulingError as error:
+                    form.add_error(None, str(error))
+                    affected = None
+                else:
+                    messages.success(
+                        request,
+                        f"Closed {len(closed)} day(s); {len(affected)} session(s) cancelled "
+                        "and their participants told.",
+                    )
+                    return redirect("scheduling:closures", program.code)
+            else:
+                status = 200
+                form = ClosureForm(
+                    initial={
+                        **form.cleaned_data,
+                        "confirm": f"{first.isoformat()}:{last.isoformat()}",
+                    },
+                    today=today,
+                )
+    return render(
+        request,
+        "scheduling/closures.html",
+        {
+            "program": program,
+            "form": form,
+            "affected": affected,
+            "holidays": program.holidays.filter(date__gte=today).order_by("date"),
+        },
+        status=status,
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -24,6 +24,7 @@ GET_AND_POST = {
     "intake:level_of_care",
     "intake:rules",
     "scheduling:admit",
+    "scheduling:closures",
     "scheduling:new_appointment",
     "telehealth:join",
 }

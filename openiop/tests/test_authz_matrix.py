@@ -275,6 +275,12 @@ MATRIX: dict[str, Entry] = {
         {**{r: 404 for r in ROLES if r != "anonymous"}, "dana": 302, "ivy": 403},
         _scheduled("program"),
     ),
+    "scheduling:closures": Entry(
+        "GET",
+        {**{r: 404 for r in ROLES if r != "anonymous"}, "dana": 200, "ivy": 403},
+        _scheduled("program"),
+        audits=0,
+    ),
     "scheduling:roster": Entry(
         "GET",
         {

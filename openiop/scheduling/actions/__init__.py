@@ -25,6 +25,7 @@ from openiop.scheduling.actions.calendar import (
 )
 from openiop.scheduling.actions.enrollment import admit, end_enrollment, set_capacity
 from openiop.scheduling.actions.sessions import (
+    add_closure,
     add_extra_session,
     add_holiday,
     cancel_session,
@@ -34,6 +35,7 @@ from openiop.scheduling.actions.sessions import (
 
 __all__ = [
     "MAX_WEEKLY_APPOINTMENTS",
+    "add_closure",
     "add_extra_session",
     "add_holiday",
     "admit",

@@ -1,6 +1,6 @@
 """Group sessions: generating them from the template, extra ones, cancellations, holidays."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.db.models import F
@@ -188,6 +188,39 @@ def add_holiday(program: Program, *, day: date, name: str, acting_user: User) ->
         details={"date": day.isoformat(), "sessions_cancelled": len(sessions)},
     )
     return holiday
+
+
+# A longer break is a pause of the track (Track.is_active), not a closure.
+MAX_CLOSURE_DAYS = 62
+
+
+@transaction.atomic
+def add_closure(
+    program: Program, *, first_day: date, last_day: date, name: str, acting_user: User
+) -> list[Holiday]:
+    """Close the program on first_day..last_day (local dates, so DST changes nothing): one
+    holiday per day not already closed, each cancelling that day's group sessions through
+    `add_holiday` (participants are told, reminders stop). The page lists those sessions
+    before the director confirms."""
+    if last_day < first_day:
+        raise SchedulingError("The last day must be on or after the first day.")
+    if (last_day - first_day).days + 1 > MAX_CLOSURE_DAYS:
+        raise SchedulingError(
+            f"A closure lasts at most {MAX_CLOSURE_DAYS} days; pause the track instead."
+        )
+    closed = set(
+        Holiday.objects.filter(program=program, date__range=(first_day, last_day)).values_list(
+            "date", flat=True
+        )
+    )
+    days = [
+        first_day + timedelta(days=offset)
+        for offset in range((last_day - first_day).days + 1)
+        if first_day + timedelta(days=offset) not in closed
+    ]
+    if not days:
+        raise SchedulingError("The program is already closed on every one of these days.")
+    return [add_holiday(program, day=day, name=name, acting_user=acting_user) for day in days]
 
 
 def relocalize_sessions(*, acting_user: User | None) -> tuple[int, list[tuple[str, str]]]:

@@ -182,6 +182,7 @@ INSTALLED_APPS = [
     "openiop.discharge",
     "openiop.outcomes",
     "openiop.feedback",
+    "openiop.billing",
     "openiop.portal",
 ]
 

@@ -34,6 +34,7 @@ urlpatterns = [
     path("releases/", include("openiop.consent.release_urls")),
     path("outcomes/", include("openiop.outcomes.urls")),
     path("feedback/", include("openiop.feedback.urls")),
+    path("billing/", include("openiop.billing.urls")),
     path("portal/", include("openiop.portal.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -47,6 +47,10 @@ ALLOWED_KEYS = frozenset(
         "grant",
         "consent",
         "disclosure",
+        "payer",
+        "coverage",
+        "authorization",
+        "batch",
         # choice codes, flags and labels of configuration
         "action",
         "attendance",
@@ -127,6 +131,7 @@ ALLOWED_KEYS = frozenset(
         "plans",
         "diagnoses",
         "withheld",
+        "held",
         # dates and values before/after a change
         "date",
         "first_day",

@@ -57,6 +57,10 @@ READ_EVENTS = frozenset(
         "outcomes.completion_viewed",
         "outcomes.dashboard_viewed",
         "outcomes.dashboard_exported",
+        "billing.coverage_viewed",
+        "billing.charges_viewed",
+        "billing.charges_exported",
+        "billing.ur_packet_exported",
     }
 )
 

@@ -1,0 +1,101 @@
+"""The gate to billing rows (docs/billing.md, docs/permissions.md).
+
+- A participant's coverage and authorizations belong to their chart: staff who may read the
+  chart see them (participants.access decides; outsiders 404). Changing them needs write
+  access to the chart and the director's or intake coordinator's role (they verify insurance
+  at intake); a clinician who may write the chart gets 403.
+- Payers, plans, the billing profile, charges and 837 batches are the program's: its
+  directors only. Everyone else gets 404, as for a program that does not exist.
+- The utilization review packet is an export of the chart: staff chart readers, through the
+  Part 2 gate (ur_packet.py).
+
+Reads: the coverage page records `billing.coverage_viewed` for the chart; the charges list
+`billing.charges_viewed` and its CSV `billing.charges_exported` for the program.
+"""
+
+import uuid
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from openiop.accounts.models import User
+from openiop.audit.actions import record
+from openiop.audit.reads import record_read
+from openiop.billing.models import ClaimBatch, Coverage, Payer
+from openiop.lib.access import Access, Granted
+from openiop.participants.access import get_participant_for_user
+from openiop.participants.models import Participant
+from openiop.programs import access as programs
+from openiop.programs.models import Program
+
+COVERAGE_WRITERS = (User.Role.PROGRAM_DIRECTOR, User.Role.INTAKE_COORDINATOR)
+
+
+def can_change_coverage(user: User, access: Access) -> bool:
+    return access == Access.WRITE and user.role in COVERAGE_WRITERS
+
+
+def get_chart(user: User, code: uuid.UUID | str, *, write: bool = False) -> Granted[Participant]:
+    """The chart whose coverage is asked about; staff only (participants 404)."""
+    if not user.is_authenticated or not user.is_staff_member:
+        raise Http404
+    participant, access = get_participant_for_user(user, code, write=write, read=False)
+    if write and user.role not in COVERAGE_WRITERS:
+        record(
+            "participant.write_denied",
+            acting_user=user,
+            participant=participant,
+            outcome="denied",
+        )
+        raise PermissionDenied
+    if not write:
+        record_read("billing.coverage_viewed", acting_user=user, participant=participant)
+    return Granted(participant, access)
+
+
+def get_coverage(user: User, participant: Participant, code: str) -> Coverage:
+    try:
+        return Coverage.objects.select_related("plan__payer").get(
+            participant=participant, code=code
+        )
+    except (Coverage.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def billing_programs(user: User) -> QuerySet[Program]:
+    if not user.is_authenticated or user.role != User.Role.PROGRAM_DIRECTOR:
+        return Program.objects.none()
+    return Program.objects.filter(pk__in=programs.directed_program_ids(user)).order_by("name")
+
+
+def get_program(user: User, code: uuid.UUID | str) -> Program:
+    try:
+        return billing_programs(user).get(code=code)
+    except (Program.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def get_payer(user: User, program: Program, code: str) -> Payer:
+    try:
+        return Payer.objects.get(program=program, code=code)
+    except (Payer.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def get_batch(user: User, code: uuid.UUID | str) -> ClaimBatch:
+    try:
+        return ClaimBatch.objects.select_related("program", "payer").get(
+            code=code, program__in=billing_programs(user)
+        )
+    except (ClaimBatch.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def record_charges_read(user: User, program: Program, *, export: bool = False) -> None:
+    record_read(
+        "billing.charges_exported" if export else "billing.charges_viewed",
+        acting_user=user,
+        target=program,
+        details={"program": str(program.code)},
+    )

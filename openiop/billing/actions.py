@@ -1,0 +1,392 @@
+"""Every billing write: atomic, keyword-only `acting_user`, one audit event in the same
+transaction (ids, codes and counts only)."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from openiop.audit.actions import record
+from openiop.billing import codes as code_lists
+from openiop.billing.models import (
+    Authorization,
+    BillingAlert,
+    BillingProfile,
+    Charge,
+    Coverage,
+    Payer,
+    Plan,
+)
+from openiop.billing.queries import attended_bookings, qualifying_days, usage
+from openiop.notes.models import Note
+from openiop.participants.models import Participant
+from openiop.programs.models import Program
+
+
+class BillingError(ValueError):
+    """A write refused with a message for the person who asked (never logged)."""
+
+
+def program_today(program: Program) -> date:
+    return timezone.localdate(timezone=ZoneInfo(program.timezone))
+
+
+def save_profile(*, program: Program, fields: dict[str, Any], acting_user: Any) -> BillingProfile:
+    with transaction.atomic():
+        profile, created = BillingProfile.objects.update_or_create(program=program, defaults=fields)
+        record(
+            "billing.profile_saved",
+            acting_user=acting_user,
+            target=program,
+            details={"program": str(program.code), "created": created, "fields": sorted(fields)},
+        )
+    return profile
+
+
+def save_payer(
+    *, program: Program, fields: dict[str, Any], acting_user: Any, payer: Payer | None = None
+) -> Payer:
+    """Create a payer (or change `payer`); `fields["codes"]` is a parsed code list."""
+    with transaction.atomic():
+        if payer is None:
+            payer = Payer.objects.create(program=program, **fields)
+            created = True
+        else:
+            for name, value in fields.items():
+                setattr(payer, name, value)
+            payer.save()
+            created = False
+        record(
+            "billing.payer_saved",
+            acting_user=acting_user,
+            target=payer,
+            details={"payer": str(payer.code), "created": created, "fields": sorted(fields)},
+        )
+    return payer
+
+
+def add_plan(*, payer: Payer, name: str, acting_user: Any) -> Plan:
+    with transaction.atomic():
+        plan = Plan.objects.create(payer=payer, name=name)
+        record(
+            "billing.plan_added",
+            acting_user=acting_user,
+            target=plan,
+            details={"payer": str(payer.code), "plan": str(plan.code)},
+        )
+    return plan
+
+
+def add_coverage(*, participant: Participant, fields: dict[str, Any], acting_user: Any) -> Coverage:
+    with transaction.atomic():
+        coverage = Coverage.objects.create(participant=participant, **fields)
+        record(
+            "billing.coverage_added",
+            acting_user=acting_user,
+            participant=participant,
+            target=coverage,
+            details={"coverage": str(coverage.code), "priority": coverage.priority},
+        )
+    return coverage
+
+
+def end_coverage(*, coverage: Coverage, ends_on: date, acting_user: Any) -> Coverage:
+    if ends_on < coverage.starts_on:
+        raise BillingError("Coverage cannot end before it starts.")
+    with transaction.atomic():
+        coverage.ends_on = ends_on
+        coverage.save(update_fields=["ends_on"])
+        record(
+            "billing.coverage_ended",
+            acting_user=acting_user,
+            participant=coverage.participant,
+            target=coverage,
+            details={"coverage": str(coverage.code), "date": ends_on.isoformat()},
+        )
+    return coverage
+
+
+def add_authorization(
+    *, coverage: Coverage, fields: dict[str, Any], acting_user: Any
+) -> tuple[Authorization, int]:
+    """Record an authorization; returns it and the units its dates already hold.
+
+    An authorization entered late may already be exceeded (more qualifying days in its dates
+    than units approved). It is kept, since it is what the payer approved; the days past its
+    units are held (UNITS_EXHAUSTED) and the page says so."""
+    if fields["ends_on"] < fields["starts_on"]:
+        raise BillingError("The authorization cannot end before it starts.")
+    with transaction.atomic():
+        auth = Authorization.objects.create(
+            coverage=coverage, participant=coverage.participant, created_by=acting_user, **fields
+        )
+        auth.participant = coverage.participant
+        used = usage([auth])[auth.pk].used
+        record(
+            "billing.authorization_added",
+            acting_user=acting_user,
+            participant=coverage.participant,
+            target=auth,
+            details={"authorization": str(auth.code), "coverage": str(coverage.code)},
+        )
+    return auth, used
+
+
+# --- charges -------------------------------------------------------------------------------
+
+
+@dataclass
+class Generated:
+    created: int = 0
+    changed: int = 0
+    removed: int = 0
+    held: int = 0
+    ready: int = 0
+
+
+def _unsigned_days(program: Program, first: date, last: date) -> set[tuple[int, date]]:
+    """(participant, day) pairs with an attended session that has no signed note for them."""
+    signed = Note.objects.filter(
+        participant_id=OuterRef("participant_id"),
+        session_id=OuterRef("session_id"),
+        status=Note.Status.SIGNED,
+    )
+    rows = (
+        attended_bookings(program, first, last)
+        .exclude(Exists(signed))
+        .values_list("participant_id", "session__local_date")
+        .distinct()
+    )
+    return set(rows)
+
+
+def generate_charges(*, program: Program, first: date, last: date, acting_user: Any) -> Generated:
+    """Make or refresh one charge per qualifying day in [first, last] (docs/billing.md).
+
+    Exported charges are never touched. A charge is held, with its reason, when the day has no
+    primary coverage, no authorization covering it, the authorization's units are used up by
+    earlier days, a session that day has no signed note, or the payer has no code pair for the
+    program. A fixed number of queries, whatever the number of participants.
+    """
+    if last < first:
+        raise BillingError("The period ends before it starts.")
+    result = Generated()
+    with transaction.atomic():
+        Program.objects.select_for_update().get(pk=program.pk)
+        days = qualifying_days(program, first, last)
+        ids = set(days)
+        coverages: dict[int, list[Coverage]] = defaultdict(list)
+        for coverage in Coverage.objects.filter(
+            participant__program=program, priority=Coverage.Priority.PRIMARY
+        ).select_related("plan__payer"):
+            coverages[coverage.participant_id].append(coverage)
+        auths = list(
+            Authorization.objects.filter(
+                participant__program=program, starts_on__lte=last, ends_on__gte=first
+            )
+            .select_related("participant__program")
+            .order_by("starts_on", "pk")
+        )
+        used = usage(auths, until=last)
+        auths_by_participant: dict[int, list[Authorization]] = defaultdict(list)
+        for auth in auths:
+            auths_by_participant[auth.participant_id].append(auth)
+        unsigned = _unsigned_days(program, first, last)
+        existing = {
+            (c.participant_id, c.service_date): c
+            for c in Charge.objects.filter(
+                program=program, service_date__gte=first, service_date__lte=last
+            )
+        }
+        new: list[Charge] = []
+        changed: list[Charge] = []
+        for pid in sorted(ids):
+            for day, minutes in sorted(days[pid].items()):
+                values = _charge_values(
+                    program, pid, day, minutes, coverages, auths_by_participant, used, unsigned
+                )
+                charge = existing.pop((pid, day), None)
+                if values["status"] == Charge.Status.HELD:
+                    result.held += 1
+                else:
+                    result.ready += 1
+                if charge is None:
+                    new.append(
+                        Charge(program=program, participant_id=pid, service_date=day, **values)
+                    )
+                elif charge.status != Charge.Status.EXPORTED and any(
+                    getattr(charge, k) != v for k, v in values.items()
+                ):
+                    for key, value in values.items():
+                        setattr(charge, key, value)
+                    changed.append(charge)
+        Charge.objects.bulk_create(new)
+        if changed:
+            Charge.objects.bulk_update(changed, [*_FIELDS, "updated_at"])
+        stale = [c.pk for c in existing.values() if c.status != Charge.Status.EXPORTED]
+        if stale:
+            Charge.objects.filter(pk__in=stale).delete()
+        result.created, result.changed, result.removed = len(new), len(changed), len(stale)
+        record(
+            "billing.charges_generated",
+            acting_user=acting_user,
+            target=program,
+            details={
+                "program": str(program.code),
+                "first_day": first.isoformat(),
+                "last_day": last.isoformat(),
+                "created": result.created,
+                "changed": result.changed,
+                "removed": result.removed,
+                "held": result.held,
+            },
+        )
+    return result
+
+
+_FIELDS = [
+    "minutes",
+    "coverage_id",
+    "authorization_id",
+    "revenue_code",
+    "hcpcs",
+    "amount",
+    "status",
+    "hold_reason",
+]
+
+
+def _charge_values(
+    program: Program,
+    pid: int,
+    day: date,
+    minutes: int,
+    coverages: dict[int, list[Coverage]],
+    auths: dict[int, list[Authorization]],
+    used: dict[int, Any],
+    unsigned: set[tuple[int, date]],
+) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "minutes": minutes,
+        "coverage_id": None,
+        "authorization_id": None,
+        "revenue_code": "",
+        "hcpcs": "",
+        "amount": 0,
+        "status": Charge.Status.READY,
+        "hold_reason": "",
+    }
+
+    def held(reason: str) -> dict[str, Any]:
+        return values | {"status": Charge.Status.HELD, "hold_reason": reason}
+
+    coverage = next((c for c in coverages.get(pid, []) if c.covers(day)), None)
+    if coverage is None:
+        return held(Charge.HoldReason.NO_COVERAGE)
+    payer = coverage.plan.payer
+    values["coverage_id"] = coverage.pk
+    pair = code_lists.pair_for(payer.codes, substance_use=program.part2_program)
+    if pair is not None:
+        values |= {
+            "revenue_code": pair.revenue_code,
+            "hcpcs": pair.hcpcs,
+            "amount": payer.per_diem_rate,
+        }
+    covering = [
+        a
+        for a in auths.get(pid, [])
+        if a.coverage_id == coverage.pk and a.starts_on <= day <= a.ends_on
+    ]
+    if not covering:
+        return held(Charge.HoldReason.NO_AUTHORIZATION)
+    within = [a for a in covering if day in used[a.pk].days[: a.units_approved]]
+    if not within:
+        values["authorization_id"] = covering[0].pk
+        return held(Charge.HoldReason.UNITS_EXHAUSTED)
+    values["authorization_id"] = within[0].pk
+    if (pid, day) in unsigned:
+        return held(Charge.HoldReason.UNSIGNED_NOTE)
+    if pair is None:
+        return held(Charge.HoldReason.NO_CODES)
+    return values
+
+
+# --- alerts --------------------------------------------------------------------------------
+
+
+def alert_thresholds() -> tuple[int, int]:
+    """(units left, days left) at or under which an authorization goes on the worklist."""
+    return (
+        int(getattr(settings, "BILLING_ALERT_UNITS_LEFT", 2)),
+        int(getattr(settings, "BILLING_ALERT_DAYS_LEFT", 7)),
+    )
+
+
+def sweep_alerts(*, acting_user: Any = None) -> dict[str, int]:
+    """Raise a worklist line for each authorization in force with few units left or close to
+    its end date, and resolve lines whose reason has gone (units added, a new authorization
+    recorded). Run daily by tasks.check_authorizations; a fixed number of queries per program."""
+    units_limit, days_limit = alert_thresholds()
+    now = timezone.now()
+    raised = resolved = 0
+    with transaction.atomic():
+        auths = list(
+            Authorization.objects.filter(ends_on__gte=now.date() - timedelta(days=1))
+            .select_related("participant__program")
+            .order_by("pk")
+        )
+        todays: dict[int, date] = {}
+        live: list[Authorization] = []
+        for auth in auths:
+            program = auth.participant.program
+            if program is None:
+                continue
+            today = todays.setdefault(program.pk, program_today(program))
+            if auth.starts_on <= today <= auth.ends_on:
+                live.append(auth)
+        used = usage(live)
+        wanted: dict[tuple[int, str], tuple[int, int]] = {}
+        for auth in live:
+            today = todays[auth.participant.program_id]  # type: ignore[index]
+            units_left = auth.units_approved - used[auth.pk].used
+            days_left = (auth.ends_on - today).days
+            if units_left <= units_limit:
+                wanted[(auth.pk, BillingAlert.Kind.UNITS_LOW)] = (units_left, days_left)
+            if days_left <= days_limit:
+                wanted[(auth.pk, BillingAlert.Kind.EXPIRING)] = (units_left, days_left)
+        current = {(a.authorization_id, a.kind): a for a in BillingAlert.objects.all()}
+        for key, (units_left, days_left) in wanted.items():
+            alert = current.pop(key, None)
+            if alert is None:
+                BillingAlert.objects.create(
+                    authorization_id=key[0],
+                    kind=key[1],
+                    raised_at=now,
+                    units_left=units_left,
+                    days_left=days_left,
+                )
+                raised += 1
+            else:
+                if alert.resolved_at is not None:
+                    raised += 1
+                    alert.raised_at = now
+                alert.units_left, alert.days_left, alert.resolved_at = units_left, days_left, None
+                alert.save()
+        for alert in current.values():
+            if alert.resolved_at is None:
+                alert.resolved_at = now
+                alert.save(update_fields=["resolved_at"])
+                resolved += 1
+        if raised or resolved:
+            record(
+                "billing.alerts_swept",
+                acting_user=acting_user,
+                details={"created": raised, "removed": resolved},
+            )
+    return {"raised": raised, "resolved": resolved}

@@ -1,0 +1,93 @@
+"""The authorisation matrix's rows for billing (collected by openiop/tests/test_authz_matrix.py).
+
+Coverage and the utilization review packet belong to the chart: staff chart readers see them
+(participants get 404: billing is staff work). Payers, charges and claim files are the
+program's: its directors only; everyone else 404. A claim file with no charges (the matrix's)
+sends the director back to the charges page (302) with a message.
+"""
+
+import uuid
+from typing import Any
+
+from django.utils import timezone
+
+from openiop.tests.authz import (
+    OTHER_STAFF_READERS,
+    ROLES,
+    STAFF_CHART_READERS,
+    Entry,
+    chart_kwargs,
+)
+
+OUTSIDERS = {r: 404 for r in ROLES if r != "anonymous"}
+DIRECTOR = {**OUTSIDERS, "dana": 200}
+
+
+def _program(case: Any, target: str) -> Any:
+    from openiop.programs.models import Program
+
+    if target == "own":
+        return case.program
+    other = Program.objects.filter(name="Billing: other program").first()
+    return other or Program.objects.create(name="Billing: other program")
+
+
+def program_kwargs(case: Any, target: str) -> dict:
+    if target == "missing":
+        return {"code": uuid.uuid4()}
+    return {"code": _program(case, target).code}
+
+
+def _payer(case: Any, target: str) -> Any:
+    from openiop.billing.models import Payer
+
+    program = _program(case, target)
+    payer, _ = Payer.objects.get_or_create(
+        program=program,
+        payer_id="87726",
+        defaults={"name": "Acme Health", "per_diem_rate": 150, "codes": []},
+    )
+    return payer
+
+
+def payer_kwargs(case: Any, target: str) -> dict:
+    if target == "missing":
+        return {"code": case.program.code, "payer_code": uuid.uuid4()}
+    payer = _payer(case, target)
+    return {"code": payer.program.code, "payer_code": payer.code}
+
+
+def batch_kwargs(case: Any, target: str) -> dict:
+    from openiop.billing.models import ClaimBatch
+
+    if target == "missing":
+        return {"code": uuid.uuid4()}
+    payer = _payer(case, target)
+    batch = ClaimBatch.objects.create(
+        program=payer.program,
+        payer=payer,
+        claim_format=payer.claim_format,
+        created_by=case.dana,
+        created_at=timezone.now(),
+    )
+    return {"code": batch.code}
+
+
+MATRIX = {
+    "billing:index": Entry("GET", DIRECTOR, audits=0),
+    "billing:setup": Entry("GET", DIRECTOR, program_kwargs, audits=0),
+    "billing:payer_edit": Entry("GET", DIRECTOR, payer_kwargs, audits=0),
+    "billing:charges": Entry("GET", DIRECTOR, program_kwargs, audits=1),
+    "billing:charges_csv": Entry("GET", DIRECTOR, program_kwargs, audits=1),
+    "billing:generate": Entry("POST", {**OUTSIDERS, "dana": 302}, program_kwargs),
+    "billing:export": Entry("POST", {**OUTSIDERS, "dana": 302}, payer_kwargs),
+    "billing:batch_file": Entry("GET", {**OUTSIDERS, "dana": 302}, batch_kwargs),
+    "billing:chart": Entry(
+        "GET", STAFF_CHART_READERS, chart_kwargs, other=OTHER_STAFF_READERS, audits=1
+    ),
+    "billing:ur_packet": Entry(
+        "GET", STAFF_CHART_READERS, chart_kwargs, other=OTHER_STAFF_READERS, audits=1
+    ),
+}
+
+GET_AND_POST = {"billing:setup", "billing:payer_edit", "billing:chart"}

@@ -1,0 +1,296 @@
+"""The billing pages: setup, a chart's coverage and authorizations, the charges list."""
+
+from datetime import date
+from unittest import mock
+
+from django.db import connection
+from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from openiop.audit.models import AuditEvent
+from openiop.billing.models import Authorization, Charge, Coverage, Payer, Plan
+from openiop.billing.tests import base
+from openiop.lib.pdf import render_pdf
+from openiop.testing import BaseTestCase, make_user
+
+PAYER = {
+    "form": "payer",
+    "payer-name": "Acme Health",
+    "payer-payer_id": "87726",
+    "payer-filing_indicator": "CI",
+    "payer-claim_format": "837i",
+    "payer-per_diem_rate": "150.00",
+    "payer-code_list": "mh 0905 S9480\nsud 0906 H0015",
+}
+
+
+class SetupTest(BaseTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.login(self.dana)
+        self.url = reverse("billing:setup", args=[self.program.code])
+
+    def test_a_director_adds_a_payer_and_a_plan(self):
+        response = self.client.post(self.url, PAYER)
+        self.assertRedirects(response, self.url)
+        payer = Payer.objects.get()
+        self.assertEqual(
+            payer.codes[1], {"service": "sud", "revenue_code": "0906", "hcpcs": "H0015"}
+        )
+        response = self.client.post(
+            self.url, {"form": "plan", "plan-payer": str(payer.code), "plan-name": "Choice PPO"}
+        )
+        self.assertRedirects(response, self.url)
+        self.assertEqual(Plan.objects.get().payer, payer)
+        events = AuditEvent.objects.filter(event_type__startswith="billing.").values_list(
+            "event_type", flat=True
+        )
+        self.assertEqual(sorted(events), ["billing.payer_saved", "billing.plan_added"])
+
+    def test_a_code_list_with_a_duplicate_is_refused_and_kept(self):
+        data = {**PAYER, "payer-code_list": "mh 0905 S9480\nmh 0906 H0015"}
+        response = self.client.post(self.url, data)
+        self.assertEqual(response.status_code, 400)
+        self.assertContains(response, "Line 2 repeats “mh” (first on line 1)", status_code=400)
+        self.assertContains(response, "mh 0906 H0015", status_code=400)  # what was typed
+        self.assertFalse(Payer.objects.exists())
+
+    def test_a_bad_code_is_named(self):
+        data = {**PAYER, "payer-code_list": "mh 905 S9480"}
+        response = self.client.post(self.url, data)
+        self.assertContains(response, "Line 1: a revenue code has four digits", status_code=400)
+
+
+class ChartTest(BaseTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.plan = base.payer(self.program)
+        self.url = reverse("billing:chart", args=[self.pat.code])
+
+    def coverage_data(self, **changes: str) -> dict[str, str]:
+        data = {
+            "form": "coverage",
+            "cov-plan": str(self.plan.code),
+            "cov-priority": "P",
+            "cov-member_id": "xyz-123",
+            "cov-group_number": "G100",
+            "cov-relationship": "18",
+            "cov-sex": "F",
+            "cov-address": "12 Elm St",
+            "cov-city": "Troy",
+            "cov-state": "NY",
+            "cov-postal_code": "12180",
+            "cov-starts_on": "2026-01-01",
+        }
+        return data | changes
+
+    def test_the_intake_coordinator_adds_coverage_and_an_authorization(self):
+        self.login(self.ivy)
+        self.assertRedirects(self.client.post(self.url, self.coverage_data()), self.url)
+        coverage = Coverage.objects.get()
+        self.assertEqual(coverage.member_id, "XYZ-123")
+        response = self.client.post(
+            self.url,
+            {
+                "form": "authorization",
+                "auth-coverage": str(coverage.code),
+                "auth-level_of_care": "iop",
+                "auth-units_approved": "20",
+                "auth-starts_on": "2026-11-01",
+                "auth-ends_on": "2026-11-30",
+                "auth-reference_number": "AUTH-1",
+            },
+        )
+        self.assertRedirects(response, self.url)
+        response = self.client.get(self.url)
+        self.assertContains(response, "AUTH-1")
+        self.assertContains(response, "Choice PPO")
+        events = AuditEvent.objects.filter(event_type__startswith="billing.", participant=self.pat)
+        self.assertEqual(
+            {e.event_type for e in events},
+            {"billing.authorization_added", "billing.coverage_added", "billing.coverage_viewed"},
+        )
+
+    def test_member_ids_with_unusual_characters_are_refused(self):
+        self.login(self.dana)
+        for member_id in ("ABC 123", "ABC*123", "ÄBC123", "123~"):
+            with self.subTest(member_id=member_id):
+                response = self.client.post(
+                    self.url, self.coverage_data(**{"cov-member_id": member_id})
+                )
+                self.assertContains(
+                    response, "A member id holds letters, digits and hyphens only", status_code=400
+                )
+        self.assertFalse(Coverage.objects.exists())
+
+    def test_a_subscriber_name_with_a_delimiter_is_refused(self):
+        self.login(self.dana)
+        data = self.coverage_data(
+            **{
+                "cov-relationship": "19",
+                "cov-subscriber_given_name": "Mor~gan",
+                "cov-subscriber_family_name": "Lindqvist",
+            }
+        )
+        response = self.client.post(self.url, data)
+        self.assertContains(response, "no * : ^ ~", status_code=400)
+
+    def test_an_authorization_ending_before_it_starts_is_refused(self):
+        coverage = base.coverage(self.pat, self.plan)
+        self.login(self.dana)
+        response = self.client.post(
+            self.url,
+            {
+                "form": "authorization",
+                "auth-coverage": str(coverage.code),
+                "auth-level_of_care": "iop",
+                "auth-units_approved": "20",
+                "auth-starts_on": "2026-11-30",
+                "auth-ends_on": "2026-11-01",
+                "auth-reference_number": "AUTH-1",
+            },
+        )
+        self.assertContains(
+            response, "The authorization cannot end before it starts.", status_code=400
+        )
+        self.assertContains(response, 'value="AUTH-1"', status_code=400)
+        self.assertFalse(Authorization.objects.exists())
+
+    def test_an_authorization_already_exceeded_is_kept_with_a_warning(self):
+        coverage = base.coverage(self.pat, self.plan)
+        for day in base.NOVEMBER[:3]:
+            base.program_day(self, day, {self.pat: 180})
+        self.login(self.dana)
+        response = self.client.post(
+            self.url,
+            {
+                "form": "authorization",
+                "auth-coverage": str(coverage.code),
+                "auth-level_of_care": "iop",
+                "auth-units_approved": "2",
+                "auth-starts_on": "2026-11-01",
+                "auth-ends_on": "2026-11-30",
+                "auth-reference_number": "AUTH-LATE",
+            },
+            follow=True,
+        )
+        self.assertContains(response, "already hold 3 qualifying days, 1 more than the 2")
+        self.assertContains(response, "Exceeded by 1")
+
+    def test_a_clinician_on_the_team_reads_but_may_not_change_coverage(self):
+        self.login(self.alvarez)
+        response = self.client.get(self.url)
+        self.assertEqual(response.status_code, 200)
+        self.assertNotContains(response, "Add coverage")
+        self.assertEqual(self.client.post(self.url, self.coverage_data()).status_code, 403)
+
+
+class ChargesPageTest(BaseTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        base.profile(self.program)
+        self.plan = base.payer(self.program)
+        self.login(self.dana)
+        self.url = reverse("billing:charges", args=[self.program.code])
+
+    def add_people(self, start: int, count: int) -> None:
+        for n in range(start, start + count):
+            person = self.make_participant(f"p{n}@example.org", f"Person{n}", "Tester", "")
+            cov = base.coverage(person, self.plan, member_id=f"M{n}")
+            base.authorization(cov, self.dana, reference=f"A{n}")
+            base.diagnosis(person, self.alvarez)
+            Charge.objects.create(
+                participant=person,
+                program=self.program,
+                service_date=date(2026, 11, 2),
+                minutes=180,
+                coverage=cov,
+                status="ready",
+                revenue_code="0905",
+                hcpcs="S9480",
+                amount=150,
+            )
+
+    def test_the_list_runs_a_fixed_number_of_queries(self):
+        def count() -> int:
+            with CaptureQueriesContext(connection) as ctx:
+                response = self.client.get(self.url, {"month": "2026-11"})
+            self.assertEqual(response.status_code, 200)
+            return len(ctx.captured_queries)
+
+        self.add_people(0, 1)
+        one = count()
+        self.add_people(1, 4)
+        self.assertEqual(count(), one)
+
+    def test_generate_export_and_csv_from_the_page(self):
+        cov = base.coverage(self.pat, self.plan)
+        base.authorization(cov, self.dana)
+        base.diagnosis(self.pat, self.alvarez)
+        base.program_day(self, date(2026, 11, 2), {self.pat: 180})
+        response = self.client.post(
+            reverse("billing:generate", args=[self.program.code]), {"month": "2026-11"}
+        )
+        self.assertRedirects(response, self.url + "?month=2026-11")
+        page = self.client.get(self.url, {"month": "2026-11"})
+        self.assertContains(page, "Ready")
+        csv = self.client.get(
+            reverse("billing:charges_csv", args=[self.program.code]), {"month": "2026-11"}
+        )
+        self.assertIn(b"0905", csv.content)
+        export = self.client.post(
+            reverse("billing:export", args=[self.program.code, self.plan.payer.code]),
+            {"month": "2026-11"},
+        )
+        self.assertEqual(export.status_code, 200)
+        self.assertIn(b"ST*837*0001*005010X223A2~", export.content)
+        self.assertIn("attachment", export["Content-Disposition"])
+        self.assertEqual(Charge.objects.get().status, "exported")
+
+
+class UtilizationReviewTest(BaseTestCase):
+    """The packet is built from one chart: no other participant's name reaches it."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        plan = base.payer(self.program)
+        self.others = [self.quinn] + [
+            self.make_participant(f"o{n}@example.org", f"Zebulon{n}", f"Quartermaine{n}", "")
+            for n in range(3)
+        ]
+        for person in [self.pat, *self.others]:
+            cov = base.coverage(person, plan, member_id=f"M{person.pk}")
+            base.authorization(cov, self.dana, reference=f"REF{person.pk}")
+            base.diagnosis(person, self.alvarez)
+        # Everyone in the same group sessions, with notes and scores of their own.
+        for day in base.NOVEMBER[:2]:
+            base.program_day(self, day, {p: 180 for p in [self.pat, *self.others]})
+
+    def test_the_packet_holds_pats_record_and_no_one_elses_name(self):
+        html: list[str] = []
+
+        def spy(template, context):
+            html.append(render_to_string(template, context))
+            return render_pdf(template, context)
+
+        self.login(self.alvarez)
+        with mock.patch("openiop.billing.ur_packet.render_pdf", side_effect=spy):
+            response = self.client.get(reverse("billing:ur_packet", args=[self.pat.code]))
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response["Content-Type"], "application/pdf")
+        self.assertTrue(response.content.startswith(b"%PDF"))
+        text = html[0]
+        for expected in ("Lindqvist", "F33.1", "Attendance and hours", "Level of care", "Risk"):
+            self.assertIn(expected, text)
+        for other in self.others:
+            for name in (other.given_name, other.family_name):
+                self.assertNotIn(name, text)
+        event = AuditEvent.objects.get(event_type="billing.ur_packet_exported")
+        self.assertEqual(event.participant_id, self.pat.pk)
+
+    def test_outsiders_get_404(self):
+        outsider = make_user("out@example.org", "Out", "Sider", "clinician")
+        self.login(outsider)
+        response = self.client.get(reverse("billing:ur_packet", args=[self.pat.code]))
+        self.assertEqual(response.status_code, 404)

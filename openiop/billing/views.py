@@ -1,0 +1,312 @@
+"""Billing pages: thin (access -> validate -> action -> respond)."""
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from openiop.accounts.http import AuthedRequest
+from openiop.billing import access, actions, claims, queries, ur_packet
+from openiop.billing.forms import (
+    AuthorizationForm,
+    ChargeFilterForm,
+    CoverageForm,
+    PayerForm,
+    PlanForm,
+    ProfileForm,
+)
+from openiop.billing.models import Authorization, BillingAlert, BillingProfile, ClaimBatch, Payer
+from openiop.participants.zones import viewer_zone
+
+
+@require_GET
+@login_required
+def index(request: AuthedRequest) -> HttpResponse:
+    programs = list(access.billing_programs(request.user))
+    if not programs:
+        raise Http404
+    return render(request, "billing/index.html", {"programs": programs})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def setup(request: AuthedRequest, code: str) -> HttpResponse:
+    program = access.get_program(request.user, code)
+    profile = BillingProfile.objects.filter(program=program).first()
+    which = request.POST.get("form") if request.method == "POST" else None
+    data = request.POST if request.method == "POST" else None
+    profile_form = ProfileForm(
+        data if which == "profile" else None, instance=profile, prefix="profile"
+    )
+    payer_form = PayerForm(data if which == "payer" else None, program=program, prefix="payer")
+    plan_form = PlanForm(data if which == "plan" else None, program=program, prefix="plan")
+    if which == "profile" and profile_form.is_valid():
+        actions.save_profile(
+            program=program,
+            fields={k: v for k, v in profile_form.cleaned_data.items()},
+            acting_user=request.user,
+        )
+        messages.success(request, "Billing details saved.")
+        return redirect("billing:setup", program.code)
+    if which == "payer" and payer_form.is_valid():
+        actions.save_payer(
+            program=program, fields=payer_form.payer_fields(), acting_user=request.user
+        )
+        messages.success(request, "Payer added.")
+        return redirect("billing:setup", program.code)
+    if which == "plan" and plan_form.is_valid():
+        actions.add_plan(
+            payer=plan_form.cleaned_data["payer"],
+            name=plan_form.cleaned_data["name"],
+            acting_user=request.user,
+        )
+        messages.success(request, "Plan added.")
+        return redirect("billing:setup", program.code)
+    payers = list(Payer.objects.filter(program=program).prefetch_related("plans").order_by("name"))
+    return render(
+        request,
+        "billing/setup.html",
+        {
+            "program": program,
+            "profile_form": profile_form,
+            "payer_form": payer_form,
+            "plan_form": plan_form,
+            "payers": payers,
+        },
+        status=400 if which else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def payer_edit(request: AuthedRequest, code: str, payer_code: str) -> HttpResponse:
+    program = access.get_program(request.user, code)
+    payer = access.get_payer(request.user, program, payer_code)
+    form = PayerForm(
+        request.POST if request.method == "POST" else None, instance=payer, program=program
+    )
+    if request.method == "POST" and form.is_valid():
+        actions.save_payer(
+            program=program, payer=payer, fields=form.payer_fields(), acting_user=request.user
+        )
+        messages.success(request, "Payer saved.")
+        return redirect("billing:setup", program.code)
+    return render(
+        request,
+        "billing/payer_edit.html",
+        {"program": program, "payer": payer, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def chart(request: AuthedRequest, code: str) -> HttpResponse:
+    writing = request.method == "POST"
+    participant, chart_access = access.get_chart(request.user, code, write=writing)
+    can_change = access.can_change_coverage(request.user, chart_access)
+    which = request.POST.get("form") if writing else None
+    coverage_form = CoverageForm(
+        request.POST if which == "coverage" else None, participant=participant, prefix="cov"
+    )
+    auth_form = AuthorizationForm(
+        request.POST if which == "authorization" else None,
+        participant=participant,
+        prefix="auth",
+    )
+    if which == "coverage" and coverage_form.is_valid():
+        actions.add_coverage(
+            participant=participant,
+            fields=coverage_form.coverage_fields(),
+            acting_user=request.user,
+        )
+        messages.success(request, "Coverage added.")
+        return redirect("billing:chart", participant.code)
+    if which == "authorization" and auth_form.is_valid():
+        auth, used = actions.add_authorization(
+            coverage=auth_form.cleaned_data["coverage"],
+            fields=auth_form.authorization_fields(),
+            acting_user=request.user,
+        )
+        if used > auth.units_approved:
+            messages.warning(
+                request,
+                f"Authorization saved, but its dates already hold {used} qualifying days, "
+                f"{used - auth.units_approved} more than the {auth.units_approved} approved: "
+                "the charges for those days will be held.",
+            )
+        else:
+            messages.success(request, "Authorization saved.")
+        return redirect("billing:chart", participant.code)
+    coverages = list(
+        participant.coverages.select_related("plan__payer").order_by("priority")  # type: ignore[attr-defined]
+    )
+    auths = list(
+        Authorization.objects.filter(participant=participant)
+        .select_related("participant__program", "coverage__plan__payer")
+        .order_by("-starts_on")
+    )
+    usage = queries.usage(auths)
+    alerts = list(
+        BillingAlert.objects.filter(authorization__participant=participant, resolved_at=None)
+    )
+    return render(
+        request,
+        "billing/chart.html",
+        {
+            "participant": participant,
+            "coverages": coverages,
+            "authorizations": [(a, usage[a.pk]) for a in auths],
+            "alerts": alerts,
+            "can_change": can_change,
+            "coverage_form": coverage_form,
+            "auth_form": auth_form,
+        },
+        status=400 if which else 200,
+    )
+
+
+def _filters(request: AuthedRequest, program: Any) -> tuple[ChargeFilterForm, date, date]:
+    form = ChargeFilterForm(
+        request.GET or None, program=program, today=actions.program_today(program)
+    )
+    first, last = form.period()
+    return form, first, last
+
+
+@require_GET
+@login_required
+def charges(request: AuthedRequest, code: str) -> HttpResponse:
+    program = access.get_program(request.user, code)
+    form, first, last = _filters(request, program)
+    valid = form.is_valid()
+    rows = list(
+        queries.charges(
+            program,
+            first,
+            last,
+            status=form.cleaned_data.get("status", "") if valid else "",
+            payer_code=form.cleaned_data.get("payer", "") if valid else "",
+        )
+    )
+    access.record_charges_read(request.user, program)
+    alerts = list(
+        BillingAlert.objects.filter(authorization__participant__program=program, resolved_at=None)
+        .select_related("authorization__participant")
+        .order_by("authorization__ends_on")
+    )
+    batches = list(
+        ClaimBatch.objects.filter(program=program)
+        .select_related("payer")
+        .order_by("-created_at")[:10]
+    )
+    return render(
+        request,
+        "billing/charges.html",
+        {
+            "program": program,
+            "form": form,
+            "rows": rows,
+            "first": first,
+            "last": last,
+            "month": first.strftime("%Y-%m"),
+            "payers": list(Payer.objects.filter(program=program, is_active=True).order_by("name")),
+            "alerts": alerts,
+            "batches": batches,
+            "query": request.GET.urlencode(),
+            "zone": viewer_zone(request.user),
+        },
+    )
+
+
+def _back(program: Any, month: str) -> str:
+    return reverse("billing:charges", args=[program.code]) + (f"?month={month}" if month else "")
+
+
+@require_POST
+@login_required
+def generate(request: AuthedRequest, code: str) -> HttpResponse:
+    program = access.get_program(request.user, code)
+    form = ChargeFilterForm(request.POST, program=program, today=actions.program_today(program))
+    first, last = form.period()
+    result = actions.generate_charges(
+        program=program, first=first, last=last, acting_user=request.user
+    )
+    messages.success(
+        request,
+        f"Charges for {first:%B %Y}: {result.ready} ready, {result.held} held "
+        f"({result.created} new, {result.changed} changed, {result.removed} removed).",
+    )
+    return redirect(_back(program, first.strftime("%Y-%m")))
+
+
+@require_POST
+@login_required
+def export(request: AuthedRequest, code: str, payer_code: str) -> HttpResponse:
+    program = access.get_program(request.user, code)
+    payer = access.get_payer(request.user, program, payer_code)
+    form = ChargeFilterForm(request.POST, program=program, today=actions.program_today(program))
+    first, last = form.period()
+    try:
+        batch = claims.export_batch(
+            program=program, payer=payer, first=first, last=last, acting_user=request.user
+        )
+        text = claims.batch_text(batch, acting_user=request.user)
+    except actions.BillingError as exc:
+        messages.error(request, str(exc))
+        return redirect(_back(program, first.strftime("%Y-%m")))
+    return _x12_response(batch, text)
+
+
+def _x12_response(batch: ClaimBatch, text: str) -> HttpResponse:
+    response = HttpResponse(text, content_type="text/plain; charset=us-ascii")
+    name = f"claims-{batch.claim_format}-{batch.pk}.x12"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_GET
+@login_required
+def batch_file(request: AuthedRequest, code: str) -> HttpResponse:
+    batch = access.get_batch(request.user, code)
+    try:
+        text = claims.batch_text(batch, acting_user=request.user)
+    except actions.BillingError as exc:
+        messages.error(request, str(exc))
+        return redirect("billing:charges", batch.program.code)
+    return _x12_response(batch, text)
+
+
+@require_GET
+@login_required
+def charges_csv(request: AuthedRequest, code: str) -> HttpResponse:
+    program = access.get_program(request.user, code)
+    form, first, last = _filters(request, program)
+    valid = form.is_valid()
+    rows = list(
+        queries.charges(
+            program,
+            first,
+            last,
+            status=form.cleaned_data.get("status", "") if valid else "",
+            payer_code=form.cleaned_data.get("payer", "") if valid else "",
+        )
+    )
+    access.record_charges_read(request.user, program, export=True)
+    response = HttpResponse(claims.charges_csv(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="charges-{first:%Y-%m}.csv"'
+    return response
+
+
+@require_GET
+@login_required
+def ur_packet_pdf(request: AuthedRequest, code: str) -> HttpResponse:
+    pdf = ur_packet.packet_pdf_for_user(request.user, code)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="utilization-review.pdf"'
+    return response

@@ -24,6 +24,7 @@ from django.utils import timezone
 from openiop.accounts.models import User
 from openiop.assessments.models import Response
 from openiop.audit.reads import record_read
+from openiop.billing.actions import program_today
 from openiop.billing.models import Authorization
 from openiop.billing.queries import usage
 from openiop.consent import part2
@@ -137,7 +138,10 @@ def build(participant: Participant, *, user: User) -> dict[str, Any]:
         "fired": fired,
         "authorizations": [(a, used[a.pk]) for a in auths],
         "scores": _scores(participant),
-        "attendance": _attendance(participant, timezone.localdate()),
+        "attendance": _attendance(
+            participant,
+            program_today(participant.program) if participant.program else timezone.localdate(),
+        ),
         "alerts": list(
             SafetyAlert.objects.filter(participant=participant).order_by("-opened_at")[:10]
         ),

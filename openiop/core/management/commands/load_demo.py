@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from openiop.accounts.models import User
 from openiop.assessments import demo as assessment_demo
+from openiop.billing import demo as billing_demo
 from openiop.careplans import demo as plan_demo
 from openiop.careplans import demo_signing as signing_demo
 from openiop.careplans import demo_summary as summary_demo
@@ -66,6 +67,8 @@ class Command(BaseCommand):
             progress_demo.load_progress_demo(program)
             # Last: every stay the others left without an admission gets one, with scores.
             outcomes_demo.load(program, now=timezone.now())
+            # Coverage, authorizations and charges read the stays and attendance above.
+            billing_demo.load(program, now=timezone.now())
             if options["responses"]:
                 outcomes_demo.load_responses(program, total=options["responses"])
             self.stdout.write(

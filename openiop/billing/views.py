@@ -5,6 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +23,8 @@ from openiop.billing.forms import (
 )
 from openiop.billing.models import Authorization, BillingAlert, BillingProfile, ClaimBatch, Payer
 from openiop.participants.zones import viewer_zone
+
+PAGE_SIZE = 200
 
 
 @require_GET
@@ -185,15 +188,17 @@ def charges(request: AuthedRequest, code: str) -> HttpResponse:
     program = access.get_program(request.user, code)
     form, first, last = _filters(request, program)
     valid = form.is_valid()
-    rows = list(
-        queries.charges(
-            program,
-            first,
-            last,
-            status=form.cleaned_data.get("status", "") if valid else "",
-            payer_code=form.cleaned_data.get("payer", "") if valid else "",
-        )
+    listed = queries.charges(
+        program,
+        first,
+        last,
+        status=form.cleaned_data.get("status", "") if valid else "",
+        payer_code=form.cleaned_data.get("payer", "") if valid else "",
     )
+    # A month of a large program holds thousands of charges: one page at a time (the CSV and
+    # the claim files take them all).
+    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
     access.record_charges_read(request.user, program)
     alerts = list(
         BillingAlert.objects.filter(authorization__participant__program=program, resolved_at=None)
@@ -219,9 +224,17 @@ def charges(request: AuthedRequest, code: str) -> HttpResponse:
             "alerts": alerts,
             "batches": batches,
             "query": request.GET.urlencode(),
+            "page": page,
+            "page_query": _without_page(request),
             "zone": viewer_zone(request.user),
         },
     )
+
+
+def _without_page(request: AuthedRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
 
 
 def _back(program: Any, month: str) -> str:

@@ -224,6 +224,15 @@ class ChargesPageTest(BaseTestCase):
         self.add_people(1, 4)
         self.assertEqual(count(), one)
 
+    def test_a_long_month_is_listed_a_page_at_a_time(self):
+        self.add_people(0, 5)
+        with mock.patch("openiop.billing.views.PAGE_SIZE", 2):
+            response = self.client.get(self.url, {"month": "2026-11", "page": "2"})
+        self.assertContains(response, "Page 2 of 3 (5 charges)")
+        self.assertContains(response, "month=2026-11&amp;page=3")
+        self.assertContains(response, "Person2 Tester")
+        self.assertNotContains(response, "Person0 Tester")
+
     def test_generate_export_and_csv_from_the_page(self):
         cov = base.coverage(self.pat, self.plan)
         base.authorization(cov, self.dana)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from openiop.accounts.http import AuthedRequest
+from openiop.accounts.models import User
 from openiop.consent.models import GUARDIAN_KINDS
 from openiop.consent.queries import participant_rows
 from openiop.consent.views.invitations import OFFER_MFA_SESSION_KEY
@@ -35,11 +36,15 @@ def favicon(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def home(request: AuthedRequest) -> HttpResponse:
-    """Participants: Today (openiop/portal). Clinicians and directors: my work today. Other
-    staff (intake coordinators, administrators): the caseload, as before the worklist."""
+    """Participants: Today (openiop/portal). Clinicians and directors: my work today.
+    Intake coordinators: the referrals. Administrators: accounts and program figures."""
     user = request.user
     if user.is_guardian:
         return guardian_home(request)
+    if user.role == User.Role.ADMINISTRATOR:
+        return render(request, "core/admin_home.html")
+    if user.role == User.Role.INTAKE_COORDINATOR:
+        return redirect("intake:referrals")
     if user.is_staff_member:
         if not worklist.has_worklist(user):
             return redirect("participants:caseload")

@@ -52,11 +52,9 @@ from openiop.tests.authz import (
 )
 
 MATRIX: dict[str, Entry] = {
-    # Clinicians and directors land on their worklist (a list, not one chart: no read);
-    # intake coordinators and administrators are sent on to the caseload.
-    "home": Entry(
-        "GET", {**STAFF_OK, "ivy": 302, "admin": 302, "pat": 200, "quinn": 200}, audits=0
-    ),
+    # Clinicians and directors land on their worklist (a list, not one chart: no read),
+    # administrators on their own page; intake coordinators are sent on to the referrals.
+    "home": Entry("GET", {**STAFF_OK, "ivy": 302, "pat": 200, "quinn": 200}, audits=0),
     "core:health": Entry("GET", {r: 200 for r in ROLES}, audits=0),
     "core:favicon": Entry("GET", {r: 302 for r in ROLES}, audits=0),
     "participants:caseload": Entry("GET", {**STAFF_OK, **PARTICIPANTS_404}, audits=0),

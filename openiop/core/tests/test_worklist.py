@@ -111,12 +111,15 @@ class HomeTestCase(WorklistTestCase):
                 response = self.page(user)
                 self.assertContains(response, "<h1>My work today</h1>", html=True)
 
-    def test_intake_coordinators_and_administrators_keep_the_caseload(self):
-        for user in (self.ivy, self.admin):
-            with self.subTest(user=user.email):
-                self.assertRedirects(
-                    self.page(user), reverse("participants:caseload"), fetch_redirect_response=False
-                )
+    def test_intake_coordinators_land_on_the_referrals(self):
+        self.assertRedirects(
+            self.page(self.ivy), reverse("intake:referrals"), fetch_redirect_response=False
+        )
+
+    def test_administrators_land_on_the_administration_page(self):
+        response = self.page(self.admin)
+        self.assertContains(response, "<h1>Administration</h1>", html=True)
+        self.assertNotContains(response, reverse("participants:caseload"))
 
     def test_an_empty_worklist_says_so_in_every_section(self):
         response = self.page(self.alvarez)

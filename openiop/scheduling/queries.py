@@ -33,6 +33,21 @@ def participant_bookings(participant: Participant, start: datetime, end: datetim
     )
 
 
+def program_groups(programs: QuerySet[Program]) -> list[Group]:
+    """The active groups of `programs` with their waitlist counted, in one query: the
+    schedule's way into each roster for those who run the program."""
+    return list(
+        Group.objects.filter(track__program__in=programs, is_active=True)
+        .select_related("track")
+        .annotate(
+            waitlisted=Count(
+                "enrollments", filter=Q(enrollments__status=Enrollment.Status.WAITLISTED)
+            )
+        )
+        .order_by("track__program__name", "track__name", "name")
+    )
+
+
 def clinician_sessions(clinician: User) -> QuerySet[Session]:
     """Scheduled sessions a clinician runs: their appointments and groups they facilitate."""
     facilitated = GroupFacilitator.objects.filter(clinician=clinician).values("group_id")

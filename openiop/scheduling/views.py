@@ -230,11 +230,15 @@ def index(request: AuthedRequest) -> HttpResponse:
     """Staff's way in: the programs whose week they see and the groups they facilitate."""
     if not request.user.is_staff_member:
         raise Http404
+    programs = access.programs_for_user(request.user)
+    by_program: dict[int, list] = {}
+    for group in queries.program_groups(programs):
+        by_program.setdefault(group.track.program_id, []).append(group)
     return render(
         request,
         "scheduling/index.html",
         {
-            "programs": access.programs_for_user(request.user),
+            "programs": [(program, by_program.get(program.pk, [])) for program in programs],
             "groups": access.facilitated_groups(request.user),
         },
     )

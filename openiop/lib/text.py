@@ -18,6 +18,19 @@ FORBIDDEN_IN_NAMES = frozenset(
 )
 
 
+def staff_name(given: str, family: str, preferred: str = "") -> str:
+    """How staff screens name a participant, everywhere: the given and family names, with the
+    name they go by between them when it differs ("Patricia (Pat) Lindqvist"), so the person
+    is both identified and addressed as they ask. Participants' own and other participants'
+    screens use the short name instead ("Pat L.")."""
+    preferred = preferred.strip()
+    name = " ".join(part for part in (given.strip(), family.strip()) if part)
+    if preferred and preferred.casefold() != given.strip().casefold():
+        first = f"{given.strip()} ({preferred})" if given.strip() else preferred
+        return " ".join(part for part in (first, family.strip()) if part)
+    return name
+
+
 def normalize_email(email: str) -> str:
     """The one form an email takes for storage and look-up: NFKC, then case-folded.
 

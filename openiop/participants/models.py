@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from openiop.accounts.models import validate_timezone
 from openiop.lib.phone import PhoneField
 from openiop.lib.states import STATE_CHOICES
+from openiop.lib.text import staff_name
 from openiop.participants.matching import RULE_LABELS
 from openiop.programs.eligibility import Seat, may_hold, why_not
 
@@ -70,6 +71,11 @@ class Participant(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.given_name} {self.family_name}"
+
+    @property
+    def staff_name(self) -> str:
+        """The one format staff screens use (openiop.lib.text.staff_name)."""
+        return staff_name(self.given_name, self.family_name, self.preferred_name)
 
     @property
     def short_name(self) -> str:

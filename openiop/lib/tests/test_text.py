@@ -1,4 +1,4 @@
-from openiop.lib.text import email_skeleton, invisible_characters, normalize_email
+from openiop.lib.text import email_skeleton, invisible_characters, normalize_email, staff_name
 
 
 def test_it_folds_case_and_width_of_emails():
@@ -31,3 +31,13 @@ def test_a_skeleton_maps_cyrillic_and_greek_look_alikes_to_latin():
 def test_a_skeleton_drops_zero_width_characters():
     assert email_skeleton("pa\u200bt@example.org") == "pat@example.org"
     assert email_skeleton("PAT@Example.org") == "pat@example.org"
+
+
+def test_staff_see_the_name_a_person_goes_by_inside_their_full_name():
+    assert staff_name("Patricia", "Lindqvist", "Pat") == "Patricia (Pat) Lindqvist"
+    assert staff_name("Quinn", "Marlowe", "") == "Quinn Marlowe"
+    # A preferred name that is the given name adds nothing.
+    assert staff_name("Quinn", "Marlowe", " quinn ") == "Quinn Marlowe"
+    assert staff_name("José María", "de la Cruz Núñez", "Chema") == (
+        "José María (Chema) de la Cruz Núñez"
+    )

@@ -53,6 +53,13 @@ class Rule:
     condition: Mapping[str, Any]
     level: str | None = None
     flag: str | None = None
+    # The rule in plain words for the staff who read the recommendation (no ids, no fact
+    # names); the shipped rules all have one, a site's own may leave it out.
+    explanation: str = ""
+
+    @property
+    def plain(self) -> str:
+        return self.explanation or self.description
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,11 @@ class FiredRule:
     description: str
     level: str | None
     flag: str | None
+    explanation: str = ""
+
+    @property
+    def plain(self) -> str:
+        return self.explanation or self.description
 
 
 @dataclass(frozen=True)
@@ -86,13 +98,21 @@ class Recommendation:
     not_evaluated: tuple[str, ...]
     flags: tuple[str, ...]
     rule_set: str
+    # The rules not evaluated, in plain words (as `Rule.plain`), in the same order.
+    not_evaluated_plain: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "level": self.level,
             "rule_set": self.rule_set,
             "fired": [
-                {"id": r.id, "description": r.description, "level": r.level, "flag": r.flag}
+                {
+                    "id": r.id,
+                    "description": r.description,
+                    "explanation": r.explanation,
+                    "level": r.level,
+                    "flag": r.flag,
+                }
                 for r in self.fired
             ],
             "not_evaluated": list(self.not_evaluated),
@@ -168,6 +188,9 @@ def _parse(data: Any) -> RuleSet:
             raise RuleSetError(f"must be one of {levels}", path=f"{at}.atLeastLevel")
         if flag is not None and (not isinstance(flag, str) or not flag):
             raise RuleSetError("must be text", path=f"{at}.flag")
+        explanation = raw.get("explanation", "")
+        if not isinstance(explanation, str):
+            raise RuleSetError("must be text", path=f"{at}.explanation")
         _check_condition(raw.get("when"), f"{at}.when", scales)
         rules.append(
             Rule(
@@ -176,6 +199,7 @@ def _parse(data: Any) -> RuleSet:
                 condition=raw["when"],
                 level=level,
                 flag=flag,
+                explanation=explanation.strip(),
             )
         )
     return RuleSet(
@@ -262,6 +286,40 @@ def facts_from_results(results: Mapping[str, ScoreResult]) -> dict[str, Any]:
     return facts
 
 
+# What staff read for each fact on the level-of-care page, instead of its key.
+FACT_LABELS = {
+    "age": "Age",
+    "weekly_hours_needed": "Hours of structured treatment needed a week",
+    "clinician_risk": "Risk of harm (clinician's rating)",
+    "functional_impairment": "Difficulty with daily life (clinician's rating)",
+    "needs_24_hour_care": "Needs round-the-clock supervision or monitoring",
+    "critical_items": "Answers that can mean suicide risk",
+    "program.min_age": "Program's minimum age",
+    "program.max_age": "Program's maximum age",
+}
+
+
+def fact_label(name: str) -> str:
+    """A fact's key in words: "phq-9.total" → "PHQ-9 total", "gad-7.total.low" → "GAD-7 total
+    (lowest it could be: answers missing)"."""
+    for suffix, words in ((LOW, "lowest"), (HIGH, "highest")):
+        if name.endswith(suffix):
+            return f"{fact_label(name[: -len(suffix)])} ({words} it could be: answers missing)"
+    if name in FACT_LABELS:
+        return FACT_LABELS[name]
+    instrument, _, part = name.partition(".")
+    words = part.replace("-", " ").replace("dsm5", "DSM-5")
+    return f"{instrument.upper()} {words}".strip()
+
+
+def fact_value(value: Any) -> str:
+    if value is True:
+        return "Yes"
+    if value is False:
+        return "No"
+    return str(value).replace("_", " ")
+
+
 # --- evaluation ----------------------------------------------------------------------------
 
 
@@ -279,15 +337,17 @@ def recommend(rule_set: RuleSet, facts: Mapping[str, Any]) -> Recommendation:
             raise ValueError(f"{name} must be one of {list(scale)}, not {facts[name]!r}")
 
     fired: list[FiredRule] = []
-    not_evaluated: list[str] = []
+    not_evaluated: list[Rule] = []
     for rule in rule_set.rules:
         try:
             matched = _evaluate(rule.condition, facts)
         except _Unknown:
-            not_evaluated.append(rule.id)
+            not_evaluated.append(rule)
             continue
         if matched:
-            fired.append(FiredRule(rule.id, rule.description, rule.level, rule.flag))
+            fired.append(
+                FiredRule(rule.id, rule.description, rule.level, rule.flag, rule.explanation)
+            )
 
     rank = {level: i for i, level in enumerate(rule_set.levels)}
     level = rule_set.default_level
@@ -298,9 +358,10 @@ def recommend(rule_set: RuleSet, facts: Mapping[str, Any]) -> Recommendation:
     return Recommendation(
         level=level,
         fired=tuple(fired),
-        not_evaluated=tuple(not_evaluated),
+        not_evaluated=tuple(rule.id for rule in not_evaluated),
         flags=flags,
         rule_set=rule_set.label,
+        not_evaluated_plain=tuple(rule.plain for rule in not_evaluated),
     )
 
 

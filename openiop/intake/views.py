@@ -17,7 +17,13 @@ from openiop.intake.forms import (
     RulesForm,
     ScreeningForm,
 )
-from openiop.intake.level_of_care import DEFAULT_RULES, MissingFacts, RuleSetError
+from openiop.intake.level_of_care import (
+    DEFAULT_RULES,
+    MissingFacts,
+    RuleSetError,
+    fact_label,
+    fact_value,
+)
 from openiop.intake.models import Level, ProgramRuleSet, Referral
 from openiop.participants import access as participant_access
 from openiop.participants.actions import PossibleDuplicates
@@ -227,7 +233,12 @@ def level_of_care(request: AuthedRequest, code: str) -> HttpResponse:
             "referral": row,
             "recommendation": recommendation,
             "recommended_label": Level(recommendation.level).label,
-            "facts": sorted(facts.items()),
+            "fired": [
+                (rule, Level(rule.level).label if rule.level else "")
+                for rule in recommendation.fired
+            ],
+            "flagged": [rule.plain for rule in recommendation.fired if rule.flag],
+            "facts": sorted((fact_label(k), fact_value(v)) for k, v in facts.items()),
             "form": form,
             "can_decide": request.user.role in access.DECIDING_ROLES,
             "program_level": Level(actions.program_level(row.program)).label,

@@ -60,8 +60,10 @@ class IntakeBrowserTestCase(BrowserTestCase):
         page.get_by_role("link", name="Level of care").click()
         self.assertEqual(serious_violations(page), [])
         rules = page.locator("#rules-fired")
-        self.assertIn("hours-iop-adult", rules.inner_text())
-        self.assertIn("impairment-moderate", rules.inner_text())
+        # Each fired rule in words, never by its id.
+        self.assertIn("more than weekly outpatient therapy gives", rules.inner_text())
+        self.assertIn("difficulty with daily life", rules.inner_text())
+        self.assertNotIn("hours-iop-adult", rules.inner_text())
         page.get_by_role("radio", name="Partial hospitalization (PHP)").check()
         page.get_by_role("button", name="Record the level of care").click()
         # The message shows in the error summary and again by its field.

@@ -12,6 +12,8 @@ from openiop.intake.level_of_care import (
     MissingFacts,
     RuleSetError,
     default_rule_set,
+    fact_label,
+    fact_value,
     facts_from_results,
     parse_rule_set,
     recommend,
@@ -236,3 +238,69 @@ def test_it_refuses_a_malformed_rule_set_naming_the_field(change, path):
 def test_it_names_the_line_of_a_json_syntax_error():
     with pytest.raises(RuleSetError, match="line 2"):
         parse_rule_set('{\n"id": }', source="program.json")
+
+
+def test_every_shipped_rule_is_explained_in_plain_words():
+    # Raw keys, not the words they are made of ("age" is both).
+    fact_keys = {
+        key
+        for key in (
+            *RULES.required_facts,
+            "needs_24_hour_care",
+            "critical_items",
+            "program.min_age",
+        )
+        if "_" in key or "." in key
+    }
+    for rule in RULES.rules:
+        assert rule.explanation, f"{rule.id} has no plain-language explanation"
+        assert rule.explanation.endswith("."), rule.id
+        assert rule.id not in rule.explanation
+        assert not any(key in rule.explanation for key in fact_keys), rule.id
+        assert rule.explanation != rule.description, rule.id
+
+
+def test_a_fired_rule_carries_its_explanation_and_a_site_rule_may_leave_it_out():
+    result = recommend(RULES, {**BASE, "weekly_hours_needed": 9})
+    (rule,) = result.fired
+    assert rule.plain == rule.explanation
+    assert result.as_dict()["fired"][0]["explanation"] == rule.explanation
+    site = json.loads(DEFAULT_RULES.read_text())
+    del site["rules"][0]["explanation"]
+    parsed = parse_rule_set(site)
+    assert parsed.rules[0].explanation == ""
+    assert parsed.rules[0].plain == parsed.rules[0].description
+
+
+def test_an_explanation_must_be_text():
+    site = json.loads(DEFAULT_RULES.read_text())
+    site["rules"][0]["explanation"] = 3
+    with pytest.raises(RuleSetError, match="explanation"):
+        parse_rule_set(site)
+
+
+def test_rules_not_evaluated_are_listed_in_words_too():
+    result = recommend(RULES, BASE)
+    assert len(result.not_evaluated_plain) == len(result.not_evaluated)
+    assert "Their anxiety questionnaire (GAD-7) scored 15 or more: severe anxiety." in (
+        result.not_evaluated_plain
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "label"),
+    [
+        ("weekly_hours_needed", "Hours of structured treatment needed a week"),
+        ("phq-9.total", "PHQ-9 total"),
+        ("pcl-5.dsm5-cluster-rule", "PCL-5 DSM-5 cluster rule"),
+        ("gad-7.total.low", "GAD-7 total (lowest it could be: answers missing)"),
+    ],
+)
+def test_facts_are_named_in_words(key, label):
+    assert fact_label(key) == label
+
+
+def test_fact_values_read_as_words():
+    assert fact_value(True) == "Yes"
+    assert fact_value(False) == "No"
+    assert fact_value("moderate") == "moderate"

@@ -10,7 +10,7 @@ from openiop.assessments import actions as assessment_actions
 from openiop.assessments.actions import shipped_instrument
 from openiop.audit.models import AuditEvent
 from openiop.intake import actions
-from openiop.intake.level_of_care import DEFAULT_RULES, RuleSetError
+from openiop.intake.level_of_care import DEFAULT_RULES, RuleSetError, default_rule_set
 from openiop.intake.models import EpisodeOfCare, LevelOfCareDecision, Referral
 from openiop.testing import BaseTestCase
 
@@ -173,13 +173,22 @@ class IntakeWorkflowTestCase(IntakeTestCase):
 
 
 class IntakePagesTestCase(IntakeTestCase):
-    def test_level_of_care_page_lists_the_rules_that_fired(self):
+    def test_level_of_care_page_explains_the_rules_that_fired_in_words(self):
         referral = self.through_assessment()
         self.login(self.dana)
         page = self.client.get(reverse("intake:level_of_care", args=[referral.code]))
         self.assertContains(page, "Recommendation: Intensive outpatient (IOP)")
-        self.assertContains(page, "hours-iop-adult")
-        self.assertContains(page, "impairment-moderate")
+        rules = {rule.id: rule for rule in default_rule_set().rules}
+        for rule_id in ("hours-iop-adult", "impairment-moderate"):
+            with self.subTest(rule=rule_id):
+                self.assertContains(page, rules[rule_id].explanation)
+                self.assertNotContains(page, rule_id)
+        self.assertContains(page, "So: at least Intensive outpatient (IOP).")
+        # Facts by name, not by key.
+        self.assertContains(page, "Hours of structured treatment needed a week")
+        for key in ("weekly_hours_needed", "functional_impairment", "clinician_risk", "iop<"):
+            with self.subTest(key=key):
+                self.assertNotContains(page, key)
 
     def test_level_of_care_page_says_when_the_program_offers_another_level(self):
         referral = self.through_assessment(clinician_risk="high")

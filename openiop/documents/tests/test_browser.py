@@ -16,7 +16,7 @@ class DocumentsBrowserTestCase(DocumentStorageMixin, BrowserTestCase):
         page = self.page
         page.goto(self.url(f"/participants/{self.pat.code}/"))
         page.get_by_role("link", name="Documents").click()
-        page.get_by_role("heading", name="Documents: Patricia Lindqvist").wait_for()
+        page.get_by_role("heading", name="Documents: Patricia (Pat) Lindqvist").wait_for()
         page.get_by_role("link", name="Upload a document").click()
 
         # A web page named like a PDF: refused, and what was typed stays.

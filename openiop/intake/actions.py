@@ -22,12 +22,14 @@ from openiop.intake.level_of_care import (
     recommend,
 )
 from openiop.intake.models import (
+    DEFAULT_STAGE_TARGETS,
     ComprehensiveAssessment,
     EpisodeOfCare,
     Level,
     LevelOfCareDecision,
     ProgramRuleSet,
     Referral,
+    StageTarget,
 )
 from openiop.participants.access import check_access, possible_duplicates
 from openiop.participants.actions import (
@@ -76,6 +78,9 @@ def create_referral(
     """
     if not referral.get("consent_to_contact"):
         raise IntakeError("Record the person's consent to be contacted before referring.")
+    track = referral.get("track")
+    if track is not None and track.program_id != program.pk:
+        raise IntakeError("Choose a track of the program the person is referred to.")
     # Two people referring the same person at once: the second waits, then sees the first's
     # chart among the matches.
     Program.objects.select_for_update().filter(pk=program.pk).first()
@@ -143,6 +148,7 @@ def record_screening(
     referral.screening_note = note
     referral.screened_by = acting_user
     referral.screened_at = timezone.now()
+    referral.stage_entered_at = referral.screened_at
     if proceed:
         referral.stage = Referral.Stage.ASSESSMENT
     else:
@@ -172,8 +178,11 @@ def save_assessment(
     assessment, created = ComprehensiveAssessment.objects.update_or_create(
         referral=referral, defaults={**fields, "completed_by": acting_user}
     )
-    referral.stage = Referral.Stage.DECISION
-    referral.save(update_fields=["stage"])
+    if referral.stage != Referral.Stage.DECISION:
+        # A revision at the decision step leaves the referral where it is, and its age too.
+        referral.stage = Referral.Stage.DECISION
+        referral.stage_entered_at = timezone.now()
+        referral.save(update_fields=["stage", "stage_entered_at"])
     record(
         "intake.assessment_saved",
         acting_user=acting_user,
@@ -260,7 +269,8 @@ def decide_level_of_care(
         decided_at=timezone.now(),
     )
     referral.stage = Referral.Stage.ADMISSION
-    referral.save(update_fields=["stage"])
+    referral.stage_entered_at = decision.decided_at
+    referral.save(update_fields=["stage", "stage_entered_at"])
     record(
         "intake.level_of_care_decided",
         acting_user=acting_user,
@@ -345,7 +355,8 @@ def admit(
     referral.stage = Referral.Stage.ADMITTED
     referral.outcome_by = acting_user
     referral.outcome_at = now
-    referral.save(update_fields=["stage", "outcome_by", "outcome_at"])
+    referral.stage_entered_at = now
+    referral.save(update_fields=["stage", "outcome_by", "outcome_at", "stage_entered_at"])
     participant = referral.participant
     if participant.discharged_at is not None:
         # Readmission reopens a chart that an earlier discharge closed.
@@ -438,7 +449,10 @@ def waitlist(referral: Referral, *, note: str, acting_user: User) -> Referral:
     referral.outcome_note = note
     referral.outcome_by = acting_user
     referral.outcome_at = timezone.now()
-    referral.save(update_fields=["stage", "outcome_note", "outcome_by", "outcome_at"])
+    referral.stage_entered_at = referral.outcome_at
+    referral.save(
+        update_fields=["stage", "outcome_note", "outcome_by", "outcome_at", "stage_entered_at"]
+    )
     record(
         "intake.waitlisted",
         acting_user=acting_user,
@@ -458,8 +472,16 @@ def decline(referral: Referral, *, referred_to: str, note: str, acting_user: Use
     referral.outcome_note = note
     referral.outcome_by = acting_user
     referral.outcome_at = timezone.now()
+    referral.stage_entered_at = referral.outcome_at
     referral.save(
-        update_fields=["stage", "referred_elsewhere_to", "outcome_note", "outcome_by", "outcome_at"]
+        update_fields=[
+            "stage",
+            "referred_elsewhere_to",
+            "outcome_note",
+            "outcome_by",
+            "outcome_at",
+            "stage_entered_at",
+        ]
     )
     record(
         "intake.declined",
@@ -494,3 +516,25 @@ def set_program_rules(program: Program, *, text: str, acting_user: User) -> Prog
         details={"program": str(program.code), "rule_set": rule_set.label},
     )
     return row
+
+
+@transaction.atomic
+def set_stage_targets(program: Program, *, targets: dict[str, int], acting_user: User) -> None:
+    """A program's business-day target for each working stage of its intake pipeline."""
+    Program.objects.select_for_update().filter(pk=program.pk).first()
+    for stage, days in targets.items():
+        if stage not in DEFAULT_STAGE_TARGETS:
+            raise IntakeError("Targets are kept for screening, assessment, decision and admission.")
+        if not 1 <= days <= 60:
+            raise IntakeError("A target is between 1 and 60 business days.")
+        StageTarget.objects.update_or_create(
+            program=program,
+            stage=stage,
+            defaults={"business_days": days, "updated_by": acting_user},
+        )
+    record(
+        "intake.targets_updated",
+        acting_user=acting_user,
+        target=program,
+        details={"program": str(program.code), "fields": sorted(targets)},
+    )

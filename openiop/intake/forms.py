@@ -3,15 +3,18 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import QuerySet
 
 from openiop.accounts.models import User
 from openiop.intake.models import (
+    DEFAULT_STAGE_TARGETS,
     F_CODE,
     LOCUS_RATINGS,
     ComprehensiveAssessment,
     Level,
     Referral,
 )
+from openiop.programs.models import Track
 
 # Free-text parts of the comprehensive assessment, shown as three-row text areas.
 NARRATIVE_FIELDS = (
@@ -34,6 +37,10 @@ def _require_referral_when_declined(form: forms.Form, cleaned: dict[str, Any]) -
         form.add_error("referred_to", "Say where the person was referred instead.")
 
 
+def _track_label(track: Track) -> str:
+    return f"{track.program.name}: {track.name}"
+
+
 class ReferralForm(forms.ModelForm):
     consent_to_contact = forms.BooleanField(
         required=True,
@@ -43,8 +50,18 @@ class ReferralForm(forms.ModelForm):
 
     class Meta:
         model = Referral
-        fields = ["source", "referrer", "reason", "consent_to_contact"]
+        fields = ["source", "referrer", "reason", "track", "consent_to_contact"]
         widgets = {"reason": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, tracks: QuerySet[Track] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["track"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = (tracks if tracks is not None else Track.objects.none()).select_related(
+            "program"
+        )
+        field.label_from_instance = _track_label  # type: ignore[method-assign,assignment]
+        field.empty_label = "Not known yet"
 
 
 class ScreeningForm(forms.Form):
@@ -183,3 +200,26 @@ class RulesForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 30, "spellcheck": "false"}),
         label="Rules (JSON)",
     )
+
+
+class StageTargetsForm(forms.Form):
+    """Business days a referral may wait in each working stage before it shows as overdue."""
+
+    def __init__(self, *args: Any, current: dict[str, int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for stage in DEFAULT_STAGE_TARGETS:
+            self.fields[str(stage)] = forms.IntegerField(
+                label=f"{Referral.Stage(stage).label} within (business days)",
+                min_value=1,
+                max_value=60,
+                initial=current[str(stage)],
+                error_messages={
+                    "min_value": "Give at least 1 business day.",
+                    "max_value": "Give at most 60 business days.",
+                    "required": "Give a number of business days.",
+                    "invalid": "Give a whole number of business days.",
+                },
+            )
+
+    def targets(self) -> dict[str, int]:
+        return {str(stage): self.cleaned_data[str(stage)] for stage in DEFAULT_STAGE_TARGETS}

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 # ICD-10-CM chapter 5 (mental, behavioral and neurodevelopmental disorders): codes only.
 F_CODE = RegexValidator(r"^F[0-9]{2}(\.[0-9A-Z]{1,4})?$", "Use an ICD-10-CM F-code such as F33.1.")
@@ -74,6 +75,19 @@ class Referral(models.Model):
         help_text="The person agreed to be contacted about the program."
     )
     stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.SCREENING)
+    # When the referral reached its current stage: every action that moves it sets this, so
+    # the intake pipeline reads "age in stage" from one column (migration 0005 filled it in
+    # for older rows from the timestamps each step already kept).
+    stage_entered_at = models.DateTimeField(default=timezone.now)
+    # The track the person is referred for, when the referrer or the coordinator knows it.
+    track = models.ForeignKey(
+        "programs.Track",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        help_text="The track the person is referred for, if known.",
+    )
     screening_note = models.TextField(blank=True)
     screened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -299,3 +313,47 @@ class ProgramRuleSet(models.Model):
 
     def __str__(self) -> str:
         return f"Level-of-care rules of {self.program}"
+
+
+class StageTarget(models.Model):
+    """How many business days a referral may spend in a stage of a program's intake before the
+    pipeline marks it overdue (the program's own; DEFAULT_STAGE_TARGETS otherwise)."""
+
+    program = models.ForeignKey(
+        "programs.Program", on_delete=models.CASCADE, related_name="intake_targets"
+    )
+    stage = models.CharField(max_length=16, choices=Referral.Stage.choices)
+    business_days = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["program", "stage"], name="one_target_per_stage"),
+            models.CheckConstraint(
+                condition=models.Q(business_days__gte=1, business_days__lte=60),
+                name="stage_target_1_to_60_days",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(stage__in=["screening", "assessment", "decision", "admission"]),
+                name="stage_target_for_working_stage",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()} within {self.business_days} business days"
+
+
+# Stages a referral waits in for someone's work, with the target each gets until a program
+# sets its own (decided here; CLINICAL.md sets no intake timeline): screen within 1 business
+# day, assess within 3, decide within 2, admit, waitlist or decline within 2.
+DEFAULT_STAGE_TARGETS = {
+    Referral.Stage.SCREENING: 1,
+    Referral.Stage.ASSESSMENT: 3,
+    Referral.Stage.DECISION: 2,
+    Referral.Stage.ADMISSION: 2,
+}

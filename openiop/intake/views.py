@@ -5,10 +5,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from openiop.accounts.http import AuthedRequest
 from openiop.intake import access, actions, queries
+from openiop.intake import pipeline as pipeline_queries
 from openiop.intake.forms import (
     AssessmentForm,
     DecisionForm,
@@ -16,6 +19,7 @@ from openiop.intake.forms import (
     ReferralForm,
     RulesForm,
     ScreeningForm,
+    StageTargetsForm,
 )
 from openiop.intake.level_of_care import (
     DEFAULT_RULES,
@@ -29,6 +33,7 @@ from openiop.participants import access as participant_access
 from openiop.participants.actions import PossibleDuplicates
 from openiop.participants.forms import DuplicateForm, NewParticipantForm
 from openiop.participants.matching import RULE_LABELS, Match, Person
+from openiop.programs.models import Track
 
 
 @require_GET
@@ -56,7 +61,11 @@ def new(request: AuthedRequest) -> HttpResponse:
     person = NewParticipantForm(
         request.POST or None, programs=access.programs_for_referrals(request.user), prefix="person"
     )
-    form = ReferralForm(request.POST or None, prefix="referral")
+    form = ReferralForm(
+        request.POST or None,
+        prefix="referral",
+        tracks=Track.objects.filter(program__in=access.programs_for_referrals(request.user)),
+    )
     context: dict[str, Any] = {"person": person, "form": form}
     if request.method == "POST" and person.is_valid() and form.is_valid():
         fields = dict(person.cleaned_data)
@@ -341,5 +350,45 @@ def rules(request: AuthedRequest, code: str) -> HttpResponse:
         request,
         "intake/rules.html",
         {"program": program, "form": form, "customised": current is not None},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+@login_required
+def pipeline(request: AuthedRequest) -> HttpResponse:
+    """Referrals by stage, age in stage and overdue markers, for intake coordinators and
+    directors; everyone else 404 (intake.pipeline)."""
+    board = pipeline_queries.pipeline(request.user, now=timezone.now(), params=request.GET.dict())
+    return render(
+        request,
+        "intake/pipeline.html",
+        {
+            "pipeline": board,
+            "sources": Referral.Source.choices,
+            "directed_programs": access.directed_programs(request.user),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def targets(request: AuthedRequest, code: str) -> HttpResponse:
+    """A program director sets the business-day target of each intake stage."""
+    program = access.get_program_to_edit_rules(request.user, code)
+    current = pipeline_queries.targets_for([program.pk])[program.pk]
+    form = StageTargetsForm(request.POST or None, current=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.set_stage_targets(program, targets=form.targets(), acting_user=request.user)
+        except actions.IntakeError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Intake targets saved.")
+            return redirect(f"{reverse('intake:pipeline')}?program={program.code}")
+    return render(
+        request,
+        "intake/targets.html",
+        {"program": program, "form": form},
         status=400 if form.errors else 200,
     )

@@ -16,7 +16,7 @@ from openiop.lib.hours import LedgerEntry, WeekLedger, week_bounds, week_ledger,
 from openiop.participants.models import Participant
 from openiop.programs.hooks import BookedSession
 from openiop.programs.models import Group, GroupFacilitator, Program
-from openiop.scheduling.models import Booking, Enrollment, Session
+from openiop.scheduling.models import Booking, Enrollment, Holiday, Session
 
 
 def participant_bookings(participant: Participant, start: datetime, end: datetime) -> list[Booking]:
@@ -115,6 +115,16 @@ def makeup_offers(participant: Participant, day: date) -> list[Session]:
         and session.booked < session.group.capacity
         and not any(s < session.ends_at and session.starts_at < e for s, e in busy)
     ]
+
+
+def closed_days(program_ids: list[int], start: date, end: date) -> dict[int, set[date]]:
+    """Each program's holidays in [start, end], in one query (intake's business days)."""
+    days: dict[int, set[date]] = {pk: set() for pk in program_ids}
+    for program_id, day in Holiday.objects.filter(
+        program_id__in=program_ids, date__range=(start, end)
+    ).values_list("program_id", "date"):
+        days[program_id].add(day)
+    return days
 
 
 @dataclass

@@ -48,6 +48,7 @@ class Link:
 SECURITY = Item(_("Security"), "mfa_index", section=("mfa_",))
 CASELOAD = Item(_("Caseload"), "participants:caseload", section=("participants:",))
 INTAKE = Item(_("Intake"), "intake:referrals", section=("intake:",))
+PIPELINE = Item(_("Intake pipeline"), "intake:pipeline", section=("intake:targets",))
 SCHEDULE = Item(_("Schedule"), "scheduling:index", section=("scheduling:",))
 VIDEO = Item(_("Video sessions"), "telehealth:sessions", section=("telehealth:",))
 ALERTS = Item(_("Safety alerts"), "safety:alerts", section=("safety:alert",))
@@ -89,6 +90,7 @@ MENUS: dict[str, tuple[Item, ...]] = {
     ),
     User.Role.INTAKE_COORDINATOR: (
         INTAKE,
+        PIPELINE,
         CASELOAD,
         SCHEDULE,
         RECORD_REQUESTS,
@@ -99,6 +101,7 @@ MENUS: dict[str, tuple[Item, ...]] = {
         Item(_("My work"), "home", section=("core:team_worklist",)),
         CASELOAD,
         INTAKE,
+        PIPELINE,
         SCHEDULE,
         VIDEO,
         ALERTS,
@@ -106,9 +109,8 @@ MENUS: dict[str, tuple[Item, ...]] = {
         RECORD_REQUESTS,
         OUTCOMES,
         Item(_("Measures"), "outcomes:schedules_index", section=("outcomes:schedules",)),
-        # Issue 13 adds these pages; each adds its line here (and its matrix rows):
         Item(_("Program setup"), "programs:index", section=("programs:",)),
-        # Item(_("Operations board"), "core:operations"),
+        Item(_("Operations board"), "core:board_index", section=("core:board",)),
         Item(_("Billing"), "billing:index", section=("billing:",)),
         PRIVACY_REPORT,
         SECURITY,

@@ -8,4 +8,6 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("worklist/team/", views.team_worklist, name="team_worklist"),
+    path("board/", views.board_index, name="board_index"),
+    path("board/<uuid:code>/", views.board, name="board"),
 ]

@@ -12,6 +12,7 @@ from openiop.accounts.models import User
 from openiop.consent.models import GUARDIAN_KINDS
 from openiop.consent.queries import participant_rows
 from openiop.consent.views.invitations import OFFER_MFA_SESSION_KEY
+from openiop.core import board as operations
 from openiop.core import worklist
 from openiop.participants import access
 from openiop.participants.zones import viewer_zone
@@ -98,4 +99,28 @@ def team_worklist(request: AuthedRequest) -> HttpResponse:
         request,
         "core/team_worklist.html",
         {"team": worklist.team_worklist(request.user, now=timezone.now())},
+    )
+
+
+@require_GET
+@login_required
+def board_index(request: AuthedRequest) -> HttpResponse:
+    """The operations board of the program the director directs (a choice when several)."""
+    directed = list(operations.directed_programs(request.user))
+    if not directed:
+        raise Http404
+    if len(directed) == 1:
+        return redirect("core:board", directed[0].code)
+    return render(request, "core/board_index.html", {"programs": directed})
+
+
+@require_GET
+@login_required
+def board(request: AuthedRequest, code: str) -> HttpResponse:
+    """A director's operations board for one program they direct; everyone else 404."""
+    program = operations.get_program_for_board(request.user, code)
+    return render(
+        request,
+        "core/board.html",
+        {"board": operations.board(program, now=timezone.now())},
     )

@@ -23,6 +23,7 @@ GET_AND_POST = {
     "intake:assessment",
     "intake:level_of_care",
     "intake:rules",
+    "intake:targets",
     "scheduling:admit",
     "scheduling:closures",
     "scheduling:new_appointment",

@@ -57,6 +57,16 @@ MATRIX: dict[str, Entry] = {
     "home": Entry("GET", {**STAFF_OK, "ivy": 302, "pat": 200, "quinn": 200}, audits=0),
     "core:health": Entry("GET", {r: 200 for r in ROLES}, audits=0),
     "core:favicon": Entry("GET", {r: 302 for r in ROLES}, audits=0),
+    # The operations board: directors of the program only (a list, not one chart: no read).
+    "core:board_index": Entry(
+        "GET", {**{r: 404 for r in STAFF_OK}, "dana": 302, **PARTICIPANTS_404}, audits=0
+    ),
+    "core:board": Entry(
+        "GET",
+        {**{r: 404 for r in STAFF_OK}, "dana": 200, **PARTICIPANTS_404},
+        program_kwargs,
+        audits=0,
+    ),
     "participants:caseload": Entry("GET", {**STAFF_OK, **PARTICIPANTS_404}, audits=0),
     "participants:new": Entry(
         "GET",
@@ -240,6 +250,17 @@ MATRIX: dict[str, Entry] = {
         referral_kwargs,
         other={r: 302 for r in OTHER_STAFF_READERS},
         data={"outcome": "admit"},
+    ),
+    # The intake pipeline is a list (no read): the program's directors and intake
+    # coordinators; everyone else 404.
+    "intake:pipeline": Entry(
+        "GET", {**{r: 404 for r in STAFF_OK}, "dana": 200, "ivy": 200, **PARTICIPANTS_404}, audits=0
+    ),
+    "intake:targets": Entry(
+        "GET",
+        {**{r: 404 for r in STAFF_OK}, "dana": 200, **PARTICIPANTS_404},
+        program_kwargs,
+        audits=0,
     ),
     "intake:rules": Entry(
         "GET",

@@ -1,0 +1,183 @@
+"""The director's operations board: what each section holds, who may see it, and a query
+count that does not grow with the number of participants."""
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from openiop.core import board as operations
+from openiop.intake.models import EpisodeOfCare, Referral
+from openiop.participants.models import Participant
+from openiop.programs.models import Program, ProgramMembership
+from openiop.safety.models import Acuity, SafetyAlert
+from openiop.scheduling import actions
+from openiop.scheduling.models import Booking
+from openiop.scheduling.tests.base import SchedulingTestCase
+from openiop.testing import make_user
+
+NY = ZoneInfo("America/New_York")
+WEDNESDAY_NIGHT = datetime(2026, 3, 11, 21, 30, tzinfo=NY)
+
+
+class BoardTestCase(SchedulingTestCase):
+    def admit_episode(self, participant: Participant, when: datetime) -> EpisodeOfCare:
+        referral = Referral.objects.create(
+            participant=participant,
+            program=self.program,
+            source="self",
+            reason="x",
+            consent_to_contact=True,
+            stage=Referral.Stage.ADMITTED,
+            created_by=self.ivy,
+        )
+        return EpisodeOfCare.objects.create(
+            participant=participant,
+            program=self.program,
+            referral=referral,
+            level_of_care="iop",
+            admitted_at=when,
+            admitted_by=self.dana,
+        )
+
+    def setUp(self) -> None:
+        super().setUp()
+        with time_machine.travel(datetime(2026, 3, 9, 12, tzinfo=UTC), tick=False):
+            actions.admit(self.pat, self.group, starts_on=date(2026, 3, 9), acting_user=self.dana)
+        self.admit_episode(self.pat, datetime(2026, 3, 9, 12, tzinfo=UTC))
+        # Pat misses Monday and Wednesday: 3 hours left against a 9-hour minimum.
+        with time_machine.travel(WEDNESDAY_NIGHT, tick=False):
+            for booking in Booking.objects.filter(participant=self.pat).order_by(
+                "session__starts_at"
+            )[:2]:
+                actions.record_attendance(
+                    booking, attendance="absent", minutes=None, acting_user=self.alvarez
+                )
+
+    def page(self, user=None):
+        self.login(user or self.dana)
+        with time_machine.travel(WEDNESDAY_NIGHT, tick=False):
+            return self.client.get(reverse("core:board", args=[self.program.code]))
+
+
+class SectionsTestCase(BoardTestCase):
+    def test_an_admitted_participant_short_of_hours_is_at_risk(self):
+        with time_machine.travel(WEDNESDAY_NIGHT, tick=False):
+            board = operations.board(self.program, now=WEDNESDAY_NIGHT)
+        self.assertEqual([line.participant for line in board.at_risk], [self.pat])
+        # 0 attended + 3 still booked against 9: short by 6.
+        self.assertEqual(str(board.at_risk[0].ledger.shortfall_hours), "6.00")
+        self.assertEqual(board.admissions[0].participant, self.pat)
+        self.assertEqual([row.seated for row in board.census], [1, 0])
+
+    def test_waitlisted_and_screening_people_are_never_flagged(self):
+        # Quinn waits for a seat with no episode of care; someone else is in screening.
+        with time_machine.travel(datetime(2026, 3, 9, 12, tzinfo=UTC), tick=False):
+            self.group.capacity = 1
+            self.group.save(update_fields=["capacity"])
+            actions.admit(self.quinn, self.group, starts_on=date(2026, 3, 9), acting_user=self.dana)
+        Referral.objects.create(
+            participant=self.quinn,
+            program=self.program,
+            source="self",
+            reason="x",
+            consent_to_contact=True,
+            created_by=self.ivy,
+        )
+        board = operations.board(self.program, now=WEDNESDAY_NIGHT)
+        self.assertEqual([line.participant for line in board.at_risk], [self.pat])
+        self.assertEqual([line.participant for line in board.waitlist], [self.quinn])
+
+    def test_the_make_up_status_says_what_is_open_or_booked(self):
+        board = operations.board(self.program, now=WEDNESDAY_NIGHT)
+        offers = [f"{n} make-up session{'s' if n != 1 else ''} open, none booked" for n in range(9)]
+        self.assertIn(board.at_risk[0].makeup, ["No make-up session left this week", *offers])
+
+    def test_open_alerts_are_grouped_by_acuity_and_link_to_the_alert(self):
+        alert = SafetyAlert.objects.create(
+            participant=self.pat,
+            kind=SafetyAlert.Kind.CLINICIAN_CONCERN,
+            opened_at=WEDNESDAY_NIGHT,
+            last_triggered_at=WEDNESDAY_NIGHT,
+            acuity=Acuity.HIGH,
+        )
+        response = self.page()
+        self.assertContains(response, reverse("safety:alert", args=[alert.code]))
+        high = next(level for level in response.context["board"].alerts if level.label == "High")
+        self.assertEqual(len(high.lines), 1)
+
+    def test_every_line_links_to_where_it_is_acted_on(self):
+        response = self.page()
+        self.assertContains(response, reverse("scheduling:ledger", args=[self.pat.code]))
+        self.assertContains(response, reverse("scheduling:roster", args=[self.group.code]))
+        self.assertContains(response, reverse("participants:chart", args=[self.pat.code]))
+
+    def test_another_app_adds_a_section_through_the_registry(self):
+        def authorizations(program: Program, now: datetime) -> operations.ExtraSection:
+            return operations.ExtraSection(
+                key="authorizations",
+                title="Authorizations expiring within 7 days",
+                lines=[operations.Line(text="Lindqvist, Pat", url="/somewhere/")],
+            )
+
+        operations.register_section(authorizations)
+        self.addCleanup(operations.unregister_section, authorizations)
+        self.assertContains(self.page(), "Authorizations expiring within 7 days")
+
+
+class AccessTestCase(BoardTestCase):
+    def test_only_the_programs_directors_see_it(self):
+        for user, status in (
+            (self.dana, 200),
+            (self.ivy, 404),
+            (self.alvarez, 404),
+            (self.chen, 404),
+            (self.admin, 404),
+            (self.pat_user, 404),
+        ):
+            with self.subTest(user=user.email):
+                self.assertEqual(self.page(user).status_code, status)
+
+    def test_a_director_of_another_program_gets_404(self):
+        elsewhere = Program.objects.create(name="Elsewhere")
+        other = make_user("olu@example.org", "Olu", "Other", "program_director")
+        ProgramMembership.objects.create(
+            program=elsewhere, user=other, role=ProgramMembership.Role.DIRECTOR
+        )
+        self.assertEqual(self.page(other).status_code, 404)
+        self.login(other)
+        index = self.client.get(reverse("core:board_index"))
+        self.assertRedirects(index, reverse("core:board", args=[elsewhere.code]))
+
+
+class QueryCountTestCase(BoardTestCase):
+    def add_cohort(self, count: int) -> None:
+        for i in range(count):
+            participant = Participant.objects.create(
+                program=self.program,
+                given_name=f"Person{i}",
+                family_name=f"Cohort{Participant.objects.count()}",
+                date_of_birth=date(1990, 1, 1),
+                home_state="NY",
+                timezone="America/New_York",
+            )
+            self.admit_episode(participant, datetime(2026, 3, 2, 12, tzinfo=UTC))
+
+    def count(self) -> int:
+        self.login(self.dana)
+        with (
+            time_machine.travel(WEDNESDAY_NIGHT, tick=False),
+            CaptureQueriesContext(connection) as queries,
+        ):
+            response = self.client.get(reverse("core:board", args=[self.program.code]))
+        self.assertEqual(response.status_code, 200)
+        return len(queries.captured_queries)
+
+    def test_the_board_asks_the_same_number_of_queries_for_small_and_larger_cohorts(self):
+        self.add_cohort(3)
+        small = self.count()
+        self.add_cohort(40)
+        self.assertEqual(self.count(), small)

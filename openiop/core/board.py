@@ -43,6 +43,13 @@ from openiop.safety.models import Acuity, SafetyAlert
 from openiop.scheduling.models import Booking, Enrollment, Session
 
 ROW_LIMIT = 50
+# What a line shows of a person: loading whole charts (phone numbers parsed on load) costs
+# most of the board's time on a large program.
+NAME_FIELDS = ("code", "given_name", "family_name", "preferred_name")
+
+
+def _names(path: str) -> list[str]:
+    return [f"{path}__{name}" for name in NAME_FIELDS]
 
 
 def directed_programs(user: User) -> QuerySet[Program]:
@@ -191,16 +198,28 @@ def census(program: Program) -> list[CensusRow]:
     ]
 
 
+@dataclass(frozen=True)
+class _Booked:
+    """One booking of the week, as the ledger and the make-up status need it (no models)."""
+
+    session_id: int
+    starts_at: datetime
+    ends_at: datetime
+    cancelled: bool
+    makeup: bool
+    minutes_attended: int | None
+
+
 def _makeup_status(
-    bookings: list[Booking],
+    bookings: list[_Booked],
     seats: list[tuple[int, int]],
     open_sessions: Sequence[Session],
 ) -> str:
-    if any(b.source == Booking.Source.MAKEUP and not b.session.is_cancelled for b in bookings):
+    if any(b.makeup and not b.cancelled for b in bookings):
         return "Make-up booked"
     own_groups = {group for group, _ in seats}
     tracks = {track for _, track in seats}
-    busy = [(b.session.starts_at, b.session.ends_at) for b in bookings]
+    busy = [(b.starts_at, b.ends_at) for b in bookings if not b.cancelled]
     booked = {b.session_id for b in bookings}
     offers = [
         s
@@ -229,28 +248,47 @@ def at_risk(
             participant__discharged_at__isnull=True,
         )
         .select_related("participant")
+        .only("participant_id", *_names("participant"))
         .order_by("participant__family_name", "participant__given_name", "participant_id")
     )
     admitted = {e.participant_id: e.participant for e in episodes}
     admitted_ids = EpisodeOfCare.objects.filter(
         program=program, status=EpisodeOfCare.Status.ACTIVE
     ).values("participant_id")
-    bookings: dict[int, list[Booking]] = defaultdict(list)
-    for booking in Booking.objects.filter(
+    bookings: dict[int, list[_Booked]] = defaultdict(list)
+    for row in Booking.objects.filter(
         participant_id__in=admitted_ids,
         status=Booking.Status.BOOKED,
         session__starts_at__gte=start,
         session__starts_at__lt=end,
-    ).select_related("session"):
-        bookings[booking.participant_id].append(booking)
+    ).values_list(
+        "participant_id",
+        "session_id",
+        "session__starts_at",
+        "session__ends_at",
+        "session__status",
+        "source",
+        "minutes_attended",
+    ):
+        participant_id, session_id, starts_at, ends_at, status, source, minutes = row
+        bookings[participant_id].append(
+            _Booked(
+                session_id=session_id,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                cancelled=status == Session.Status.CANCELLED,
+                makeup=source == Booking.Source.MAKEUP,
+                minutes_attended=minutes,
+            )
+        )
     flagged: list[tuple[int, WeekLedger]] = []
     for pk in admitted:
         entries = [
             LedgerEntry(
-                start=b.session.starts_at,
-                end=b.session.ends_at,
+                start=b.starts_at,
+                end=b.ends_at,
                 attended_minutes=b.minutes_attended,
-                cancelled=b.session.is_cancelled,
+                cancelled=b.cancelled,
             )
             for b in bookings[pk]
         ]
@@ -300,6 +338,7 @@ def week_flow(
             | Q(ended_at__gte=start, ended_at__lt=end)
         )
         .select_related("participant")
+        .only("admitted_at", "ended_at", "end_reason", "participant_id", *_names("participant"))
         .order_by("admitted_at", "id")
     )
     admissions, discharges = [], []
@@ -326,6 +365,15 @@ def waitlist(program: Program) -> list[PersonLine]:
             group__track__program=program, status=Enrollment.Status.WAITLISTED
         )
         .select_related("participant", "group")
+        .only(
+            "priority",
+            "requested_at",
+            "participant_id",
+            "group_id",
+            "group__code",
+            "group__name",
+            *_names("participant"),
+        )
         .order_by("-priority", "requested_at", "id")[:ROW_LIMIT]
     )
     return [
@@ -404,6 +452,7 @@ def open_alerts(program: Program) -> list[AcuityLines]:
     alerts = (
         SafetyAlert.objects.filter(participant__program=program, status=SafetyAlert.Status.OPEN)
         .select_related("participant")
+        .only("code", "kind", "acuity", "opened_at", "participant_id", *_names("participant"))
         .order_by("-acuity", "opened_at", "id")
     )
     levels = {level: AcuityLines(str(Acuity(level).label), level) for level in Acuity.values}

@@ -127,6 +127,26 @@ class SectionsTestCase(BoardTestCase):
         self.addCleanup(operations.unregister_section, authorizations)
         self.assertContains(self.page(), "Authorizations expiring within 7 days")
 
+    def test_authorizations_ending_this_week_or_nearly_used_up_are_listed(self):
+        from openiop.billing.tests import base as billing
+
+        plan = billing.payer(self.program)
+        cov = billing.coverage(self.pat, plan)
+        # Wednesday 11 March: ends on the 16th (within 7 days), 20 units barely touched.
+        billing.authorization(
+            cov, self.dana, starts=date(2026, 3, 1), ends=date(2026, 3, 16), reference="A-1"
+        )
+        quinn_cov = billing.coverage(self.quinn, plan, member_id="XYZ789")
+        # Ends in April with plenty of units: not listed.
+        billing.authorization(
+            quinn_cov, self.dana, starts=date(2026, 3, 1), ends=date(2026, 4, 30), reference="B-2"
+        )
+        response = self.page()
+        section = next(s for s in response.context["board"].extra if s.key == "authorizations")
+        self.assertEqual([line.text for line in section.lines], [self.pat.staff_name])
+        self.assertIn("ends Mar 16", section.lines[0].detail)
+        self.assertContains(response, reverse("billing:chart", args=[self.pat.code]))
+
 
 class AccessTestCase(BoardTestCase):
     def test_only_the_programs_directors_see_it(self):

@@ -14,13 +14,14 @@ from django.utils.translation import gettext
 
 from openiop.accounts.models import User
 from openiop.participants.models import Participant
+from openiop.programs import licensure
 from openiop.safety.hooks import ReportedLocation
 
 from . import attendance as presence
 from . import tokens
 from .errors import NotOpenYet, SessionOver
 from .models import Attendance, Feed, GuestInvite, Room
-from .schedule import SessionInfo, facilitators
+from .schedule import SessionInfo
 
 # A crisis check-in or a late facilitator must not lock anyone out: the room stays joinable
 # for a while after the scheduled end, and minutes are still counted only inside the window.
@@ -111,11 +112,8 @@ def session_guests(info: SessionInfo) -> list[GuestInvite]:
 
 
 def covering_states(info: SessionInfo) -> set[str]:
-    """States where at least one assigned facilitator is licensed."""
-    states: set[str] = set()
-    for person in facilitators(info):
-        states |= person.licensed_states()
-    return states
+    """States where at least one assigned facilitator is licensed today (programs.licensure)."""
+    return licensure.covering_states(info.facilitator_ids, timezone.localdate())
 
 
 def ice_servers() -> list[dict[str, Any]]:

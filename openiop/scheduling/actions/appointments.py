@@ -3,14 +3,13 @@
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from openiop.accounts.models import StateLicense, User
+from openiop.accounts.models import User
 from openiop.audit.actions import record
 from openiop.lib import recurrence
-from openiop.lib.states import STATE_CHOICES
 from openiop.participants.models import Participant
+from openiop.programs import licensure
 from openiop.scheduling import reminders
 from openiop.scheduling.errors import (
     AvailabilityError,
@@ -21,17 +20,8 @@ from openiop.scheduling.errors import (
 from openiop.scheduling.models import Booking, ClinicianAvailability, Session
 from openiop.scheduling.queries import clinician_sessions
 
-STATE_NAMES = dict(STATE_CHOICES)
 # A weekly series covers at most a long IOP stay (CLINICAL.md: 6-12 weeks, often extended).
 MAX_WEEKLY_APPOINTMENTS = 16
-
-
-def _licensed_on(clinician: User, state: str, day: date) -> bool:
-    return (
-        StateLicense.objects.filter(user=clinician, state=state)
-        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=day))
-        .exists()
-    )
 
 
 def _within_availability(clinician: User, start: datetime, end: datetime) -> bool:
@@ -77,9 +67,9 @@ def _check_appointment(
     if start <= timezone.now():
         raise SchedulingError("The appointment must be in the future.")
     state = participant.home_state
-    if not _licensed_on(clinician, state, day):
+    if not licensure.is_licensed(clinician, state, day):
         raise LicensureError(
-            f"{clinician.display_name} is not licensed in {STATE_NAMES.get(state, state)}, "
+            f"{clinician.display_name} is not licensed in {licensure.state_name(state)}, "
             f"where this participant is. Book a clinician licensed in {state}."
         )
     if not _within_availability(clinician, start, end):

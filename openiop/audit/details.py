@@ -121,6 +121,7 @@ ALLOWED_KEYS = frozenset(
         "rules_fired",
         "sessions",
         "sessions_cancelled",
+        "sessions_full",
         "trigger_count",
         "lines",
         "ttl",

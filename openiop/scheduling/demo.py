@@ -153,7 +153,12 @@ def load(
     bookings = []
     for enrollment in enrollments:
         for session in sessions.get(enrollment.group_id, []):
-            if not enrollment.starts_on <= session.local_date <= enrollment.expected_end_on:
+            # An ended stay hands its seat on the day it ends to the seat's next stay, so that
+            # session is the next person's: a session never holds more people than its seats.
+            if enrollment.status == Enrollment.Status.ENDED:
+                if not enrollment.starts_on <= session.local_date < enrollment.expected_end_on:
+                    continue
+            elif not enrollment.starts_on <= session.local_date <= enrollment.expected_end_on:
                 continue
             booking = Booking(
                 session=session,

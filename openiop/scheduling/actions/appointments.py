@@ -11,6 +11,7 @@ from openiop.lib import recurrence
 from openiop.participants.models import Participant
 from openiop.programs import licensure
 from openiop.scheduling import reminders
+from openiop.scheduling.actions import seats
 from openiop.scheduling.errors import (
     AvailabilityError,
     ConflictError,
@@ -145,9 +146,12 @@ def book_appointment(
                 timezone=participant.program.timezone,
             )
         )
-    bookings = Booking.objects.bulk_create(
-        Booking(session=session, participant=participant, source=Booking.Source.APPOINTMENT)
-        for session in sessions
+    bookings, _ = seats.book(
+        None,
+        [
+            Booking(session=session, participant=participant, source=Booking.Source.APPOINTMENT)
+            for session in sessions
+        ],
     )
     reminders.schedule_reminders(bookings, session_for={s.pk: s for s in sessions})
     record(

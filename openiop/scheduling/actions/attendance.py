@@ -6,7 +6,10 @@ from django.utils import timezone
 from openiop.accounts.models import User
 from openiop.audit.actions import record
 from openiop.participants.models import Participant
+from openiop.programs.models import Group
 from openiop.scheduling import reminders
+from openiop.scheduling.actions import seats
+from openiop.scheduling.actions._shared import lock_group
 from openiop.scheduling.errors import AttendanceError, CapacityError, ConflictError, SchedulingError
 from openiop.scheduling.models import Booking, Enrollment, Session
 
@@ -51,15 +54,17 @@ def record_attendance(
 
 @transaction.atomic
 def book_makeup(participant: Participant, session: Session, *, acting_user: User) -> Booking:
-    """Book a participant into one session of another group of their track, seat permitting."""
-    session = (
-        Session.objects.select_for_update(of=("self",)).select_related("group").get(pk=session.pk)
-    )
-    if session.group is None or session.is_cancelled or session.starts_at <= timezone.now():
+    """Book a participant into one session of another group of their track, seat permitting.
+
+    Counted with the group's own members under the capacity rule (`seats.book`): the group
+    row is locked first, then the session, as every seat-taking write does."""
+    found = Session.objects.filter(pk=session.pk).values_list("group_id", flat=True).first()
+    if found is None:
         raise SchedulingError("That session cannot take a make-up booking.")
-    booked = session.bookings.filter(status=Booking.Status.BOOKED).count()
-    if booked >= session.group.capacity:
-        raise CapacityError("That session is full.")
+    group = lock_group(Group(pk=found))
+    session = seats.lock_sessions([session.pk])[0]
+    if session.is_cancelled or session.starts_at <= timezone.now():
+        raise SchedulingError("That session cannot take a make-up booking.")
     if Booking.objects.filter(
         participant=participant,
         status=Booking.Status.BOOKED,
@@ -68,11 +73,22 @@ def book_makeup(participant: Participant, session: Session, *, acting_user: User
         session__ends_at__gt=session.starts_at,
     ).exists():
         raise ConflictError("The participant already has a session at that time.")
-    booking, _ = Booking.objects.update_or_create(
-        session=session,
-        participant=participant,
-        defaults={"source": Booking.Source.MAKEUP, "status": Booking.Status.BOOKED},
-    )
+    try:
+        written, _ = seats.book(
+            group,
+            [
+                Booking(
+                    session=session,
+                    participant=participant,
+                    source=Booking.Source.MAKEUP,
+                    status=Booking.Status.BOOKED,
+                )
+            ],
+            update_fields=("source", "status"),
+        )
+    except CapacityError as error:
+        raise CapacityError("That session is full.") from error
+    booking = written[0]
     reminders.schedule_reminders([booking], session_for={session.pk: session})
     record(
         "scheduling.makeup_booked",

@@ -14,6 +14,7 @@ from openiop.lib.hours import week_start
 from openiop.participants.models import Participant
 from openiop.programs.models import Group
 from openiop.scheduling import reminders
+from openiop.scheduling.actions import seats
 from openiop.scheduling.actions._shared import lock_group, program_today
 from openiop.scheduling.actions.sessions import generate_group_sessions
 from openiop.scheduling.errors import AdmissionError, CapacityError
@@ -52,11 +53,15 @@ def _planned_sessions(enrollment: Enrollment, *, from_day: date) -> list[Session
     return kept
 
 
-def _book(enrollment: Enrollment, *, from_day: date) -> list[Booking]:
-    group = enrollment.group
+def _book(
+    group: Group, enrollment: Enrollment, *, from_day: date, skip_full: bool
+) -> list[Session]:
+    """Book the enrollment's planned sessions through the capacity rule (`seats.book`);
+    returns the sessions left out because they were full (only with `skip_full`)."""
     generate_group_sessions(group, first_day=from_day, last_day=enrollment.expected_end_on)
     sessions = _planned_sessions(enrollment, from_day=from_day)
-    bookings = Booking.objects.bulk_create(
+    bookings, full = seats.book(
+        group,
         [
             Booking(
                 session=session,
@@ -67,22 +72,22 @@ def _book(enrollment: Enrollment, *, from_day: date) -> list[Booking]:
             )
             for session in sessions
         ],
-        update_conflicts=True,
-        unique_fields=["session", "participant"],
-        update_fields=["enrollment", "source", "status"],
+        skip_full=skip_full,
     )
     reminders.schedule_reminders(bookings, session_for={s.pk: s for s in sessions})
-    return bookings
+    return full
 
 
-def _seat(group: Group, enrollment: Enrollment, *, from_day: date) -> None:
+def _seat(
+    group: Group, enrollment: Enrollment, *, from_day: date, skip_full: bool = False
+) -> list[Session]:
     # The CHECK constraint group_never_overbooked backs this count up in the database.
     Group.objects.filter(pk=group.pk).update(seated_count=F("seated_count") + 1)
     group.seated_count += 1
     enrollment.status = Enrollment.Status.SEATED
     enrollment.seated_at = timezone.now()
     enrollment.save(update_fields=["status", "seated_at", "starts_on", "expected_end_on"])
-    _book(enrollment, from_day=from_day)
+    return _book(group, enrollment, from_day=from_day, skip_full=skip_full)
 
 
 def _has_sessions_left_in_week(group: Group, day: date) -> bool:
@@ -152,7 +157,11 @@ def admit(
     )
     enrollment.save()
     if group.seated_count < group.capacity:
-        _seat(group, enrollment, from_day=starts_on)
+        try:
+            _seat(group, enrollment, from_day=starts_on)
+        except CapacityError as error:
+            # A make-up took a seat the group's own members do not use on some day.
+            raise CapacityError(f"{error} Choose a start date after that day.") from error
         event = "scheduling.participant_seated"
     else:
         event = "scheduling.participant_waitlisted"
@@ -188,13 +197,14 @@ def _place_from_waitlist(group: Group, *, acting_user: User | None) -> list[Enro
             length = enrollment.expected_end_on - enrollment.starts_on
             enrollment.starts_on = today
             enrollment.expected_end_on = today + length
-        _seat(group, enrollment, from_day=enrollment.starts_on)
+        # Placement is automatic: a day that make-ups fill is left out, not the whole seat.
+        full = _seat(group, enrollment, from_day=enrollment.starts_on, skip_full=True)
         record(
             "scheduling.waitlist_placed",
             acting_user=acting_user,
             participant=enrollment.participant,
             target=enrollment,
-            details={"group": str(group.code), "automatic": True},
+            details={"group": str(group.code), "automatic": True, "sessions_full": len(full)},
         )
         placed.append(enrollment)
     return placed
@@ -241,6 +251,13 @@ def set_capacity(group: Group, *, capacity: int, acting_user: User) -> Group:
     if capacity < group.seated_count:
         raise CapacityError(
             f"{group.seated_count} participants are seated; capacity cannot go below that."
+        )
+    most, where = seats.most_booked(group)
+    if capacity < most and where is not None:
+        # Refused rather than bumping anyone: each booking is a person expecting to come.
+        raise CapacityError(
+            f"{most} people are booked on {where.local_date:%a %-d %b %Y} (make-up bookings "
+            f"included); capacity cannot go below {most} until that session has passed."
         )
     old = group.capacity
     group.capacity = capacity

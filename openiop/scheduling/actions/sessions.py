@@ -11,6 +11,7 @@ from openiop.audit.actions import record
 from openiop.lib import recurrence
 from openiop.programs.models import Group, Program
 from openiop.scheduling import reminders
+from openiop.scheduling.actions import seats
 from openiop.scheduling.actions._shared import lock_group
 from openiop.scheduling.errors import SchedulingError
 from openiop.scheduling.models import Booking, Enrollment, Holiday, Session
@@ -112,7 +113,8 @@ def add_extra_session(
     members = Enrollment.objects.filter(
         group=group, status=Enrollment.Status.SEATED, starts_on__lte=day, expected_end_on__gte=day
     )
-    bookings = Booking.objects.bulk_create(
+    bookings, _ = seats.book(
+        group,
         [
             Booking(
                 session=session,
@@ -121,7 +123,7 @@ def add_extra_session(
                 source=Booking.Source.ENROLLMENT,
             )
             for enrollment in members
-        ]
+        ],
     )
     reminders.schedule_reminders(bookings, session_for={session.pk: session})
     record(
@@ -146,6 +148,9 @@ def _cancel(session: Session, *, reason: str) -> list[Booking]:
 @transaction.atomic
 def cancel_session(session: Session, *, reason: str, acting_user: User) -> Session:
     """Cancel one session; its participants are told (once) and its reminders stop."""
+    if session.group_id is not None:
+        # The capacity rule's lock order (actions.seats): the group before its sessions.
+        lock_group(Group(pk=session.group_id))
     session = Session.objects.select_for_update().get(pk=session.pk)
     if session.is_cancelled:
         raise SchedulingError("This session is already cancelled.")

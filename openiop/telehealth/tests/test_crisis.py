@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from openiop.audit.models import AuditEvent
 from openiop.participants.models import Participant
+from openiop.programs.models import Group
 from openiop.safety.actions import raise_alert
 from openiop.safety.models import AlertEvent, SafetyAlert, SafetyPlan
 from openiop.scheduling.models import Booking
@@ -76,6 +77,9 @@ class WaitingRoomAlertTests(CrisisTestCase):
         self.assertNotContains(response, alert.get_absolute_url())
 
     def test_the_alert_list_takes_constant_queries(self):
+        # Room for everyone booked below: a session never holds more people than its seats.
+        Group.objects.filter(sessions=self.group).update(capacity=30, hard_cap=30)
+
         def queries_for(people):
             for n in range(people):
                 person = self.make_participant(

@@ -1,3 +1,7 @@
+from collections.abc import Sequence
+from typing import Any
+
+
 class SchedulingError(Exception):
     """A request the schedule cannot take; `str(error)` is a message for the person asking."""
 
@@ -11,7 +15,11 @@ class CapacityError(SchedulingError):
 
 
 class LicensureError(SchedulingError):
-    pass
+    """Refused for licensure; `alternatives` are groups that would fit (seating only)."""
+
+    def __init__(self, message: str, alternatives: Sequence[Any] = ()) -> None:
+        super().__init__(message)
+        self.alternatives = list(alternatives)
 
 
 class ConflictError(SchedulingError):

@@ -54,9 +54,22 @@ class AdmitForm(forms.Form):
         label="Sessions per week during the taper", min_value=1, max_value=7, required=False
     )
 
-    def __init__(self, *args: Any, participants: Any, **kwargs: Any) -> None:
+    licensure_override = forms.CharField(
+        label="Licensure override: reason (program directors)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Only when no facilitator of this group is licensed where the participant "
+        "lives and no group that fits can take them. The reason is kept and audited.",
+    )
+
+    def __init__(
+        self, *args: Any, participants: Any, can_override: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["participant"].queryset = participants  # type: ignore[attr-defined]
+        if not can_override:
+            del self.fields["licensure_override"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

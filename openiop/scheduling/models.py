@@ -182,9 +182,23 @@ class Enrollment(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # Licensure at seating (docs/scheduling.md): a place in a group none of whose facilitators
+    # is licensed where the participant lives needs a program director's written reason.
+    licensure_override_reason = models.TextField(blank=True, max_length=1000)
+    licensure_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         constraints = [
+            models.CheckConstraint(
+                condition=Q(licensure_override_reason="") | Q(licensure_override_by__isnull=False),
+                name="enrollment_override_has_director",
+            ),
             models.UniqueConstraint(
                 fields=["participant", "group"],
                 condition=Q(status__in=["waitlisted", "seated"]),

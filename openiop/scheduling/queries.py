@@ -7,13 +7,14 @@ Each function runs a fixed number of queries however large the program grows.
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from openiop.accounts.models import User
 from openiop.lib.hours import LedgerEntry, WeekLedger, week_bounds, week_ledger, week_start
 from openiop.participants.models import Participant
+from openiop.programs import licensure
 from openiop.programs.hooks import BookedSession
 from openiop.programs.models import Group, GroupFacilitator, Program
 from openiop.scheduling.models import Booking, Enrollment, Holiday, Session
@@ -215,3 +216,65 @@ def upcoming_booked_sessions(group: Group) -> list[BookedSession]:
         )
         for row in rows
     ]
+
+
+def fitting_groups(participant: Participant, group: Group, day: date) -> list[Group]:
+    """Other open groups of `group`'s track with a free seat whose facilitators cover the
+    participant's home state on `day` (programs.licensure): what the admit page suggests.
+    Two queries."""
+    candidates = list(
+        Group.objects.filter(
+            track_id=group.track_id, is_active=True, seated_count__lt=F("capacity")
+        )
+        .exclude(pk=group.pk)
+        .exclude(
+            pk__in=Enrollment.objects.filter(
+                participant=participant, status__in=Enrollment.OPEN_STATUSES
+            ).values("group_id")
+        )
+        .order_by("name")
+    )
+    covered = licensure.group_covering_states([g.pk for g in candidates], day)
+    return [g for g in candidates if participant.home_state in covered[g.pk]]
+
+
+@dataclass
+class LicensureConflict:
+    enrollment: Enrollment
+    state: str
+    state_name: str
+
+
+def licensure_conflicts(group: Group, day: date) -> list[LicensureConflict]:
+    """Seated and waiting members who live where none of the group's facilitators is licensed
+    on `day` (after a facilitator change, a lapsed licence, or a director's override).
+    Two queries."""
+    covered = licensure.group_covering_states([group.pk], day)[group.pk]
+    enrollments = (
+        group.enrollments.filter(status__in=Enrollment.OPEN_STATUSES)
+        .exclude(participant__home_state__in=covered)
+        .select_related("participant")
+        .order_by("participant__family_name", "participant__given_name", "pk")
+    )
+    return [
+        LicensureConflict(
+            enrollment=e,
+            state=e.participant.home_state,
+            state_name=licensure.state_name(e.participant.home_state),
+        )
+        for e in enrollments
+    ]
+
+
+@dataclass
+class TrackGroup:
+    group: Group
+    states: list[str]
+
+
+def track_groups(group: Group, day: date) -> list[TrackGroup]:
+    """The open groups of `group`'s track with the states their facilitators cover on `day`,
+    for the admit page. Two queries."""
+    groups = list(Group.objects.filter(track_id=group.track_id, is_active=True).order_by("name"))
+    covered = licensure.group_covering_states([g.pk for g in groups], day)
+    return [TrackGroup(group=g, states=sorted(covered[g.pk])) for g in groups]

@@ -1,16 +1,19 @@
+import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -23,9 +26,10 @@ from openiop.participants import access as participant_access
 from openiop.participants.models import Participant
 from openiop.participants.zones import viewer_zone
 from openiop.programs import access as programs
+from openiop.programs.models import Group
 from openiop.scheduling import access, actions, queries
 from openiop.scheduling.booking_status import booking_status
-from openiop.scheduling.errors import SchedulingError
+from openiop.scheduling.errors import LicensureError, SchedulingError
 from openiop.scheduling.forms import (
     AdmitForm,
     AppointmentForm,
@@ -355,11 +359,23 @@ def admit(request: AuthedRequest, code: str) -> HttpResponse:
         )
         .order_by("family_name", "given_name")
     )
+    initial: dict[str, Any] = {"starts_on": _local_today(program.timezone)}
+    # Links from a refusal's "groups that fit" carry the person and the start date along.
+    try:
+        chosen = candidates.filter(code=request.GET.get("participant", "")).first()
+    except ValidationError:
+        chosen = None
+    if chosen is not None:
+        initial["participant"] = chosen.pk
+    with contextlib.suppress(ValueError, TypeError):
+        initial["starts_on"] = date.fromisoformat(request.GET.get("starts_on", ""))
     form = AdmitForm(
         request.POST or None,
         participants=candidates,
-        initial={"starts_on": _local_today(program.timezone)},
+        can_override=access.is_director(request.user, program.pk),
+        initial=initial,
     )
+    alternatives: list[Group] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -371,8 +387,12 @@ def admit(request: AuthedRequest, code: str) -> HttpResponse:
                 priority=data["priority"],
                 taper_weeks=data["taper_weeks"] or 0,
                 taper_sessions_per_week=data["taper_sessions_per_week"],
+                licensure_override=data.get("licensure_override", ""),
                 acting_user=request.user,
             )
+        except LicensureError as error:
+            form.add_error(None, str(error))
+            alternatives = error.alternatives
         except (SchedulingError, recurrence.RecurrenceError) as error:
             form.add_error(None, str(error))
         except OverflowError:
@@ -385,7 +405,26 @@ def admit(request: AuthedRequest, code: str) -> HttpResponse:
                 messages.success(request, "The group is full: the participant is on the waitlist.")
             return redirect("scheduling:roster", group.code)
     status = 400 if form.is_bound else 200
-    return render(request, "scheduling/admit.html", {"group": group, "form": form}, status=status)
+    alternative_query = ""
+    if alternatives:
+        alternative_query = urlencode(
+            {
+                "participant": form.cleaned_data["participant"].code,
+                "starts_on": form.cleaned_data["starts_on"].isoformat(),
+            }
+        )
+    return render(
+        request,
+        "scheduling/admit.html",
+        {
+            "group": group,
+            "form": form,
+            "alternatives": alternatives,
+            "alternative_query": alternative_query,
+            "track_groups": queries.track_groups(group, _local_today(program.timezone)),
+        },
+        status=status,
+    )
 
 
 @require_GET
@@ -417,6 +456,7 @@ def roster(request: AuthedRequest, code: str) -> HttpResponse:
             "group": group,
             "program": program,
             "facilitators": group.facilitator_roles.select_related("clinician"),
+            "licensure_conflicts": queries.licensure_conflicts(group, today),
             "topic": group.topic_for(today),
             "members": members,
             "waitlist": waitlist,

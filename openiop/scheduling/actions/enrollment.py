@@ -12,12 +12,14 @@ from openiop.audit.actions import record
 from openiop.intake.models import EpisodeOfCare
 from openiop.lib.hours import week_start
 from openiop.participants.models import Participant
+from openiop.programs import access as programs_access
+from openiop.programs import licensure
 from openiop.programs.models import Group
-from openiop.scheduling import reminders
+from openiop.scheduling import queries, reminders
 from openiop.scheduling.actions import seats
 from openiop.scheduling.actions._shared import lock_group, program_today
 from openiop.scheduling.actions.sessions import generate_group_sessions
-from openiop.scheduling.errors import AdmissionError, CapacityError
+from openiop.scheduling.errors import AdmissionError, CapacityError, LicensureError
 from openiop.scheduling.models import Booking, Enrollment, Session
 
 
@@ -109,12 +111,19 @@ def admit(
     priority: int = Enrollment.Priority.ROUTINE,
     taper_weeks: int = 0,
     taper_sessions_per_week: int | None = None,
+    licensure_override: str = "",
     acting_user: User,
 ) -> Enrollment:
     """Seat `participant` in `group` if a seat is free, else put them on its waitlist.
 
     The group row is locked first, so concurrent admissions for the last seat queue up and
     only one of them sees it free (SECURITY.md: no overbooking under concurrency).
+
+    Licensure at seating: when none of the group's facilitators is licensed on `starts_on` in
+    the state where the participant lives (programs.licensure, the rule the video door
+    applies), the place is refused with the groups of the track that fit, unless a director
+    of the program gives `licensure_override`, a written reason kept on the enrollment and
+    audited as `scheduling.licensure_overridden`.
     """
     group = lock_group(group)
     program = group.track.program
@@ -134,6 +143,20 @@ def admit(
         participant=participant, group=group, status__in=Enrollment.OPEN_STATUSES
     ).exists():
         raise AdmissionError("The participant is already seated or waiting in this group.")
+    override = licensure_override.strip()
+    covered = licensure.group_covering_states([group.pk], starts_on)[group.pk]
+    unlicensed = participant.home_state not in covered
+    if unlicensed and not override:
+        raise LicensureError(
+            f"None of {group.name}'s facilitators is licensed in "
+            f"{licensure.state_name(participant.home_state)}, where this participant lives. "
+            "Choose a group whose facilitators are licensed there.",
+            alternatives=queries.fitting_groups(participant, group, starts_on),
+        )
+    if unlicensed and not programs_access.is_director(acting_user, program.pk):
+        raise LicensureError("Only a director of the program can override licensure.")
+    if not unlicensed:
+        override = ""
     if not _has_sessions_left_in_week(group, starts_on):
         raise AdmissionError(
             f"The group has no sessions from {starts_on:%a %-d %b %Y} to the end of that week "
@@ -154,6 +177,8 @@ def admit(
         taper_sessions_per_week=taper_sessions_per_week if taper_weeks else None,
         requested_at=timezone.now(),
         created_by=acting_user,
+        licensure_override_reason=override,
+        licensure_override_by=acting_user if override else None,
     )
     enrollment.save()
     if group.seated_count < group.capacity:
@@ -176,6 +201,15 @@ def admit(
             "episode": str(episode.code) if episode else None,
         },
     )
+    if override:
+        # The reason is free text: it stays on the enrollment, the trail gets codes only.
+        record(
+            "scheduling.licensure_overridden",
+            acting_user=acting_user,
+            participant=participant,
+            target=enrollment,
+            details={"group": str(group.code)},
+        )
     return enrollment
 
 

@@ -11,7 +11,9 @@ from django.utils.translation import gettext
 from openiop.accounts.models import User
 from openiop.audit.actions import record
 from openiop.consent.queries import missing_before_first_session
+from openiop.lib.phone import display_phone
 from openiop.participants.models import Participant
+from openiop.programs.models import Program
 
 from .. import janus
 from ..errors import ConsentsMissing, NotAdmitted, NotLicensedThere, VideoUnavailable
@@ -22,6 +24,21 @@ from .common import destroy_quietly, record_for_attendance
 from .crisis import log_moved
 from .feeds import janus_room_id, revoke_feeds
 from .rooms import BREAKOUT_PUBLISHERS
+
+
+def _not_licensed_message(info: SessionInfo) -> str:
+    """The refusal names the program's phone number when the program has one."""
+    program = Program.objects.filter(pk=info.program_id).only("phone").first()
+    phone = display_phone(program.phone) if program is not None and program.phone else ""
+    if not phone:
+        return gettext(
+            "Your facilitator is not licensed to provide care where you are right now, so "
+            "you cannot join this session from there. Please call your care team."
+        )
+    return gettext(
+        "Your facilitator is not licensed to provide care where you are right now, so "
+        "you cannot join this session from there. Please call your care team at %(phone)s."
+    ) % {"phone": phone}
 
 
 def confirm_location(
@@ -63,12 +80,7 @@ def confirm_location(
                 outcome="denied",
                 details={"session": str(info.code), "reason": "not_licensed_in_state"},
             )
-        raise NotLicensedThere(
-            gettext(
-                "Your facilitator is not licensed to provide care where you are right now, so "
-                "you cannot join this session from there. Please call your care team."
-            )
-        )
+        raise NotLicensedThere(_not_licensed_message(info))
     with transaction.atomic():
         now = timezone.now()
         attendance = (

@@ -93,6 +93,20 @@ class JoinPageTests(VideoTestCase):
         event = AuditEvent.objects.get(event_type="telehealth.location_refused")
         self.assertEqual(event.outcome, "denied")
 
+    def test_the_refusal_names_the_programs_phone_number(self):
+        self.program.phone = "+12125550123"
+        self.program.save(update_fields=["phone"])
+        self.login(self.pat_user)
+        response = self.client.post(self.url("join"), {**LOCATION, "location_state": "CA"})
+        self.assertContains(
+            response, "Please call your care team at (212) 555-0123.", status_code=403
+        )
+
+    def test_without_a_program_phone_the_refusal_keeps_its_wording(self):
+        self.login(self.pat_user)
+        response = self.client.post(self.url("join"), {**LOCATION, "location_state": "CA"})
+        self.assertContains(response, "Please call your care team.", status_code=403)
+
     def test_an_unknown_state_is_a_form_error_and_keeps_what_was_typed(self):
         self.login(self.pat_user)
         response = self.client.post(self.url("join"), {**LOCATION, "location_state": "ZZ"})

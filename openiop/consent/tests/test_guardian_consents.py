@@ -92,7 +92,9 @@ class GuardianConsentTests(BaseTestCase):
             self.assertContains(response, self.sign_url(kind))
         self.assertNotContains(response, f"Read and sign: {ConsentKind.TREATMENT.label}")
         self.assertNotContains(response, "Lindqvist")
-        self.assertContains(response, '<a href="/">Family portal</a>', html=True)
+        self.assertContains(
+            response, '<a href="/" aria-current="page">Family portal</a>', html=True
+        )
         self.assertNotContains(response, f'href="{reverse("consent:mine")}"')
 
     def test_a_guardian_sees_their_wards_missing_consents_and_the_read_is_recorded(self):

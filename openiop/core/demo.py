@@ -20,6 +20,10 @@ DEMO_PASSWORD = "demo-password-2026"
 DEMO_PROGRAM = "Adult Mental Health IOP"
 DEMO_DOMAIN = "demo.openiop.invalid"
 
+# The group leads hold licences in every state demo participants live in (STATES below), so
+# every demo member can join their group's video session (issue 13, item 10).
+GROUP_LEAD_STATES = ["NY", "NJ", "CT", "PA"]
+
 # (given, family, role, discipline, credentials, licensed states)
 STAFF = [
     (
@@ -36,7 +40,7 @@ STAFF = [
         User.Role.CLINICIAN,
         User.Discipline.PSYCHOLOGIST,
         "PsyD",
-        ["NY", "NJ", "CT"],
+        GROUP_LEAD_STATES,
     ),
     ("Wei", "Chen", User.Role.CLINICIAN, User.Discipline.PSYCHIATRIST, "MD", ["NY", "NJ", "CT"]),
     (
@@ -45,9 +49,9 @@ STAFF = [
         User.Role.CLINICIAN,
         User.Discipline.SOCIAL_WORKER,
         "LCSW",
-        ["NY", "NJ", "PA"],
+        GROUP_LEAD_STATES,
     ),
-    ("Jonah", "Brooks", User.Role.CLINICIAN, User.Discipline.COUNSELOR, "LMHC", ["NY"]),
+    ("Jonah", "Brooks", User.Role.CLINICIAN, User.Discipline.COUNSELOR, "LMHC", GROUP_LEAD_STATES),
     ("Priya", "Raman", User.Role.CLINICIAN, User.Discipline.NURSE, "RN", ["NY", "NJ"]),
     ("Sam", "Rivera", User.Role.CLINICIAN, User.Discipline.PEER_SPECIALIST, "CPS", []),
     ("Lena", "Novak", User.Role.CLINICIAN, User.Discipline.CASE_MANAGER, "", []),

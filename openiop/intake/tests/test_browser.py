@@ -23,7 +23,7 @@ class IntakeBrowserTestCase(BrowserTestCase):
         self.page.set_default_timeout(20_000)
         self.sign_in(self.ivy)
         page = self.page
-        page.get_by_role("link", name="Intake").click()
+        page.get_by_role("link", name="Intake", exact=True).click()
         page.get_by_role("link", name="New referral").click()
         page.get_by_label("Program", exact=True).select_option(label="Adult Mental Health IOP")
         page.get_by_label("Given name", exact=True).fill("Robin")
@@ -55,7 +55,7 @@ class IntakeBrowserTestCase(BrowserTestCase):
         # Dana, the director (a psychologist), decides; an override needs a reason.
         self.switch_to(self.dana)
         page = self.page
-        page.get_by_role("link", name="Intake").click()
+        page.get_by_role("link", name="Intake", exact=True).click()
         page.get_by_role("link", name=re.compile("Okafor")).click()
         page.get_by_role("link", name="Level of care").click()
         self.assertEqual(serious_violations(page), [])

@@ -168,7 +168,7 @@ class Board:
 
 
 def _name(participant: Participant) -> str:
-    return f"{participant.family_name}, {participant.name_in_use}"
+    return participant.staff_name
 
 
 def _chart(participant: Participant) -> str:

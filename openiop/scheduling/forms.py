@@ -18,7 +18,7 @@ class TimeInput(forms.TimeInput):
 
 class ParticipantChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.family_name}, {obj.given_name} ({obj.date_of_birth:%Y-%m-%d})"
+        return f"{obj.staff_name} (born {obj.date_of_birth:%Y-%m-%d})"
 
 
 class _EndsAfterStartForm(forms.Form):

@@ -18,7 +18,7 @@ class SignInTestCase(BrowserTestCase):
         self.page.get_by_role("heading", name="My work today").wait_for()
         self.page.get_by_role("navigation").get_by_role("link", name="Caseload").click()
         self.page.get_by_role("heading", name="My caseload").wait_for()
-        self.assertIn("Lindqvist, Pat", self.page.content())
+        self.assertIn("Patricia (Pat) Lindqvist", self.page.content())
         self.assertNotIn("Marlowe", self.page.content())
         self.assertEqual(serious_violations(self.page), [])
         self.screenshot("caseload")

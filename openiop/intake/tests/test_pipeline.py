@@ -132,7 +132,7 @@ class PageTestCase(PipelineTestCase):
             response = self.client.get(URL)
         self.assertContains(response, "Overdue")
         self.assertContains(response, 'class="overdue"')
-        self.assertContains(response, "Okafor, Robin")
+        self.assertContains(response, "Robin Okafor")
 
     def test_filters_by_source_and_track(self):
         track = Track.objects.create(
@@ -142,14 +142,14 @@ class PageTestCase(PipelineTestCase):
         Referral.objects.filter(pk=referral.pk).update(track=track)
         self.login(self.ivy)
         shown = self.client.get(URL, {"source": "primary_care", "track": str(track.code)})
-        self.assertContains(shown, "Okafor, Robin")
-        self.assertNotContains(self.client.get(URL, {"source": "self"}), "Okafor, Robin")
+        self.assertContains(shown, "Robin Okafor")
+        self.assertNotContains(self.client.get(URL, {"source": "self"}), "Robin Okafor")
         other = Track.objects.create(
             program=self.program, name="Morning", starts_on=date(2026, 1, 5)
         )
-        self.assertNotContains(self.client.get(URL, {"track": str(other.code)}), "Okafor, Robin")
+        self.assertNotContains(self.client.get(URL, {"track": str(other.code)}), "Robin Okafor")
         # A filter that names nothing the user may see is no filter.
-        self.assertContains(self.client.get(URL, {"track": "nonsense"}), "Okafor, Robin")
+        self.assertContains(self.client.get(URL, {"track": "nonsense"}), "Robin Okafor")
 
     def test_a_referral_names_a_track_of_its_own_program(self):
         elsewhere = Program.objects.create(name="Elsewhere")

@@ -53,7 +53,9 @@ class AdmitThenMyWeekTestCase(BrowserTestCase):
         self.assertEqual(serious_violations(page), [])
         page.get_by_role("link", name="Evening skills A").click()
         page.get_by_role("link", name="Admit a participant").click()
-        page.get_by_label("Participant").select_option(label="Lindqvist, Patricia (1990-04-02)")
+        page.get_by_label("Participant").select_option(
+            label="Patricia (Pat) Lindqvist (born 1990-04-02)"
+        )
         self.assertEqual(serious_violations(page), [])
         page.get_by_role("button", name="Admit").click()
         page.get_by_text("Admitted: the participant's schedule is ready.").wait_for()

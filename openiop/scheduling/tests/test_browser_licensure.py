@@ -53,7 +53,9 @@ class LicensureAtSeatingBrowserTestCase(BrowserTestCase):
             self.url(reverse("scheduling:admit", args=[self.groups["Evening skills A"].code]))
         )
         page.get_by_role("heading", name="Admit to Evening skills A").wait_for()
-        page.get_by_label("Participant").select_option(label="Lindqvist, Patricia (1990-04-02)")
+        page.get_by_label("Participant").select_option(
+            label="Patricia (Pat) Lindqvist (born 1990-04-02)"
+        )
         page.get_by_role("button", name="Admit").click()
         page.get_by_text(
             "None of Evening skills A's facilitators is licensed in New Jersey"

@@ -28,7 +28,7 @@ class IntakeToGroupTestCase(Schedule, IntakeTestCase):
         self.assertContains(page, f'href="{grid}"')
 
         admit = reverse("scheduling:admit", args=[self.group.code])
-        self.assertContains(self.client.get(admit), "Okafor, Robin")
+        self.assertContains(self.client.get(admit), "Robin Okafor")
         self.client.post(
             admit,
             {"participant": referral.participant.pk, "starts_on": "2026-03-02", "priority": 0},

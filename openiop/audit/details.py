@@ -20,6 +20,7 @@ ALLOWED_KEYS = frozenset(
         "clinician",
         "episode",
         "group",
+        "seated_in",
         "track",
         "program",
         "replaces",

@@ -218,6 +218,21 @@ def upcoming_booked_sessions(group: Group) -> list[BookedSession]:
     ]
 
 
+def other_waitlists(participant: Participant, group: Group) -> list[str]:
+    """The names of the program's other groups `participant` waits for: the places in line that
+    seating them in `group` gives up (actions.enrollment.admit). One query."""
+    return list(
+        Enrollment.objects.filter(
+            participant=participant,
+            group__track__program_id=group.track.program_id,
+            status=Enrollment.Status.WAITLISTED,
+        )
+        .exclude(group=group)
+        .order_by("group__name")
+        .values_list("group__name", flat=True)
+    )
+
+
 def fitting_groups(participant: Participant, group: Group, day: date) -> list[Group]:
     """Other open groups of `group`'s track with a free seat whose facilitators cover the
     participant's home state on `day` (programs.licensure): what the admit page suggests.

@@ -378,6 +378,7 @@ def admit(request: AuthedRequest, code: str) -> HttpResponse:
     alternatives: list[Group] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        waiting_for = queries.other_waitlists(data["participant"], group)
         try:
             enrollment = actions.admit(
                 data["participant"],
@@ -400,7 +401,8 @@ def admit(request: AuthedRequest, code: str) -> HttpResponse:
             form.add_error(None, "Choose dates that are not so far in the future.")
         else:
             if enrollment.status == Enrollment.Status.SEATED:
-                messages.success(request, "Admitted: the participant's schedule is ready.")
+                left = f" They no longer wait for {', '.join(waiting_for)}." if waiting_for else ""
+                messages.success(request, f"Admitted: the participant's schedule is ready.{left}")
             else:
                 messages.success(request, "The group is full: the participant is on the waitlist.")
             return redirect("scheduling:roster", group.code)

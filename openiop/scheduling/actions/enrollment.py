@@ -124,6 +124,8 @@ def admit(
     applies), the place is refused with the groups of the track that fit, unless a director
     of the program gives `licensure_override`, a written reason kept on the enrollment and
     audited as `scheduling.licensure_overridden`.
+
+    Seated, the person leaves any other waitlist of the program (`_leave_other_waitlists`).
     """
     group = lock_group(group)
     program = group.track.program
@@ -210,7 +212,42 @@ def admit(
             target=enrollment,
             details={"group": str(group.code)},
         )
+    if enrollment.status == Enrollment.Status.SEATED:
+        _leave_other_waitlists(enrollment, acting_user=acting_user)
     return enrollment
+
+
+def _leave_other_waitlists(enrollment: Enrollment, *, acting_user: User) -> None:
+    """Seated in one group, a person no longer waits for another of the program's groups: a
+    director seating someone from a waitlist into a new group expects the old place in line to
+    go, not a second seat offered later. The waiting rows are not locked through their groups
+    (that would take a second group lock, out of the documented order); the status condition
+    in the UPDATE skips a row another group's placement seated in the meantime."""
+    waiting = list(
+        Enrollment.objects.filter(
+            participant_id=enrollment.participant_id,
+            group__track__program_id=enrollment.group.track.program_id,
+            status=Enrollment.Status.WAITLISTED,
+        )
+        .exclude(pk=enrollment.pk)
+        .select_related("group")
+    )
+    for other in waiting:
+        left = Enrollment.objects.filter(pk=other.pk, status=Enrollment.Status.WAITLISTED).update(
+            status=Enrollment.Status.WITHDRAWN, ended_at=timezone.now()
+        )
+        if left:
+            record(
+                "scheduling.enrollment_ended",
+                acting_user=acting_user,
+                participant=enrollment.participant,
+                target=other,
+                details={
+                    "group": str(other.group.code),
+                    "status": Enrollment.Status.WITHDRAWN,
+                    "seated_in": str(enrollment.group.code),
+                },
+            )
 
 
 def _place_from_waitlist(group: Group, *, acting_user: User | None) -> list[Enrollment]:

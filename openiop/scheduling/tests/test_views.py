@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from openiop.audit.models import AuditEvent
 from openiop.programs.models import Group
 from openiop.scheduling import actions
 from openiop.scheduling.models import Booking, ClinicianAvailability, Enrollment, Session
@@ -103,6 +104,30 @@ class StaffPagesTestCase(SchedulingTestCase):
             follow=True,
         )
         self.assertContains(response, "on the waitlist")
+
+    def test_seated_in_another_group_the_person_leaves_the_waitlist(self):
+        self.login(self.dana)
+        Group.objects.filter(pk=self.group.pk).update(capacity=1)
+        actions.admit(self.quinn, self.group, starts_on=date(2026, 3, 2), acting_user=self.dana)
+        waiting = actions.admit(
+            self.pat, self.group, starts_on=date(2026, 3, 2), acting_user=self.dana
+        )
+        self.assertEqual(waiting.status, Enrollment.Status.WAITLISTED)
+        response = self.client.post(
+            reverse("scheduling:admit", args=[self.group_b.code]),
+            {"participant": self.pat.pk, "starts_on": "2026-03-03", "priority": 0},
+            follow=True,
+        )
+        self.assertContains(response, "They no longer wait for Evening DBT A.")
+        waiting.refresh_from_db()
+        self.assertEqual(waiting.status, Enrollment.Status.WITHDRAWN)
+        self.assertIsNotNone(waiting.ended_at)
+        event = AuditEvent.objects.get(event_type="scheduling.enrollment_ended")
+        self.assertEqual(event.details["group"], str(self.group.code))
+        self.assertEqual(event.details["seated_in"], str(self.group_b.code))
+        self.assertEqual(
+            Enrollment.objects.get(participant=self.pat, status="seated").group, self.group_b
+        )
 
     def test_admission_errors_keep_the_form(self):
         self.login(self.ivy)

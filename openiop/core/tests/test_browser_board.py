@@ -1,9 +1,10 @@
 """The operations board and the intake pipeline in a real browser: reached from the menu,
 keyboard-usable, no serious accessibility finding, screenshots in test-artifacts/."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from openiop.intake.models import EpisodeOfCare, Referral
@@ -14,9 +15,14 @@ from openiop.testing import BrowserTestCase
 
 pytestmark = pytest.mark.browser
 
+# Wednesday 18 March 2026, 11 AM in New York: mid-week, so "at risk this week" and "ten days
+# waiting" mean the same whatever the hour the suite runs. The clock ticks on for TOTP.
+WEDNESDAY = datetime(2026, 3, 18, 15, tzinfo=UTC)
+
 
 class OperationsBrowserTestCase(BrowserTestCase):
     def setUp(self) -> None:
+        self.enterContext(time_machine.travel(WEDNESDAY, tick=True))
         super().setUp()
         today = timezone.localdate()
         track = Track.objects.create(program=self.program, name="Evening DBT", starts_on=today)

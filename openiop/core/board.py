@@ -38,6 +38,7 @@ from openiop.lib.recurrence import get_zone
 from openiop.notes.models import GroupNote, Note
 from openiop.participants.models import CareTeamMember, Participant
 from openiop.programs import access as programs
+from openiop.programs import licensure
 from openiop.programs.models import Group, Program
 from openiop.safety.models import Acuity, SafetyAlert
 from openiop.scheduling.models import Booking, Enrollment, Session
@@ -214,7 +215,10 @@ def _makeup_status(
     bookings: list[_Booked],
     seats: list[tuple[int, int]],
     open_sessions: Sequence[Session],
+    licensed_for: set[int],
 ) -> str:
+    """`licensed_for`: the groups with a facilitator licensed where the person lives (the
+    make-up offers' rule, scheduling.queries.makeup_offers)."""
     if any(b.makeup and not b.cancelled for b in bookings):
         return "Make-up booked"
     own_groups = {group for group, _ in seats}
@@ -227,6 +231,7 @@ def _makeup_status(
         if s.group is not None
         and s.group.track_id in tracks
         and s.group_id not in own_groups
+        and s.group_id in licensed_for
         and s.pk not in booked
         and not any(start < s.ends_at and s.starts_at < end for start, end in busy)
     ]
@@ -248,7 +253,7 @@ def at_risk(
             participant__discharged_at__isnull=True,
         )
         .select_related("participant")
-        .only("participant_id", *_names("participant"))
+        .only("participant_id", "participant__home_state", *_names("participant"))
         .order_by("participant__family_name", "participant__given_name", "participant_id")
     )
     admitted = {e.participant_id: e.participant for e in episodes}
@@ -316,11 +321,20 @@ def at_risk(
         .order_by("starts_at")
         if s.group is not None and s.booked < s.group.capacity  # type: ignore[attr-defined]
     ]
+    covered = licensure.group_covering_states(
+        {s.group_id for s in open_sessions if s.group_id},
+        now.astimezone(get_zone(program.timezone)).date(),
+    )
     lines = [
         AtRiskLine(
             participant=admitted[pk],
             ledger=week,
-            makeup=_makeup_status(bookings[pk], seats[pk], open_sessions),
+            makeup=_makeup_status(
+                bookings[pk],
+                seats[pk],
+                open_sessions,
+                {g for g, states in covered.items() if admitted[pk].home_state in states},
+            ),
             url=reverse("scheduling:ledger", args=[admitted[pk].code]),
         )
         for pk, week in shown

@@ -77,8 +77,9 @@ def ledger(participant: Participant, day: date, *, now: datetime | None = None) 
 
 
 def makeup_offers(participant: Participant, day: date) -> list[Session]:
-    """Sessions left this week in other groups of the participant's tracks, with a free seat
-    and no overlap with the participant's own sessions."""
+    """Sessions left this week in other groups of the participant's tracks, with a free seat,
+    no overlap with the participant's own sessions, and a facilitator licensed where the
+    participant lives (programs.licensure: an offer the video door would refuse is no offer)."""
     program = participant.program
     assert program is not None
     _, end = week_bounds(day, program.timezone)
@@ -109,11 +110,14 @@ def makeup_offers(participant: Participant, day: date) -> list[Session]:
         .annotate(booked=Count("bookings", filter=Q(bookings__status=Booking.Status.BOOKED)))
         .order_by("starts_at")
     )
+    sessions = list(candidates)
+    covered = licensure.group_covering_states({s.group_id for s in sessions if s.group_id}, day)
     return [
         session
-        for session in candidates
+        for session in sessions
         if session.group is not None
         and session.booked < session.group.capacity
+        and participant.home_state in covered[session.group.pk]
         and not any(s < session.ends_at and session.starts_at < e for s, e in busy)
     ]
 

@@ -1,7 +1,7 @@
 """The director's operations board: what each section holds, who may see it, and a query
 count that does not grow with the number of participants."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import time_machine
@@ -95,6 +95,22 @@ class SectionsTestCase(BoardTestCase):
         board = operations.board(self.program, now=WEDNESDAY_NIGHT)
         offers = [f"{n} make-up session{'s' if n != 1 else ''} open, none booked" for n in range(9)]
         self.assertIn(board.at_risk[0].makeup, ["No make-up session left this week", *offers])
+
+    def test_a_make_up_counts_only_where_a_facilitator_is_licensed(self):
+        # Group B (Dr. Chen, New York only) meets on Friday morning this week.
+        with time_machine.travel(datetime(2026, 3, 9, 12, tzinfo=UTC), tick=False):
+            actions.add_extra_session(
+                self.group_b,
+                day=date(2026, 3, 13),
+                starts_at=time(10),
+                ends_at=time(13),
+                acting_user=self.dana,
+            )
+        board = operations.board(self.program, now=WEDNESDAY_NIGHT)
+        self.assertEqual(board.at_risk[0].makeup, "1 make-up session open, none booked")
+        Participant.objects.filter(pk=self.pat.pk).update(home_state="NJ")
+        board = operations.board(self.program, now=WEDNESDAY_NIGHT)
+        self.assertEqual(board.at_risk[0].makeup, "No make-up session left this week")
 
     def test_open_alerts_are_grouped_by_acuity_and_link_to_the_alert(self):
         alert = SafetyAlert.objects.create(

@@ -6,11 +6,18 @@ from django.utils import timezone
 from openiop.accounts.models import User
 from openiop.audit.actions import record
 from openiop.participants.models import Participant
+from openiop.programs import licensure
 from openiop.programs.models import Group
 from openiop.scheduling import reminders
 from openiop.scheduling.actions import seats
 from openiop.scheduling.actions._shared import lock_group
-from openiop.scheduling.errors import AttendanceError, CapacityError, ConflictError, SchedulingError
+from openiop.scheduling.errors import (
+    AttendanceError,
+    CapacityError,
+    ConflictError,
+    LicensureError,
+    SchedulingError,
+)
 from openiop.scheduling.models import Booking, Enrollment, Session
 
 
@@ -65,6 +72,13 @@ def book_makeup(participant: Participant, session: Session, *, acting_user: User
     session = seats.lock_sessions([session.pk])[0]
     if session.is_cancelled or session.starts_at <= timezone.now():
         raise SchedulingError("That session cannot take a make-up booking.")
+    covered = licensure.group_covering_states([group.pk], session.local_date)[group.pk]
+    if participant.home_state not in covered:
+        # The video door would turn them away: refuse now, while another session can be found.
+        raise LicensureError(
+            "None of this session's facilitators is licensed in "
+            f"{licensure.state_name(participant.home_state)}, where this participant lives."
+        )
     if Booking.objects.filter(
         participant=participant,
         status=Booking.Status.BOOKED,

@@ -4,7 +4,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from openiop.accounts.models import User
@@ -251,12 +251,18 @@ def _leave_other_waitlists(enrollment: Enrollment, *, acting_user: User) -> None
 
 
 def _place_from_waitlist(group: Group, *, acting_user: User | None) -> list[Enrollment]:
-    """Fill free seats from the waitlist in its documented order (see Enrollment)."""
+    """Fill free seats from the waitlist in its documented order (see Enrollment).
+
+    Licensure is checked again: the group's facilitators may have changed since the person
+    joined the line. Someone none of them is licensed to treat, without a director's override
+    on their place, is passed over and keeps waiting (the roster lists them as a conflict)."""
     placed = []
     today = program_today(group.track.program)
+    covered = licensure.group_covering_states([group.pk], today)[group.pk]
     while group.seated_count < group.capacity:
         enrollment = (
             Enrollment.objects.filter(group=group, status=Enrollment.Status.WAITLISTED)
+            .filter(Q(participant__home_state__in=covered) | ~Q(licensure_override_reason=""))
             .select_related("participant")
             .order_by("-priority", "requested_at", "pk")
             .first()

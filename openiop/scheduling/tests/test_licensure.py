@@ -6,7 +6,7 @@ in New Jersey. It is Monday 2 March 2026.
 """
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 import time_machine
 from django.urls import reverse
@@ -113,6 +113,70 @@ class LicensureAtSeatingTestCase(SchedulingTestCase):
         response = self.client.get(reverse("scheduling:roster", args=[self.group.code]))
         self.assertContains(response, "Licensure conflicts")
         self.assertContains(response, "lives in New Jersey (seated)")
+
+    def test_a_freed_seat_passes_over_someone_no_facilitator_is_licensed_for(self):
+        seated = [
+            actions.admit(
+                self.make_participant(f"s{i}@example.org", f"S{i}", "Test", ""),
+                self.group,
+                starts_on=MONDAY,
+                acting_user=self.ivy,
+            )
+            for i in range(3)
+        ]
+        nia = actions.admit(self.nia, self.group, starts_on=MONDAY, acting_user=self.ivy)
+        quinn = actions.admit(self.quinn, self.group, starts_on=MONDAY, acting_user=self.ivy)
+        self.assertEqual([nia.status, quinn.status], ["waitlisted", "waitlisted"])
+        # Dr. Chen (New York only) takes over the group while Nia (New Jersey) waits.
+        GroupFacilitator.objects.filter(group=self.group, clinician=self.alvarez).delete()
+        GroupFacilitator.objects.create(
+            group=self.group, clinician=self.chen, role=GroupFacilitator.Role.LEAD
+        )
+        actions.end_enrollment(seated[0], acting_user=self.dana)
+        nia.refresh_from_db()
+        quinn.refresh_from_db()
+        self.assertEqual(nia.status, Enrollment.Status.WAITLISTED)
+        self.assertEqual(quinn.status, Enrollment.Status.SEATED)
+        self.assertEqual(
+            [c.enrollment for c in queries.licensure_conflicts(self.group, MONDAY)], [nia]
+        )
+
+    def test_a_waiting_place_with_an_override_is_still_placed(self):
+        for i in range(3):
+            actions.admit(
+                self.make_participant(f"s{i}@example.org", f"S{i}", "Test", ""),
+                self.group_b,
+                starts_on=MONDAY,
+                acting_user=self.ivy,
+            )
+        nia = actions.admit(
+            self.nia,
+            self.group_b,
+            starts_on=MONDAY,
+            licensure_override=REASON,
+            acting_user=self.dana,
+        )
+        self.assertEqual(nia.status, Enrollment.Status.WAITLISTED)
+        actions.set_capacity(self.group_b, capacity=4, acting_user=self.dana)
+        nia.refresh_from_db()
+        self.assertEqual(nia.status, Enrollment.Status.SEATED)
+
+    def test_make_ups_are_offered_and_booked_only_where_a_facilitator_is_licensed(self):
+        # Nia is seated in A (Dr. Alvarez, NJ). B (Dr. Chen, NY only) meets on Friday morning.
+        actions.admit(self.nia, self.group, starts_on=MONDAY, acting_user=self.ivy)
+        friday = actions.add_extra_session(
+            self.group_b,
+            day=date(2026, 3, 6),
+            starts_at=time(10),
+            ends_at=time(13),
+            acting_user=self.dana,
+        )
+        self.assertNotIn(friday, queries.makeup_offers(self.nia, MONDAY))
+        with self.assertRaisesMessage(LicensureError, "licensed in New Jersey"):
+            actions.book_makeup(self.nia, friday, acting_user=self.dana)
+        StateLicense.objects.create(user=self.chen, state="NJ")
+        self.assertIn(friday, queries.makeup_offers(self.nia, MONDAY))
+        actions.book_makeup(self.nia, friday, acting_user=self.dana)
 
     def test_the_admit_page_refuses_and_links_the_groups_that_fit(self):
         self.login(self.ivy)

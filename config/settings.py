@@ -338,6 +338,9 @@ SESSION_COOKIE_AGE = OPENIOP_SESSION_ABSOLUTE_CAP
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Flash messages may name a person or a group ("Patricia Lindqvist has no active diagnosis"):
+# kept with the session on the server, never in the browser's (signed, not encrypted) cookie.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "openiop.core.errors.csrf_failure"
 

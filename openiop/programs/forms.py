@@ -102,6 +102,12 @@ class BlockForm(forms.Form):
 
 
 class TrackForm(forms.ModelForm):
+    # Only on an inactive track: turning it back on may clash with tracks added meanwhile.
+    overlap_confirmed = forms.BooleanField(
+        label="Run at the same time as the tracks listed anyway (with different staff)",
+        required=False,
+    )
+
     class Meta:
         model = Track
         fields = (
@@ -140,6 +146,25 @@ class TrackForm(forms.ModelForm):
         ]
         if self.instance.pk is None:
             del self.fields["is_active"]
+        if self.instance.pk is None or self.instance.is_active:
+            del self.fields["overlap_confirmed"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        reactivated = self.instance.pk and not self.instance.is_active and data.get("is_active")
+        if not reactivated or data.get("overlap_confirmed"):
+            return data
+        clashes = overlapping_tracks(
+            self.program, list(self.instance.blocks.all()), exclude=self.instance
+        )
+        if clashes:
+            listed = "; ".join(f"{track.name} ({theirs.summary})" for track, theirs in clashes)
+            self.add_error(
+                "overlap_confirmed",
+                f"Turned back on, this track would overlap another active track: {listed}. "
+                "Change its hours first, or tick the box if both tracks really run at once.",
+            )
+        return data
 
     def clean_name(self) -> str:
         name: str = self.cleaned_data["name"].strip()

@@ -139,6 +139,24 @@ class TrackTestCase(SetupTestCase):
         response = self.client.post(reverse("programs:track_new", args=[self.program.code]), data)
         self.assertEqual(response.status_code, 302)
 
+    def test_turning_an_inactive_track_back_on_warns_of_an_overlap(self):
+        Track.objects.filter(pk=self.track.pk).update(is_active=False)
+        self.client.post(
+            reverse("programs:track_new", args=[self.program.code]),
+            self.track_data(name="Monday evening", days=["MO"], starts_at="19:00", ends_at="21:00"),
+        )
+        url = reverse("programs:track", args=[self.track.code])
+        data = {"name": "Evening own", "starts_on": "2026-01-05", "is_active": "on"}
+        response = self.client.post(url, data)
+        self.assertContains(response, "would overlap another active track", status_code=400)
+        self.assertContains(response, "Monday evening (Mon 19:00", status_code=400)
+        self.track.refresh_from_db()
+        self.assertFalse(self.track.is_active)
+        response = self.client.post(url, {**data, "overlap_confirmed": "on"})
+        self.assertEqual(response.status_code, 302)
+        self.track.refresh_from_db()
+        self.assertTrue(self.track.is_active)
+
     def test_it_refuses_bad_blocks(self):
         url = reverse("programs:track_new", args=[self.program.code])
         response = self.client.post(url, self.track_data(starts_at="12:00", ends_at="09:00"))

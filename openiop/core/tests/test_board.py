@@ -9,13 +9,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from openiop.billing.models import Plan
+from openiop.careplans.models import TreatmentPlan
 from openiop.core import board as operations
 from openiop.intake.models import EpisodeOfCare, Referral
+from openiop.notes.models import Note
 from openiop.participants.models import Participant
 from openiop.programs.models import Program, ProgramMembership
 from openiop.safety.models import Acuity, SafetyAlert
 from openiop.scheduling import actions
-from openiop.scheduling.models import Booking
+from openiop.scheduling.models import Booking, Enrollment
 from openiop.scheduling.tests.base import SchedulingTestCase
 from openiop.testing import make_user
 
@@ -191,6 +194,14 @@ class AccessTestCase(BoardTestCase):
 
 class QueryCountTestCase(BoardTestCase):
     def add_cohort(self, count: int) -> None:
+        """Each person adds a line to every section: admitted and at risk (seated in B, nothing
+        booked), waiting for A, a draft note, an overdue plan review, an open alert,
+        a referral past its target and an authorization ending this week."""
+        from openiop.billing.tests import base as billing
+
+        plan = Plan.objects.filter(payer__program=self.program).first() or billing.payer(
+            self.program
+        )
         for i in range(count):
             participant = Participant.objects.create(
                 program=self.program,
@@ -201,6 +212,60 @@ class QueryCountTestCase(BoardTestCase):
                 timezone="America/New_York",
             )
             self.admit_episode(participant, datetime(2026, 3, 2, 12, tzinfo=UTC))
+            Enrollment.objects.create(
+                participant=participant,
+                group=self.group_b,
+                status=Enrollment.Status.SEATED,
+                starts_on=date(2026, 3, 2),
+                expected_end_on=date(2026, 4, 27),
+                requested_at=WEDNESDAY_NIGHT,
+                seated_at=WEDNESDAY_NIGHT,
+                created_by=self.dana,
+            )
+            Enrollment.objects.create(
+                participant=participant,
+                group=self.group,
+                status=Enrollment.Status.WAITLISTED,
+                starts_on=date(2026, 3, 16),
+                expected_end_on=date(2026, 5, 11),
+                requested_at=WEDNESDAY_NIGHT,
+                created_by=self.dana,
+            )
+            Note.objects.create(
+                participant=participant,
+                kind=Note.Kind.INDIVIDUAL,
+                author=self.chen if i % 2 else self.alvarez,
+            )
+            TreatmentPlan.objects.create(
+                participant=participant,
+                status=TreatmentPlan.Status.ACTIVE,
+                created_by=self.alvarez,
+                review_due_on=date(2026, 3, 1),
+            )
+            SafetyAlert.objects.create(
+                participant=participant,
+                kind=SafetyAlert.Kind.CLINICIAN_CONCERN,
+                opened_at=WEDNESDAY_NIGHT,
+                last_triggered_at=WEDNESDAY_NIGHT,
+                acuity=[Acuity.HIGH, Acuity.ELEVATED][i % 2],
+            )
+            Referral.objects.create(
+                participant=participant,
+                program=self.program,
+                source="self",
+                reason="x",
+                consent_to_contact=True,
+                stage=Referral.Stage.ASSESSMENT,
+                stage_entered_at=datetime(2026, 2, 20, 12, tzinfo=UTC),
+                created_by=self.ivy,
+            )
+            billing.authorization(
+                billing.coverage(participant, plan, member_id=f"M{participant.pk}"),
+                self.dana,
+                starts=date(2026, 3, 1),
+                ends=date(2026, 3, 16),
+                reference=f"A-{participant.pk}",
+            )
 
     def count(self) -> int:
         self.login(self.dana)
@@ -217,3 +282,15 @@ class QueryCountTestCase(BoardTestCase):
         small = self.count()
         self.add_cohort(40)
         self.assertEqual(self.count(), small)
+        # Every section did grow: the count is constant because of the queries, not empty data.
+        with time_machine.travel(WEDNESDAY_NIGHT, tick=False):
+            board = operations.board(self.program, now=WEDNESDAY_NIGHT)
+        self.assertEqual(board.at_risk_count, 44)
+        self.assertEqual(len(board.waitlist), min(43, operations.ROW_LIMIT))
+        drafts = [int(line.text.split()[0]) for c in board.unsigned_notes for line in c.lines]
+        self.assertEqual(sum(drafts), 43)
+        self.assertEqual(sum(len(c.lines) for c in board.overdue_reviews), 43)
+        self.assertEqual(sum(len(level.lines) for level in board.alerts), 43)
+        self.assertEqual(board.intake_overdue, 43)
+        [authorizations] = [s for s in board.extra if s.key == "authorizations"]
+        self.assertEqual(len(authorizations.lines), min(43, operations.ROW_LIMIT))

@@ -1,10 +1,21 @@
 """Reads that span models: qualifying program days, units used, the charges list.
 
 A unit is one qualifying program day: a day on which the participant's attended minutes, over
-all their booked sessions of the program that were not cancelled, reach the program's daily
-minimum (`Program.daily_minimum_hours`; CLINICAL.md §3: payers define their own per-day
-minimums, e.g. AHCCCS S9480 ≥ 3 h/day, so it is configuration). CLINICAL.md names no other unit
-for per-diem IOP authorizations, so authorizations count these days.
+all their booked sessions of the program that were not cancelled, reach the daily minimum of
+the track they attended that day (`Track.effective_daily_minimum_hours`: the track's own value,
+or the program's when the track has none; CLINICAL.md §3: payers define their own per-day
+minimums, e.g. AHCCCS S9480 >= 3 h/day, so it is configuration). CLINICAL.md names no other
+unit for per-diem IOP authorizations, so authorizations count these days.
+
+Which minimum a day is held to, taking the stricter answer wherever there is a choice (billing
+a day that does not qualify is a false claim; leaving one out is lost revenue, the lesser harm):
+
+- the day's minutes are added up over every attended session, group or individual;
+- a day with group sessions of two tracks (a move between tracks, or a seat in two groups) is
+  held to the highest of those tracks' minimums, never to the lower one, and the minutes are
+  not split by track;
+- a day with no group session (individual, family or psychiatry appointments only) has no
+  track, so it is held to the highest minimum of the program and any of its tracks.
 
 Every function runs a fixed number of queries however many participants there are.
 """
@@ -14,11 +25,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Case, DecimalField, F, Max, QuerySet, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce, Greatest
 
 from openiop.billing.models import Authorization, Charge
-from openiop.lib.hours import hours_to_minutes
-from openiop.programs.models import Program
+from openiop.programs.models import Program, Track
 from openiop.scheduling.models import Booking, Session
 
 # participant id -> {day: attended minutes} for qualifying days only
@@ -41,14 +52,39 @@ def qualifying_days(
     program: Program, first: date, last: date, participant_ids: Iterable[int] | None = None
 ) -> Days:
     """One query: each participant's days in [first, last] that meet the daily minimum."""
-    minimum = hours_to_minutes(program.daily_minimum_hours)
+    hours = DecimalField(max_digits=3, decimal_places=1)
+    program_minimum = Value(program.daily_minimum_hours, output_field=hours)
+    # For a day without a group session: the highest minimum of the program and its tracks.
+    strictest = Greatest(
+        program_minimum,
+        Coalesce(
+            Subquery(
+                Track.objects.filter(program=program)
+                .values("program")
+                .annotate(most=Max("daily_minimum_hours"))
+                .values("most")
+            ),
+            program_minimum,
+        ),
+        output_field=hours,
+    )
+    # NULL for an individual session (no group, so no track): Max skips it.
+    track_minimum = Case(
+        When(session__group__isnull=True, then=Value(None, output_field=hours)),
+        default=Coalesce("session__group__track__daily_minimum_hours", program_minimum),
+        output_field=hours,
+    )
     bookings = attended_bookings(program, first, last)
     if participant_ids is not None:
         bookings = bookings.filter(participant_id__in=list(participant_ids))
     rows = (
         bookings.values("participant_id", "session__local_date")
-        .annotate(total=Sum("minutes_attended"))
-        .filter(total__gte=max(minimum, 1))
+        .annotate(
+            total=Sum("minutes_attended"),
+            minimum=Coalesce(Max(track_minimum), strictest, output_field=hours),
+        )
+        # Attended bookings have minutes, so a zero minimum still needs some attendance.
+        .filter(total__gte=F("minimum") * 60)
         .order_by()
     )
     days: Days = defaultdict(dict)

@@ -23,6 +23,7 @@ from openiop.billing.forms import (
 )
 from openiop.billing.models import Authorization, BillingAlert, BillingProfile, ClaimBatch, Payer
 from openiop.participants.zones import viewer_zone
+from openiop.programs.models import Track
 
 PAGE_SIZE = 200
 
@@ -221,6 +222,9 @@ def charges(request: AuthedRequest, code: str) -> HttpResponse:
             "last": last,
             "month": first.strftime("%Y-%m"),
             "payers": list(Payer.objects.filter(program=program, is_active=True).order_by("name")),
+            "tracks": list(
+                Track.objects.filter(program=program).select_related("program").order_by("name")
+            ),
             "alerts": alerts,
             "batches": batches,
             "query": request.GET.urlencode(),

@@ -94,12 +94,22 @@ def diagnosis(participant: Any, user: Any, code: str = "F33.1") -> Diagnosis:
     )
 
 
-def group(case: Any) -> Group:
-    track, _ = Track.objects.get_or_create(
-        program=case.program, name="Billing track", defaults={"starts_on": date(2026, 11, 2)}
+def group(
+    case: Any,
+    *,
+    track: str = "Billing track",
+    name: str = "Evening IOP",
+    daily_minimum_hours: Decimal | None = None,
+) -> Group:
+    """A group of `track` (made with `daily_minimum_hours` the first time; None: the
+    program's), led by Dr. Alvarez."""
+    the_track, _ = Track.objects.get_or_create(
+        program=case.program,
+        name=track,
+        defaults={"starts_on": date(2026, 11, 2), "daily_minimum_hours": daily_minimum_hours},
     )
     the_group, created = Group.objects.get_or_create(
-        track=track, name="Evening IOP", defaults={"curriculum_starts_on": date(2026, 11, 2)}
+        track=the_track, name=name, defaults={"curriculum_starts_on": date(2026, 11, 2)}
     )
     if created:
         GroupFacilitator.objects.create(group=the_group, clinician=case.alvarez, role="lead")
@@ -114,13 +124,15 @@ def program_day(
     signed: bool = True,
     hours: int = 3,
     at: int = 23,
+    in_group: Group | None = None,
 ) -> Session:
-    """A group session on `day`, 18:00 New York; each participant attended the given minutes,
-    with a signed note for each who attended (unless `signed` is False)."""
+    """A group session on `day` (of `in_group`, or the billing track's group), 18:00 New York;
+    each participant attended the given minutes, with a signed note for each who attended
+    (unless `signed` is False)."""
     start = datetime.combine(day, time(at, 0), tzinfo=UTC)
     session = Session.objects.create(
         program=case.program,
-        group=group(case),
+        group=in_group or group(case),
         kind=Session.Kind.GROUP,
         starts_at=start,
         ends_at=start + timedelta(hours=hours),
@@ -129,11 +141,50 @@ def program_day(
         local_ends_at=time(at - 5 + hours),
         timezone="America/New_York",
     )
+    _attend(case, session, attended, signed=signed, kind=Note.Kind.GROUP)
+    return session
+
+
+def appointment(case: Any, day: date, participant: Any, minutes: int, *, at: int = 14) -> Session:
+    """An individual session with Dr. Alvarez on `day` (no group, so no track), attended for
+    `minutes`, with a signed note."""
+    start = datetime.combine(day, time(at, 0), tzinfo=UTC)
+    session = Session.objects.create(
+        program=case.program,
+        clinician=case.alvarez,
+        kind=Session.Kind.INDIVIDUAL,
+        starts_at=start,
+        ends_at=start + timedelta(minutes=minutes),
+        local_date=day,
+        local_starts_at=time(at - 5),
+        local_ends_at=(datetime.combine(day, time(at - 5)) + timedelta(minutes=minutes)).time(),
+        timezone="America/New_York",
+    )
+    _attend(
+        case,
+        session,
+        {participant: minutes},
+        signed=True,
+        kind=Note.Kind.INDIVIDUAL,
+        source=Booking.Source.APPOINTMENT,
+    )
+    return session
+
+
+def _attend(
+    case: Any,
+    session: Session,
+    attended: dict[Any, int],
+    *,
+    signed: bool,
+    kind: str,
+    source: str = Booking.Source.ENROLLMENT,
+) -> None:
     for participant, minutes in attended.items():
         Booking.objects.create(
             session=session,
             participant=participant,
-            source=Booking.Source.ENROLLMENT,
+            source=source,
             attendance=Booking.Attendance.PRESENT if minutes else Booking.Attendance.ABSENT,
             minutes_attended=minutes,
         )
@@ -141,13 +192,12 @@ def program_day(
             Note.objects.create(
                 participant=participant,
                 author=case.alvarez,
-                kind=Note.Kind.GROUP,
+                kind=kind,
                 session=session,
-                started_at=start,
-                ended_at=start + timedelta(hours=hours),
+                started_at=session.starts_at,
+                ended_at=session.ends_at,
                 status=Note.Status.SIGNED,
                 signed_by=case.alvarez,
-                signed_at=start + timedelta(hours=4),
+                signed_at=session.ends_at + timedelta(hours=1),
                 content_hash="0" * 64,
             )
-    return session

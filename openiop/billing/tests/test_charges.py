@@ -3,6 +3,7 @@
 import csv
 import io
 from datetime import date
+from decimal import Decimal
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -52,6 +53,65 @@ class ChargesTest(BaseTestCase):
         self.assertEqual(charge.minutes, 180)
         event = AuditEvent.objects.filter(event_type="billing.charges_generated").get()
         self.assertEqual(event.details["created"], 2)
+
+    def test_a_track_with_a_higher_minimum_holds_to_it(self):
+        # Program 3 h a day; this track asks 4 h, so 3 h would qualify only under the program's.
+        four_hours = base.group(
+            self, track="Four-hour track", name="Morning IOP", daily_minimum_hours=Decimal("4")
+        )
+        base.program_day(self, date(2026, 11, 2), {self.pat: 180}, in_group=four_hours)
+        base.program_day(self, date(2026, 11, 3), {self.pat: 240}, hours=4, in_group=four_hours)
+        self.generate()
+        self.assertEqual(sorted(self.charges()), [date(2026, 11, 3)])
+
+    def test_a_track_without_a_minimum_falls_back_to_the_programs(self):
+        self.program.daily_minimum_hours = Decimal("2.5")
+        self.program.save()
+        base.program_day(self, date(2026, 11, 2), {self.pat: 150})  # Billing track: no minimum
+        base.program_day(self, date(2026, 11, 3), {self.pat: 149})
+        self.generate()
+        self.assertEqual(sorted(self.charges()), [date(2026, 11, 2)])
+
+    def test_a_track_with_a_lower_minimum_counts_its_shorter_days(self):
+        two_hours = base.group(
+            self, track="Two-hour track", name="Teen IOP", daily_minimum_hours=Decimal("2")
+        )
+        base.program_day(self, date(2026, 11, 2), {self.pat: 120}, hours=2, in_group=two_hours)
+        self.generate()
+        self.assertEqual(sorted(self.charges()), [date(2026, 11, 2)])
+
+    def test_a_day_in_two_tracks_is_held_to_the_higher_minimum(self):
+        two_hours = base.group(
+            self, track="Two-hour track", name="Teen IOP", daily_minimum_hours=Decimal("2")
+        )
+        four_hours = base.group(
+            self, track="Four-hour track", name="Morning IOP", daily_minimum_hours=Decimal("4")
+        )
+        # 2 h + 1 h: enough for the two-hour track alone, not for the four-hour one.
+        base.program_day(self, date(2026, 11, 2), {self.pat: 120}, hours=2, in_group=two_hours)
+        base.program_day(
+            self, date(2026, 11, 2), {self.pat: 60}, hours=1, at=17, in_group=four_hours
+        )
+        # 2 h + 2 h: the minutes of both tracks add up to the higher minimum.
+        base.program_day(self, date(2026, 11, 3), {self.pat: 120}, hours=2, in_group=two_hours)
+        base.program_day(
+            self, date(2026, 11, 3), {self.pat: 120}, hours=2, at=17, in_group=four_hours
+        )
+        self.generate()
+        self.assertEqual(sorted(self.charges()), [date(2026, 11, 3)])
+        self.assertEqual(self.charges()[date(2026, 11, 3)].minutes, 240)
+
+    def test_a_day_of_appointments_only_is_held_to_the_strictest_minimum(self):
+        base.group(
+            self, track="Four-hour track", name="Morning IOP", daily_minimum_hours=Decimal("4")
+        )
+        base.appointment(self, date(2026, 11, 2), self.pat, 180)  # the program's 3 h, not 4 h
+        base.appointment(self, date(2026, 11, 3), self.pat, 240)
+        # An appointment adds to a group day, which keeps its own track's minimum (3 h).
+        base.program_day(self, date(2026, 11, 4), {self.pat: 120}, hours=2)
+        base.appointment(self, date(2026, 11, 4), self.pat, 60)
+        self.generate()
+        self.assertEqual(sorted(self.charges()), [date(2026, 11, 3), date(2026, 11, 4)])
 
     def test_a_substance_use_program_bills_its_own_code_pair(self):
         self.program.part2_program = True

@@ -23,7 +23,13 @@ from openiop.billing.models import (
     Payer,
     Plan,
 )
-from openiop.billing.queries import attended_bookings, qualifying_days, usage
+from openiop.billing.queries import (
+    attended_bookings,
+    overlapping_coverage,
+    qualifying_days,
+    usage,
+)
+from openiop.lib.timefmt import format_date
 from openiop.notes.models import Note
 from openiop.participants.models import Participant
 from openiop.programs.models import Program
@@ -83,8 +89,48 @@ def add_plan(*, payer: Payer, name: str, acting_user: Any) -> Plan:
     return plan
 
 
+def _refuse_overlap(
+    participant: Participant,
+    *,
+    priority: str,
+    starts_on: date,
+    ends_on: date | None,
+    excluding: Coverage | None = None,
+) -> None:
+    """BillingError when another coverage of the participant at `priority` has dates that
+    overlap [starts_on, ends_on] (None: no end). Callers hold the participant's row lock."""
+    if ends_on is not None and ends_on < starts_on:
+        raise BillingError("Coverage cannot end before it starts.")
+    other = overlapping_coverage(
+        participant, priority=priority, starts_on=starts_on, ends_on=ends_on, excluding=excluding
+    )
+    if other is None:
+        return
+    until = f"to {format_date(other.ends_on)}" if other.ends_on else "with no end date"
+    raise BillingError(
+        f"This participant already has {other.get_priority_display().lower()} coverage "
+        f"({other.plan}) from {format_date(other.starts_on)} {until}, and the dates overlap: "
+        "end that coverage first, or choose dates that do not overlap."
+    )
+
+
+def _lock_participant(participant: Participant) -> None:
+    # Two people changing the same person's coverage queue here, so the overlap check and the
+    # write that follows it cannot interleave.
+    Participant.objects.select_for_update().filter(pk=participant.pk).first()
+
+
 def add_coverage(*, participant: Participant, fields: dict[str, Any], acting_user: Any) -> Coverage:
+    """Record a coverage, or raise BillingError (nothing saved) when its dates overlap another
+    coverage of the participant at the same priority."""
     with transaction.atomic():
+        _lock_participant(participant)
+        _refuse_overlap(
+            participant,
+            priority=fields["priority"],
+            starts_on=fields["starts_on"],
+            ends_on=fields.get("ends_on"),
+        )
         coverage = Coverage.objects.create(participant=participant, **fields)
         record(
             "billing.coverage_added",
@@ -92,22 +138,6 @@ def add_coverage(*, participant: Participant, fields: dict[str, Any], acting_use
             participant=participant,
             target=coverage,
             details={"coverage": str(coverage.code), "priority": coverage.priority},
-        )
-    return coverage
-
-
-def end_coverage(*, coverage: Coverage, ends_on: date, acting_user: Any) -> Coverage:
-    if ends_on < coverage.starts_on:
-        raise BillingError("Coverage cannot end before it starts.")
-    with transaction.atomic():
-        coverage.ends_on = ends_on
-        coverage.save(update_fields=["ends_on"])
-        record(
-            "billing.coverage_ended",
-            acting_user=acting_user,
-            participant=coverage.participant,
-            target=coverage,
-            details={"coverage": str(coverage.code), "date": ends_on.isoformat()},
         )
     return coverage
 

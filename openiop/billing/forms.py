@@ -8,7 +8,14 @@ from django import forms
 from openiop.billing import codes as code_lists
 from openiop.billing.models import Authorization, BillingProfile, Charge, Coverage, Payer, Plan
 from openiop.lib import x12
+from openiop.lib.timefmt import format_date
 from openiop.programs.models import Program
+
+
+def coverage_dates(coverage: Coverage) -> str:
+    if coverage.ends_on is None:
+        return f"from {format_date(coverage.starts_on)}"
+    return f"{format_date(coverage.starts_on)} – {format_date(coverage.ends_on)}"
 
 
 class ProfileForm(forms.ModelForm):
@@ -146,12 +153,6 @@ class CoverageForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        priority = data.get("priority")
-        if (
-            priority
-            and Coverage.objects.filter(participant=self.participant, priority=priority).exists()
-        ):
-            self.add_error("priority", "This participant already has coverage at this priority.")
         starts, ends = data.get("starts_on"), data.get("ends_on")
         if starts and ends and ends < starts:
             self.add_error("ends_on", "Coverage cannot end before it starts.")
@@ -197,11 +198,14 @@ class AuthorizationForm(forms.ModelForm):
 
     def __init__(self, *args: Any, participant: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["coverage"].queryset = Coverage.objects.filter(  # type: ignore[attr-defined]
-            participant=participant
-        ).select_related("plan__payer")
+        self.fields["coverage"].queryset = (  # type: ignore[attr-defined]
+            Coverage.objects.filter(participant=participant)
+            .select_related("plan__payer")
+            .order_by("priority", "-starts_on")
+        )
+        # A participant may have had several coverages at one priority, one after the other.
         self.fields["coverage"].label_from_instance = lambda c: (  # type: ignore[attr-defined]
-            f"{c.get_priority_display()}: {c.plan}"
+            f"{c.get_priority_display()}: {c.plan}, {coverage_dates(c)}"
         )
 
     def clean(self) -> dict[str, Any]:

@@ -161,8 +161,14 @@ class Coverage(models.Model):
 
     class Meta:
         constraints = [
+            # At most one open-ended coverage per priority; dated ones may follow each other
+            # (a new plan after the old one ended) but not overlap, which the actions check
+            # under a lock of the participant (a range exclusion needs PostgreSQL, and the demo
+            # runs on SQLite).
             models.UniqueConstraint(
-                fields=["participant", "priority"], name="one_coverage_per_priority"
+                fields=["participant", "priority"],
+                condition=Q(ends_on__isnull=True),
+                name="one_open_coverage_per_priority",
             ),
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),

@@ -25,10 +25,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Case, DecimalField, F, Max, QuerySet, Subquery, Sum, Value, When
+from django.db.models import (
+    Case,
+    DecimalField,
+    F,
+    Max,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Greatest
 
-from openiop.billing.models import Authorization, Charge
+from openiop.billing.models import Authorization, Charge, Coverage
+from openiop.participants.models import Participant
 from openiop.programs.models import Program, Track
 from openiop.scheduling.models import Booking, Session
 
@@ -91,6 +103,26 @@ def qualifying_days(
     for row in rows:
         days[row["participant_id"]][row["session__local_date"]] = row["total"]
     return days
+
+
+def overlapping_coverage(
+    participant: Participant,
+    *,
+    priority: str,
+    starts_on: date,
+    ends_on: date | None,
+    excluding: Coverage | None = None,
+) -> Coverage | None:
+    """The participant's first coverage at `priority` whose dates overlap [starts_on, ends_on]
+    (None: no end date), other than `excluding`."""
+    found = Coverage.objects.filter(participant=participant, priority=priority).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=starts_on)
+    )
+    if ends_on is not None:
+        found = found.filter(starts_on__lte=ends_on)
+    if excluding is not None:
+        found = found.exclude(pk=excluding.pk)
+    return found.select_related("plan__payer").order_by("starts_on").first()
 
 
 @dataclass(frozen=True)

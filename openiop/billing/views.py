@@ -124,13 +124,17 @@ def chart(request: AuthedRequest, code: str) -> HttpResponse:
         prefix="auth",
     )
     if which == "coverage" and coverage_form.is_valid():
-        actions.add_coverage(
-            participant=participant,
-            fields=coverage_form.coverage_fields(),
-            acting_user=request.user,
-        )
-        messages.success(request, "Coverage added.")
-        return redirect("billing:chart", participant.code)
+        try:
+            actions.add_coverage(
+                participant=participant,
+                fields=coverage_form.coverage_fields(),
+                acting_user=request.user,
+            )
+        except actions.BillingError as exc:
+            coverage_form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Coverage added.")
+            return redirect("billing:chart", participant.code)
     if which == "authorization" and auth_form.is_valid():
         auth, used = actions.add_authorization(
             coverage=auth_form.cleaned_data["coverage"],
@@ -148,7 +152,7 @@ def chart(request: AuthedRequest, code: str) -> HttpResponse:
             messages.success(request, "Authorization saved.")
         return redirect("billing:chart", participant.code)
     coverages = list(
-        participant.coverages.select_related("plan__payer").order_by("priority")  # type: ignore[attr-defined]
+        participant.coverages.select_related("plan__payer").order_by("priority", "-starts_on")  # type: ignore[attr-defined]
     )
     auths = list(
         Authorization.objects.filter(participant=participant)

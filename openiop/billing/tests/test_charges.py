@@ -5,7 +5,7 @@ import io
 from datetime import date
 from decimal import Decimal
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from openiop.audit.models import AuditEvent
@@ -150,6 +150,25 @@ class ChargesTest(BaseTestCase):
         self.generate()
         charge = Charge.objects.get(participant=self.quinn)
         self.assertEqual(charge.hold_reason, Charge.HoldReason.NO_COVERAGE)
+
+    def test_a_coverage_that_follows_an_ended_one_bills_its_own_days(self):
+        self.coverage.ends_on = date(2026, 11, 3)
+        self.coverage.save()
+        later = base.coverage(self.pat, self.plan, member_id="NEW-1")
+        later.starts_on = date(2026, 11, 4)
+        later.save()
+        base.authorization(later, self.dana, starts=date(2026, 11, 4), reference="AUTH-2")
+        base.program_day(self, date(2026, 11, 2), {self.pat: 180})
+        base.program_day(self, date(2026, 11, 5), {self.pat: 180})
+        self.generate()
+        charges = self.charges()
+        self.assertEqual(charges[date(2026, 11, 2)].coverage, self.coverage)
+        self.assertEqual(charges[date(2026, 11, 5)].coverage, later)
+        self.assertEqual(charges[date(2026, 11, 5)].status, Charge.Status.READY)
+
+    def test_the_database_keeps_one_open_coverage_per_priority(self):
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            base.coverage(self.pat, self.plan, member_id="SECOND")
 
     def test_days_past_the_units_approved_are_held(self):
         self.auth.units_approved = 2

@@ -112,6 +112,33 @@ class ChartTest(BaseTestCase):
             {"billing.authorization_added", "billing.coverage_added", "billing.coverage_viewed"},
         )
 
+    def test_coverage_overlapping_one_at_the_same_priority_is_refused_and_kept(self):
+        base.coverage(self.pat, self.plan)  # primary from 1 Jan 2026, no end date
+        self.login(self.ivy)
+        data = self.coverage_data(**{"cov-member_id": "NEW-9", "cov-starts_on": "2026-06-01"})
+        response = self.client.post(self.url, data)
+        self.assertContains(
+            response,
+            "This participant already has primary coverage (Acme Health Choice PPO) from "
+            "Thu 1 Jan 2026 with no end date, and the dates overlap",
+            status_code=400,
+        )
+        self.assertContains(response, 'value="NEW-9"', status_code=400)
+        self.assertEqual(Coverage.objects.count(), 1)
+
+    def test_a_new_primary_may_follow_one_that_ended(self):
+        old = base.coverage(self.pat, self.plan)
+        old.ends_on = date(2026, 5, 31)
+        old.save()
+        self.login(self.ivy)
+        data = self.coverage_data(**{"cov-member_id": "NEW-9", "cov-starts_on": "2026-06-01"})
+        self.assertRedirects(self.client.post(self.url, data), self.url)
+        self.assertEqual(Coverage.objects.filter(priority="P").count(), 2)
+        # The authorization form names each coverage with its dates.
+        self.assertContains(
+            self.client.get(self.url), "Primary: Acme Health Choice PPO, from Mon 1 Jun 2026"
+        )
+
     def test_member_ids_with_unusual_characters_are_refused(self):
         self.login(self.dana)
         for member_id in ("ABC 123", "ABC*123", "ÄBC123", "123~"):

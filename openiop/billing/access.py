@@ -1,16 +1,18 @@
 """The gate to billing rows (docs/billing.md, docs/permissions.md).
 
 - A participant's coverage and authorizations belong to their chart: staff who may read the
-  chart see them (participants.access decides; outsiders 404). Changing them needs write
-  access to the chart and the director's or intake coordinator's role (they verify insurance
-  at intake); a clinician who may write the chart gets 403.
+  chart see them (participants.access decides; outsiders 404). Adding, editing or ending them
+  needs write access to the chart and the director's or intake coordinator's role (they verify
+  insurance at intake); a clinician who may write the chart gets 403, on the coverage edit
+  page as on the forms of the coverage page.
 - Payers, plans, the billing profile, charges and 837 batches are the program's: its
   directors only. Everyone else gets 404, as for a program that does not exist.
 - The utilization review packet is an export of the chart: staff chart readers, through the
   Part 2 gate (ur_packet.py).
 
-Reads: the coverage page records `billing.coverage_viewed` for the chart; the charges list
-`billing.charges_viewed` and its CSV `billing.charges_exported` for the program.
+Reads: the coverage page and a coverage's edit page record `billing.coverage_viewed` for the
+chart; the charges list `billing.charges_viewed` and its CSV `billing.charges_exported` for the
+program.
 """
 
 import uuid
@@ -54,13 +56,22 @@ def get_chart(user: User, code: uuid.UUID | str, *, write: bool = False) -> Gran
     return Granted(participant, access)
 
 
-def get_coverage(user: User, participant: Participant, code: str) -> Coverage:
+def get_coverage_to_change(
+    user: User, code: uuid.UUID | str, coverage_code: uuid.UUID | str, *, reading: bool
+) -> tuple[Participant, Coverage]:
+    """A coverage for its edit page: the same gate as adding one (write access to the chart
+    and a coverage writer's role, 403 otherwise; outsiders 404), and a coverage of this
+    chart (404 for another chart's). `reading` (the page shown) records the read."""
+    participant, _ = get_chart(user, code, write=True)
     try:
-        return Coverage.objects.select_related("plan__payer").get(
-            participant=participant, code=code
+        coverage = Coverage.objects.select_related("plan__payer").get(
+            participant=participant, code=coverage_code
         )
     except (Coverage.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
+    if reading:
+        record_read("billing.coverage_viewed", acting_user=user, participant=participant)
+    return participant, coverage
 
 
 def billing_programs(user: User) -> QuerySet[Program]:

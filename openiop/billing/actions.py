@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from openiop.audit.actions import record
@@ -114,17 +114,17 @@ def _refuse_overlap(
     )
 
 
-def _lock_participant(participant: Participant) -> None:
+def _lock_participant(participant_id: int) -> None:
     # Two people changing the same person's coverage queue here, so the overlap check and the
     # write that follows it cannot interleave.
-    Participant.objects.select_for_update().filter(pk=participant.pk).first()
+    Participant.objects.select_for_update().filter(pk=participant_id).first()
 
 
 def add_coverage(*, participant: Participant, fields: dict[str, Any], acting_user: Any) -> Coverage:
     """Record a coverage, or raise BillingError (nothing saved) when its dates overlap another
     coverage of the participant at the same priority."""
     with transaction.atomic():
-        _lock_participant(participant)
+        _lock_participant(participant.pk)
         _refuse_overlap(
             participant,
             priority=fields["priority"],
@@ -140,6 +140,110 @@ def add_coverage(*, participant: Participant, fields: dict[str, Any], acting_use
             details={"coverage": str(coverage.code), "priority": coverage.priority},
         )
     return coverage
+
+
+STALE_COVERAGE = (
+    "Someone else changed this coverage while you were editing. Your entries are kept below, "
+    "and the saved details are at the top of the page: check them and save again."
+)
+
+
+class StaleCoverage(BillingError):
+    """The coverage changed since the page that asks to change it was loaded."""
+
+    def __init__(self) -> None:
+        super().__init__(STALE_COVERAGE)
+
+
+@dataclass(frozen=True)
+class CoverageChange:
+    coverage: Coverage
+    # names of the fields that changed (none: nothing was written)
+    fields: list[str]
+    # exported charges of this coverage the change may concern: all of them for an edit,
+    # those after the last day covered for an end
+    exported: int
+
+
+def update_coverage(
+    *, coverage: Coverage, fields: dict[str, Any], expected_version: int, acting_user: Any
+) -> CoverageChange:
+    """Change a coverage's details (not its plan), or raise BillingError with nothing saved:
+    StaleCoverage when someone saved it since `expected_version`, or dates that end before
+    they start or overlap another coverage at the same priority."""
+    return _change_coverage(
+        coverage,
+        fields=fields,
+        expected_version=expected_version,
+        event="billing.coverage_updated",
+        acting_user=acting_user,
+    )
+
+
+def end_coverage(
+    *, coverage: Coverage, ends_on: date, expected_version: int, acting_user: Any
+) -> CoverageChange:
+    """Give a coverage its last day (it stays on file: charges and authorizations point at
+    it). The same refusals as update_coverage; a later date than the current end counts as a
+    change of dates and may not overlap the next coverage."""
+    return _change_coverage(
+        coverage,
+        fields={"ends_on": ends_on},
+        expected_version=expected_version,
+        event="billing.coverage_ended",
+        acting_user=acting_user,
+    )
+
+
+def _change_coverage(
+    coverage: Coverage,
+    *,
+    fields: dict[str, Any],
+    expected_version: int,
+    event: str,
+    acting_user: Any,
+) -> CoverageChange:
+    with transaction.atomic():
+        _lock_participant(coverage.participant_id)
+        current = (
+            Coverage.objects.select_for_update(of=("self",))
+            .select_related("participant", "plan__payer")
+            .get(pk=coverage.pk)
+        )
+        if current.version != expected_version:
+            raise StaleCoverage
+        changed = sorted(name for name, value in fields.items() if getattr(current, name) != value)
+        if not changed:
+            return CoverageChange(current, [], 0)
+        _refuse_overlap(
+            current.participant,
+            priority=fields.get("priority", current.priority),
+            starts_on=fields.get("starts_on", current.starts_on),
+            ends_on=fields.get("ends_on", current.ends_on),
+            excluding=current,
+        )
+        for name in changed:
+            setattr(current, name, fields[name])
+        current.version = F("version") + 1  # type: ignore[assignment]
+        current.save(update_fields=[*changed, "version"])
+        current.refresh_from_db()
+        exported = Charge.objects.filter(coverage=current, status=Charge.Status.EXPORTED)
+        if event == "billing.coverage_ended" and current.ends_on is not None:
+            exported = exported.filter(service_date__gt=current.ends_on)
+        concerned = exported.count()
+        record(
+            event,
+            acting_user=acting_user,
+            participant=current.participant,
+            target=current,
+            details={
+                "coverage": str(current.code),
+                "priority": current.priority,
+                "fields": changed,
+                "version": current.version,
+            },
+        )
+    return CoverageChange(current, changed, concerned)
 
 
 def add_authorization(

@@ -139,11 +139,12 @@ class CoverageForm(forms.ModelForm):
     def __init__(self, *args: Any, participant: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.participant = participant
-        self.fields["plan"].queryset = (  # type: ignore[attr-defined]
-            Plan.objects.filter(payer__program_id=participant.program_id, payer__is_active=True)
-            .select_related("payer")
-            .order_by("payer__name", "name")
-        )
+        if "plan" in self.fields:
+            self.fields["plan"].queryset = (  # type: ignore[attr-defined]
+                Plan.objects.filter(payer__program_id=participant.program_id, payer__is_active=True)
+                .select_related("payer")
+                .order_by("payer__name", "name")
+            )
         self.fields["member_id"].error_messages["invalid"] = (
             "A member id holds letters, digits and hyphens only; leave out spaces and symbols."
         )
@@ -175,6 +176,39 @@ class CoverageForm(forms.ModelForm):
 
     def coverage_fields(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class CoverageEditForm(CoverageForm):
+    """A coverage's details, all but the plan: another plan is another coverage (end this one
+    and add it), so the claims already made on this one keep their payer."""
+
+    plan = None  # type: ignore[assignment]
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta(CoverageForm.Meta):
+        fields = [name for name in CoverageForm.Meta.fields if name != "plan"]
+
+
+class EndCoverageForm(forms.Form):
+    ends_on = forms.DateField(
+        label="Last day covered",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The coverage stays on file. Program days after it are held as “no coverage” "
+        "unless another coverage starts.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, coverage: Coverage, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.coverage = coverage
+
+    def clean_ends_on(self) -> date:
+        ends_on: date = self.cleaned_data["ends_on"]
+        if ends_on < self.coverage.starts_on:
+            raise forms.ValidationError(
+                f"Coverage cannot end before it starts ({format_date(self.coverage.starts_on)})."
+            )
+        return ends_on
 
 
 class AuthorizationForm(forms.ModelForm):

@@ -158,6 +158,8 @@ class Coverage(models.Model):
     starts_on = models.DateField()
     ends_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Grows with each change, so an edit made on a stale page is detected, not overwritten.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         constraints = [

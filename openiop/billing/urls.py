@@ -16,5 +16,15 @@ urlpatterns = [
     path("programs/<uuid:code>/payers/<uuid:payer_code>/export/", views.export, name="export"),
     path("batches/<uuid:code>/837.x12", views.batch_file, name="batch_file"),
     path("participants/<uuid:code>/", views.chart, name="chart"),
+    path(
+        "participants/<uuid:code>/coverage/<uuid:coverage_code>/",
+        views.coverage_edit,
+        name="coverage_edit",
+    ),
+    path(
+        "participants/<uuid:code>/coverage/<uuid:coverage_code>/end/",
+        views.coverage_end,
+        name="coverage_end",
+    ),
     path("participants/<uuid:code>/ur-packet.pdf", views.ur_packet_pdf, name="ur_packet"),
 ]

@@ -1,13 +1,15 @@
 """Billing pages: thin (access -> validate -> action -> respond)."""
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -16,12 +18,22 @@ from openiop.billing import access, actions, claims, queries, ur_packet
 from openiop.billing.forms import (
     AuthorizationForm,
     ChargeFilterForm,
+    CoverageEditForm,
     CoverageForm,
+    EndCoverageForm,
     PayerForm,
     PlanForm,
     ProfileForm,
 )
-from openiop.billing.models import Authorization, BillingAlert, BillingProfile, ClaimBatch, Payer
+from openiop.billing.models import (
+    Authorization,
+    BillingAlert,
+    BillingProfile,
+    ClaimBatch,
+    Coverage,
+    Payer,
+)
+from openiop.lib.timefmt import format_date
 from openiop.participants.zones import viewer_zone
 from openiop.programs.models import Track
 
@@ -176,6 +188,144 @@ def chart(request: AuthedRequest, code: str) -> HttpResponse:
             "auth_form": auth_form,
         },
         status=400 if which else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def coverage_edit(request: AuthedRequest, code: str, coverage_code: str) -> HttpResponse:
+    posted = request.method == "POST"
+    participant, coverage = access.get_coverage_to_change(
+        request.user, code, coverage_code, reading=not posted
+    )
+    form = CoverageEditForm(
+        request.POST if posted else None,
+        instance=coverage,
+        initial={"version": coverage.version},
+        participant=participant,
+        prefix="cov",
+    )
+    if posted and form.is_valid():
+        try:
+            change = actions.update_coverage(
+                coverage=coverage,
+                fields=form.coverage_fields(),
+                expected_version=form.cleaned_data["version"],
+                acting_user=request.user,
+            )
+        except actions.BillingError as exc:
+            form = _refused(
+                lambda data: CoverageEditForm(data, participant=participant, prefix="cov"),
+                request,
+                exc,
+                coverage=coverage,
+                prefix="cov",
+            )
+        else:
+            messages.success(request, "Coverage saved." if change.fields else "Nothing changed.")
+            if change.exported:
+                messages.warning(
+                    request,
+                    "Already exported on this coverage: "
+                    f"{change.exported} charge{pluralize(change.exported)}. A claim file "
+                    "downloaded again carries the new details; correct claims already sent "
+                    "with the payer.",
+                )
+            return redirect("billing:chart", participant.code)
+    return _coverage_page(request, participant, coverage, edit_form=form)
+
+
+@require_POST
+@login_required
+def coverage_end(request: AuthedRequest, code: str, coverage_code: str) -> HttpResponse:
+    participant, coverage = access.get_coverage_to_change(
+        request.user, code, coverage_code, reading=False
+    )
+    form = EndCoverageForm(request.POST, coverage=coverage, prefix="end")
+    if form.is_valid():
+        try:
+            change = actions.end_coverage(
+                coverage=coverage,
+                ends_on=form.cleaned_data["ends_on"],
+                expected_version=form.cleaned_data["version"],
+                acting_user=request.user,
+            )
+        except actions.BillingError as exc:
+            form = _refused(
+                lambda data: EndCoverageForm(data, coverage=coverage, prefix="end"),
+                request,
+                exc,
+                coverage=coverage,
+                prefix="end",
+            )
+        else:
+            ends_on = change.coverage.ends_on
+            assert ends_on is not None
+            messages.success(request, f"Coverage ends after {format_date(ends_on)}.")
+            if change.exported:
+                messages.warning(
+                    request,
+                    "Already exported on this coverage for days after that one: "
+                    f"{change.exported} charge{pluralize(change.exported)}. The payer may take "
+                    "back what it paid for them.",
+                )
+            return redirect("billing:chart", participant.code)
+    return _coverage_page(request, participant, coverage, end_form=form)
+
+
+def _refused(
+    make_form: Callable[[QueryDict], Any],
+    request: AuthedRequest,
+    exc: Exception,
+    *,
+    coverage: Coverage,
+    prefix: str,
+) -> Any:
+    """The form again with what was typed and the action's refusal. After a concurrent change
+    it carries the saved version, so checking the entries and saving again goes through."""
+    data = request.POST.copy()
+    if isinstance(exc, actions.StaleCoverage):
+        saved = Coverage.objects.values_list("version", flat=True).get(pk=coverage.pk)
+        data[f"{prefix}-version"] = str(saved)
+    form = make_form(data)
+    form.is_valid()
+    form.add_error(None, str(exc))
+    return form
+
+
+def _coverage_page(
+    request: AuthedRequest,
+    participant: Any,
+    coverage: Coverage,
+    *,
+    edit_form: CoverageEditForm | None = None,
+    end_form: EndCoverageForm | None = None,
+) -> HttpResponse:
+    posted = request.method == "POST"
+    if posted:
+        # A bound ModelForm has written what was typed onto `coverage`: show the saved row.
+        coverage = Coverage.objects.select_related("plan__payer").get(pk=coverage.pk)
+    return render(
+        request,
+        "billing/coverage.html",
+        {
+            "participant": participant,
+            "coverage": coverage,
+            "edit_form": edit_form
+            or CoverageEditForm(
+                instance=coverage,
+                initial={"version": coverage.version},
+                participant=participant,
+                prefix="cov",
+            ),
+            "end_form": end_form
+            or EndCoverageForm(
+                coverage=coverage,
+                initial={"version": coverage.version, "ends_on": coverage.ends_on},
+                prefix="end",
+            ),
+        },
+        status=400 if posted else 200,
     )
 
 

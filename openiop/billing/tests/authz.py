@@ -1,7 +1,9 @@
 """The authorisation matrix's rows for billing (collected by openiop/tests/test_authz_matrix.py).
 
 Coverage and the utilization review packet belong to the chart: staff chart readers see them
-(participants get 404: billing is staff work). Payers, charges and claim files are the
+(participants get 404: billing is staff work); a coverage's edit and end pages are for those
+who may add coverage (directors and intake coordinators who may write the chart; other staff
+who may see the chart 403). Payers, charges and claim files are the
 program's: its directors only; everyone else 404. A claim file with no charges (the matrix's)
 sends the director back to the charges page (302) with a message.
 """
@@ -15,6 +17,7 @@ from openiop.tests.authz import (
     OTHER_STAFF_READERS,
     ROLES,
     STAFF_CHART_READERS,
+    STAFF_CHART_WRITERS,
     Entry,
     chart_kwargs,
 )
@@ -73,6 +76,38 @@ def batch_kwargs(case: Any, target: str) -> dict:
     return {"code": batch.code}
 
 
+def coverage_kwargs(case: Any, target: str) -> dict:
+    """A coverage of the target's chart (Pat's own, Quinn's other)."""
+    from datetime import date
+
+    from openiop.billing.models import Coverage, Plan
+
+    if target == "missing":
+        return {"code": uuid.uuid4(), "coverage_code": uuid.uuid4()}
+    participant = case.pat if target == "own" else case.quinn
+    plan, _ = Plan.objects.get_or_create(payer=_payer(case, "own"), name="Choice PPO")
+    coverage, _ = Coverage.objects.get_or_create(
+        participant=participant,
+        priority=Coverage.Priority.PRIMARY,
+        defaults={
+            "plan": plan,
+            "member_id": "ABC123",
+            "address": "12 Elm St",
+            "city": "Troy",
+            "state": "NY",
+            "postal_code": "12180",
+            "starts_on": date(2026, 1, 1),
+        },
+    )
+    return {"code": participant.code, "coverage_code": coverage.code}
+
+
+# Changing coverage: directors and intake coordinators with write access to the chart; other
+# chart writers and read-only staff 403; everyone else 404.
+COVERAGE_WRITERS = {**STAFF_CHART_WRITERS, "alvarez": 403, "sam": 403}
+OTHER_COVERAGE_WRITERS = {"dana": 200, "ivy": 200, "chen": 403}
+END = {"end-ends_on": "2026-11-30", "end-version": "1"}
+
 MATRIX = {
     "billing:index": Entry("GET", DIRECTOR, audits=0),
     "billing:setup": Entry("GET", DIRECTOR, program_kwargs, audits=0),
@@ -85,9 +120,19 @@ MATRIX = {
     "billing:chart": Entry(
         "GET", STAFF_CHART_READERS, chart_kwargs, other=OTHER_STAFF_READERS, audits=1
     ),
+    "billing:coverage_edit": Entry(
+        "GET", COVERAGE_WRITERS, coverage_kwargs, other=OTHER_COVERAGE_WRITERS, audits=1
+    ),
+    "billing:coverage_end": Entry(
+        "POST",
+        {k: 302 if v == 200 else v for k, v in COVERAGE_WRITERS.items()},
+        coverage_kwargs,
+        other={k: 302 if v == 200 else v for k, v in OTHER_COVERAGE_WRITERS.items()},
+        data=END,
+    ),
     "billing:ur_packet": Entry(
         "GET", STAFF_CHART_READERS, chart_kwargs, other=OTHER_STAFF_READERS, audits=1
     ),
 }
 
-GET_AND_POST = {"billing:setup", "billing:payer_edit", "billing:chart"}
+GET_AND_POST = {"billing:setup", "billing:payer_edit", "billing:chart", "billing:coverage_edit"}

@@ -48,10 +48,19 @@ def payer(program: Any, *, claim_format: str = Payer.ClaimFormat.INSTITUTIONAL) 
     return Plan.objects.create(payer=the_payer, name="Choice PPO")
 
 
-def coverage(participant: Any, plan: Plan, *, member_id: str = "ABC123") -> Coverage:
+def coverage(
+    participant: Any,
+    plan: Plan,
+    *,
+    member_id: str = "ABC123",
+    priority: str = Coverage.Priority.PRIMARY,
+    starts: date = date(2026, 1, 1),
+    ends: date | None = None,
+) -> Coverage:
     return Coverage.objects.create(
         participant=participant,
         plan=plan,
+        priority=priority,
         member_id=member_id,
         group_number="G100",
         sex=Coverage.Sex.FEMALE,
@@ -59,7 +68,8 @@ def coverage(participant: Any, plan: Plan, *, member_id: str = "ABC123") -> Cove
         city="Troy",
         state="NY",
         postal_code="12180",
-        starts_on=date(2026, 1, 1),
+        starts_on=starts,
+        ends_on=ends,
     )
 
 

@@ -1,6 +1,7 @@
 """Billing in the browser: Dana sets up a payer (a duplicate code line is refused first), gives
-Pat coverage and an authorization from her chart, makes November's charges and sees one held
-for a missing note; the pages pass axe and reflow on a phone."""
+Pat coverage and an authorization from her chart, edits the coverage (an end before its start
+is refused first), makes November's charges and sees one held for a missing note; the pages
+pass axe and reflow on a phone."""
 
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -81,6 +82,19 @@ class BillingBrowserTest(BrowserTestCase):
         page.get_by_text("Authorization saved.").wait_for()
         self.assertEqual(serious_violations(page), [])
         self.screenshot("billing-chart-coverage")
+
+        page.get_by_role("link", name="Edit or end the primary coverage").click()
+        end = page.locator("form", has=page.get_by_role("button", name="End coverage"))
+        end.get_by_label("Last day covered").fill("2025-12-31")
+        end.get_by_role("button", name="End coverage").click()
+        page.get_by_text("Coverage cannot end before it starts").first.wait_for()
+        self.assertEqual(serious_violations(page), [])
+        self.screenshot("billing-coverage-edit")
+        edit = page.locator("form", has=page.get_by_role("button", name="Save coverage"))
+        edit.get_by_label("Group number").fill("G-200")
+        edit.get_by_role("button", name="Save coverage").click()
+        page.get_by_text("Coverage saved.").wait_for()
+        self.assertIn("G-200", page.content())
 
         page.goto(self.url(reverse("billing:charges", args=[self.program.code]) + "?month=2026-11"))
         page.get_by_role("button", name="Make charges for this month").click()

@@ -154,9 +154,7 @@ class ChargesTest(BaseTestCase):
     def test_a_coverage_that_follows_an_ended_one_bills_its_own_days(self):
         self.coverage.ends_on = date(2026, 11, 3)
         self.coverage.save()
-        later = base.coverage(self.pat, self.plan, member_id="NEW-1")
-        later.starts_on = date(2026, 11, 4)
-        later.save()
+        later = base.coverage(self.pat, self.plan, member_id="NEW-1", starts=date(2026, 11, 4))
         base.authorization(later, self.dana, starts=date(2026, 11, 4), reference="AUTH-2")
         base.program_day(self, date(2026, 11, 2), {self.pat: 180})
         base.program_day(self, date(2026, 11, 5), {self.pat: 180})

@@ -7,9 +7,11 @@ from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from openiop.audit.models import AuditEvent
-from openiop.billing.models import Authorization, Charge, Coverage, Payer, Plan
+from openiop.billing import actions
+from openiop.billing.models import Authorization, Charge, ClaimBatch, Coverage, Payer, Plan
 from openiop.billing.tests import base
 from openiop.lib.pdf import render_pdf
 from openiop.testing import BaseTestCase, make_user
@@ -127,9 +129,7 @@ class ChartTest(BaseTestCase):
         self.assertEqual(Coverage.objects.count(), 1)
 
     def test_a_new_primary_may_follow_one_that_ended(self):
-        old = base.coverage(self.pat, self.plan)
-        old.ends_on = date(2026, 5, 31)
-        old.save()
+        base.coverage(self.pat, self.plan, ends=date(2026, 5, 31))
         self.login(self.ivy)
         data = self.coverage_data(**{"cov-member_id": "NEW-9", "cov-starts_on": "2026-06-01"})
         self.assertRedirects(self.client.post(self.url, data), self.url)
@@ -330,3 +330,254 @@ class UtilizationReviewTest(BaseTestCase):
         self.login(outsider)
         response = self.client.get(reverse("billing:ur_packet", args=[self.pat.code]))
         self.assertEqual(response.status_code, 404)
+
+
+class CoverageEditTest(BaseTestCase):
+    """Editing and ending a coverage: the people who may add one, every write audited with
+    codes only, and bad input refused with what was typed kept."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.plan = base.payer(self.program)
+        self.coverage = base.coverage(self.pat, self.plan)  # primary from 1 Jan 2026, open
+        self.url = reverse("billing:coverage_edit", args=[self.pat.code, self.coverage.code])
+        self.end_url = reverse("billing:coverage_end", args=[self.pat.code, self.coverage.code])
+        self.chart = reverse("billing:chart", args=[self.pat.code])
+
+    def edit_data(self, **changes: str) -> dict[str, str]:
+        data = {
+            "cov-priority": "P",
+            "cov-member_id": "ABC123",
+            "cov-group_number": "G100",
+            "cov-relationship": "18",
+            "cov-sex": "F",
+            "cov-address": "12 Elm St",
+            "cov-city": "Troy",
+            "cov-state": "NY",
+            "cov-postal_code": "12180",
+            "cov-starts_on": "2026-01-01",
+            "cov-version": "1",
+        }
+        return data | changes
+
+    def events(self, event_type: str) -> list[AuditEvent]:
+        return list(AuditEvent.objects.filter(event_type=event_type, participant=self.pat))
+
+    def test_the_intake_coordinator_edits_member_id_group_subscriber_and_dates(self):
+        self.login(self.ivy)
+        page = self.client.get(self.url)
+        self.assertContains(page, 'value="ABC123"')
+        self.assertEqual(len(self.events("billing.coverage_viewed")), 1)
+        data = self.edit_data(
+            **{
+                "cov-member_id": "zx-9876",
+                "cov-group_number": "G200",
+                "cov-relationship": "01",
+                "cov-subscriber_given_name": "Morgan",
+                "cov-subscriber_family_name": "Lindqvist",
+                "cov-subscriber_date_of_birth": "1980-02-03",
+                "cov-starts_on": "2026-02-01",
+                "cov-ends_on": "2026-12-31",
+            }
+        )
+        self.assertRedirects(self.client.post(self.url, data), self.chart)
+        self.coverage.refresh_from_db()
+        self.assertEqual(self.coverage.member_id, "ZX-9876")
+        self.assertEqual(self.coverage.group_number, "G200")
+        self.assertEqual(self.coverage.subscriber_family_name, "Lindqvist")
+        self.assertEqual(
+            (self.coverage.starts_on, self.coverage.ends_on),
+            (date(2026, 2, 1), date(2026, 12, 31)),
+        )
+        self.assertEqual(self.coverage.version, 2)
+        (event,) = self.events("billing.coverage_updated")
+        self.assertEqual(
+            event.details,
+            {
+                "coverage": str(self.coverage.code),
+                "priority": "P",
+                "fields": [
+                    "ends_on",
+                    "group_number",
+                    "member_id",
+                    "relationship",
+                    "starts_on",
+                    "subscriber_date_of_birth",
+                    "subscriber_family_name",
+                    "subscriber_given_name",
+                ],
+                "version": 2,
+            },
+        )
+        self.assertEqual(event.actor, self.ivy)
+        chart = self.client.get(self.chart)
+        self.assertContains(chart, "ZX-9876")
+        self.assertContains(chart, "Morgan Lindqvist")
+
+    def test_a_director_ends_a_coverage_and_it_stays_on_file(self):
+        self.login(self.dana)
+        response = self.client.post(
+            self.end_url, {"end-ends_on": "2026-11-30", "end-version": "1"}, follow=True
+        )
+        self.assertRedirects(response, self.chart)
+        self.assertContains(response, "Coverage ends after Mon 30 Nov 2026.")
+        self.assertContains(response, "Thu 1 Jan 2026 – Mon 30 Nov 2026")
+        self.coverage.refresh_from_db()
+        self.assertEqual(self.coverage.ends_on, date(2026, 11, 30))
+        (event,) = self.events("billing.coverage_ended")
+        self.assertEqual(
+            event.details,
+            {
+                "coverage": str(self.coverage.code),
+                "priority": "P",
+                "fields": ["ends_on"],
+                "version": 2,
+            },
+        )
+
+    def test_the_chart_links_each_coverage_to_its_page_for_those_who_may_change_it(self):
+        self.login(self.ivy)
+        self.assertContains(self.client.get(self.chart), f'href="{self.url}"')
+        self.login(self.alvarez)
+        self.assertNotContains(self.client.get(self.chart), f'href="{self.url}"')
+
+    def test_an_end_before_the_start_is_refused_and_kept(self):
+        self.login(self.dana)
+        response = self.client.post(self.end_url, {"end-ends_on": "2025-12-31", "end-version": "1"})
+        self.assertContains(
+            response, "Coverage cannot end before it starts (Thu 1 Jan 2026).", status_code=400
+        )
+        self.assertContains(response, 'value="2025-12-31"', status_code=400)
+        response = self.client.post(
+            self.url, self.edit_data(**{"cov-member_id": "KEEP-1", "cov-ends_on": "2025-06-30"})
+        )
+        self.assertContains(response, "Coverage cannot end before it starts.", status_code=400)
+        self.assertContains(response, 'value="KEEP-1"', status_code=400)
+        self.coverage.refresh_from_db()
+        self.assertEqual((self.coverage.ends_on, self.coverage.member_id), (None, "ABC123"))
+        self.assertEqual(self.events("billing.coverage_updated"), [])
+        self.assertEqual(self.events("billing.coverage_ended"), [])
+
+    def test_member_ids_with_unusual_characters_are_refused(self):
+        self.login(self.dana)
+        for member_id in ("ABC 123", "ABC*123", "ÄBC123", "123~", "ABC:1"):
+            with self.subTest(member_id=member_id):
+                response = self.client.post(
+                    self.url, self.edit_data(**{"cov-member_id": member_id})
+                )
+                self.assertContains(
+                    response, "A member id holds letters, digits and hyphens only", status_code=400
+                )
+        self.coverage.refresh_from_db()
+        self.assertEqual(self.coverage.member_id, "ABC123")
+
+    def test_a_second_primary_over_the_same_dates_is_refused(self):
+        secondary = base.coverage(self.pat, self.plan, member_id="SEC1", priority="S")
+        self.login(self.dana)
+        url = reverse("billing:coverage_edit", args=[self.pat.code, secondary.code])
+        response = self.client.post(url, self.edit_data(**{"cov-member_id": "SEC1"}))
+        self.assertContains(
+            response,
+            "This participant already has primary coverage (Acme Health Choice PPO) from "
+            "Thu 1 Jan 2026 with no end date, and the dates overlap",
+            status_code=400,
+        )
+        secondary.refresh_from_db()
+        self.assertEqual(secondary.priority, "S")
+
+    def test_moving_an_end_date_into_the_next_coverage_is_refused(self):
+        self.coverage.ends_on = date(2026, 5, 31)
+        self.coverage.save()
+        base.coverage(self.pat, self.plan, member_id="NEXT1", starts=date(2026, 6, 1))
+        self.login(self.dana)
+        response = self.client.post(self.end_url, {"end-ends_on": "2026-06-30", "end-version": "1"})
+        self.assertContains(
+            response, "from Mon 1 Jun 2026 with no end date, and the dates overlap", status_code=400
+        )
+        self.coverage.refresh_from_db()
+        self.assertEqual(self.coverage.ends_on, date(2026, 5, 31))
+
+    def test_an_edit_on_a_stale_page_is_detected_and_the_entries_kept(self):
+        self.login(self.dana)
+        actions.update_coverage(
+            coverage=self.coverage,
+            fields={"group_number": "G999"},
+            expected_version=1,
+            acting_user=self.ivy,
+        )
+        response = self.client.post(self.url, self.edit_data(**{"cov-member_id": "MINE-1"}))
+        self.assertContains(response, "Someone else changed this coverage", status_code=400)
+        self.assertContains(response, 'value="MINE-1"', status_code=400)
+        self.assertContains(response, "G999", status_code=400)  # the saved details
+        self.assertContains(response, 'name="cov-version" value="2"', status_code=400)
+        self.coverage.refresh_from_db()
+        self.assertEqual(self.coverage.member_id, "ABC123")
+        # Saving again, now over the saved version, goes through.
+        data = self.edit_data(**{"cov-member_id": "MINE-1", "cov-version": "2"})
+        self.assertRedirects(self.client.post(self.url, data), self.chart)
+        self.coverage.refresh_from_db()
+        self.assertEqual((self.coverage.member_id, self.coverage.version), ("MINE-1", 3))
+
+    def test_changes_to_a_coverage_with_exported_charges_are_flagged(self):
+        batch = ClaimBatch.objects.create(
+            program=self.program,
+            payer=self.plan.payer,
+            claim_format="837i",
+            created_by=self.dana,
+            created_at=timezone.now(),
+        )
+        Charge.objects.create(
+            participant=self.pat,
+            program=self.program,
+            service_date=date(2026, 11, 2),
+            minutes=180,
+            coverage=self.coverage,
+            status="exported",
+            batch=batch,
+            revenue_code="0905",
+            hcpcs="S9480",
+            amount=150,
+        )
+        self.login(self.dana)
+        response = self.client.post(
+            self.url, self.edit_data(**{"cov-member_id": "FIX-1"}), follow=True
+        )
+        self.assertContains(response, "Already exported on this coverage: 1 charge. A claim")
+        response = self.client.post(
+            self.end_url, {"end-ends_on": "2026-10-31", "end-version": "2"}, follow=True
+        )
+        self.assertContains(response, "for days after that one: 1 charge. The payer may")
+
+    # --- access ------------------------------------------------------------------------
+
+    def test_clinicians_who_may_write_the_chart_and_read_only_staff_get_403(self):
+        for user in (self.alvarez, self.sam):
+            self.login(user)
+            with self.subTest(user=user.email):
+                self.assertEqual(self.client.get(self.url).status_code, 403)
+                self.assertEqual(self.client.post(self.url, self.edit_data()).status_code, 403)
+                end = {"end-ends_on": "2026-11-30", "end-version": "1"}
+                self.assertEqual(self.client.post(self.end_url, end).status_code, 403)
+        self.coverage.refresh_from_db()
+        self.assertIsNone(self.coverage.ends_on)
+
+    def test_outsiders_and_participants_get_404(self):
+        outsider = make_user("out@example.org", "Out", "Sider", "program_director")
+        for user in (outsider, self.chen, self.admin, self.pat_user):
+            self.login(user)
+            with self.subTest(user=user.email):
+                self.assertEqual(self.client.get(self.url).status_code, 404)
+                self.assertEqual(self.client.post(self.end_url).status_code, 404)
+
+    def test_a_coverage_of_another_chart_is_404(self):
+        quinns = base.coverage(self.quinn, self.plan, member_id="Q1")
+        self.login(self.dana)
+        url = reverse("billing:coverage_edit", args=[self.pat.code, quinns.code])
+        self.assertEqual(self.client.get(url).status_code, 404)
+        end = reverse("billing:coverage_end", args=[self.pat.code, quinns.code])
+        self.assertEqual(self.client.post(end, {"end-ends_on": "2026-11-30"}).status_code, 404)
+
+    def test_wrong_methods_get_405(self):
+        self.login(self.dana)
+        self.assertEqual(self.client.get(self.end_url).status_code, 405)
+        self.assertEqual(self.client.delete(self.url).status_code, 405)

@@ -15,6 +15,7 @@ RULES: dict[str, tuple[Acuity, str]] = {
     "help_requested": (Acuity.EMERGENCY, '"I need help" pressed in a video session'),
     "asq_positive": (Acuity.HIGH, "ASQ non-acute positive"),
     "phq9_item9_high": (Acuity.HIGH, "PHQ-9 item 9 answered more than half the days or more"),
+    "crisis_language": (Acuity.HIGH, "Crisis language in a message or peer post"),
     "deterioration_with_item9": (Acuity.HIGH, "Reliable deterioration with item 9 above 0"),
     "phq9_item9_low": (Acuity.ELEVATED, "PHQ-9 item 9 answered several days"),
     "phq9_item9_missing": (Acuity.ELEVATED, "PHQ-9 item 9 not answered"),

@@ -41,6 +41,7 @@ class SafetyAlert(models.Model):
         CLINICIAN_CONCERN = "clinician_concern", "Care team's concern"
         HELP_REQUESTED = "help_requested", "Asked for help during a video session"
         DETERIORATION = "deterioration", "Reliable deterioration on a measure"
+        CRISIS_LANGUAGE = "crisis_language", "Crisis language in a message or post"
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
@@ -280,6 +281,8 @@ class SafetyPolicy(models.Model):
         related_name="+",
         help_text="Who the ladder reaches after the director (e.g. a medical director).",
     )
+    # One phrase per line, added to openiop.safety.crisis_language.DEFAULT_PHRASES.
+    crisis_phrases = models.TextField(blank=True, max_length=5000)
 
     class Meta:
         verbose_name_plural = "safety policies"

@@ -21,6 +21,7 @@ from openiop.safety.actions.alerts import (  # noqa: F401 (re-exported)
     ladder,
     needs_assessment,
     raise_alert,
+    raise_crisis_language_alert,
     raise_critical_item_alert,
     record,
     timeline,

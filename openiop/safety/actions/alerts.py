@@ -137,7 +137,25 @@ DEFAULT_RULES = {
     SafetyAlert.Kind.HELP_REQUESTED.value: "help_requested",
     SafetyAlert.Kind.CLINICIAN_CONCERN.value: "clinician_concern",
     SafetyAlert.Kind.DETERIORATION.value: "deterioration",
+    SafetyAlert.Kind.CRISIS_LANGUAGE.value: "crisis_language",
 }
+
+
+def raise_crisis_language_alert(
+    participant: Participant, *, where: str, link: str, acting_user: User
+) -> SafetyAlert:
+    """A participant wrote crisis language (openiop.safety.crisis_language) in `where` ("a
+    message to the care team", "a post in the peer space"): an alert for the care team, with
+    a link to the words in their place (they are not copied here: the reviewer reads them
+    where they were written, under that place's access rule)."""
+    return raise_alert(
+        participant,
+        kind=SafetyAlert.Kind.CRISIS_LANGUAGE,
+        acting_user=acting_user,
+        concern=f"Crisis language in {where}. Read it here: {link}",
+        signal=AlertTrigger.Signal.CONCERN,
+        rule="crisis_language",
+    )
 
 
 def _default_rule(kind: str) -> str:

@@ -107,6 +107,7 @@ POLICY_FIELDS = (
     "business_days",
     "backup",
     "acuity_rules",
+    "crisis_phrases",
 )
 
 

@@ -18,6 +18,7 @@ from openiop.lib.recurrence import AmbiguousLocalTime, NonexistentLocalTime, loc
 from openiop.programs.eligibility import CLINICAL_ROLES, Seat, may_hold, why_not
 from openiop.programs.models import Program
 from openiop.safety.acuity import RULES
+from openiop.safety.crisis_language import normalise
 from openiop.safety.models import Acuity, OnCallShift, SafetyPolicy
 
 NOT_IN_PROGRAM = "Choose someone who works in this program."
@@ -172,6 +173,14 @@ class PolicyForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         label="Business days",
     )
+    crisis_phrases = forms.CharField(
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="More crisis phrases, one per line",
+        help_text="Added to OpenIOP's default list (docs/safety.md). A message or peer post "
+        "containing one raises a safety alert; a peer post is also held for a moderator.",
+    )
 
     def __init__(self, *args: Any, program: Program, policy: SafetyPolicy, **kwargs: Any):
         kwargs.pop("initial", None)
@@ -182,6 +191,7 @@ class PolicyForm(forms.Form):
             "business_day_ends_at": policy.business_day_ends_at,
             "business_days": policy.business_days or DEFAULT_BUSINESS_DAYS,
             "backup": policy.backup_id,
+            "crisis_phrases": policy.crisis_phrases,
             **{f"rule_{key}": str(rules.get(key, "")) for key in RULES},
         }
         kwargs["initial"] = initial
@@ -207,6 +217,15 @@ class PolicyForm(forms.Form):
                 label=meaning,
             )
 
+    def clean_crisis_phrases(self) -> str:
+        lines = [line.strip() for line in self.cleaned_data["crisis_phrases"].splitlines()]
+        too_short = [line for line in lines if line and len(normalise(line)) < 3]
+        if too_short:
+            raise forms.ValidationError(
+                f"Too short to be a phrase (it would match ordinary words): {too_short[0]}"
+            )
+        return "\n".join(line for line in lines if line)
+
     def rule_fields(self) -> list[forms.BoundField]:
         return [self[f"rule_{key}"] for key in RULES]
 
@@ -218,6 +237,7 @@ class PolicyForm(forms.Form):
             "business_day_ends_at": data["business_day_ends_at"],
             "business_days": sorted(data["business_days"]),
             "backup": data["backup"],
+            "crisis_phrases": data["crisis_phrases"],
             "acuity_rules": {
                 key: int(data[f"rule_{key}"]) for key in RULES if data.get(f"rule_{key}")
             },

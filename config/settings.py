@@ -183,6 +183,8 @@ INSTALLED_APPS = [
     "openiop.outcomes",
     "openiop.feedback",
     "openiop.billing",
+    "openiop.messaging",
+    "openiop.community",
     "openiop.portal",
 ]
 

@@ -35,6 +35,8 @@ urlpatterns = [
     path("outcomes/", include("openiop.outcomes.urls")),
     path("feedback/", include("openiop.feedback.urls")),
     path("billing/", include("openiop.billing.urls")),
+    path("messages/", include("openiop.messaging.urls")),
+    path("community/", include("openiop.community.urls")),
     path("portal/", include("openiop.portal.urls")),
     path("admin/", admin.site.urls),
 ]

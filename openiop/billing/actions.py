@@ -30,6 +30,7 @@ from openiop.billing.queries import (
     usage,
 )
 from openiop.lib.timefmt import format_date
+from openiop.notes import disclosure
 from openiop.notes.models import Note
 from openiop.participants.models import Participant
 from openiop.programs.models import Program
@@ -305,8 +306,11 @@ def generate_charges(*, program: Program, first: date, last: date, acting_user: 
 
     Exported charges are never touched. A charge is held, with its reason, when the day has no
     primary coverage, no authorization covering it, the authorization's units are used up by
-    earlier days, a session that day has no signed note, or the payer has no code pair for the
-    program. A fixed number of queries, whatever the number of participants.
+    earlier days, a session that day has no signed note, the payer has no code pair for the
+    program, or the claim would carry Part 2 information (a Part 2 program's codes, an SUD
+    diagnosis) and the participant has no Part 2 consent for payment in force
+    (notes.disclosure.without_payment_consent). A fixed number of queries, whatever the number
+    of participants.
     """
     if last < first:
         raise BillingError("The period ends before it starts.")
@@ -332,6 +336,7 @@ def generate_charges(*, program: Program, first: date, last: date, acting_user: 
         for auth in auths:
             auths_by_participant[auth.participant_id].append(auth)
         unsigned = _unsigned_days(program, first, last)
+        no_consent = disclosure.without_payment_consent(ids, program=program)
         existing = {
             (c.participant_id, c.service_date): c
             for c in Charge.objects.filter(
@@ -343,7 +348,15 @@ def generate_charges(*, program: Program, first: date, last: date, acting_user: 
         for pid in sorted(ids):
             for day, minutes in sorted(days[pid].items()):
                 values = _charge_values(
-                    program, pid, day, minutes, coverages, auths_by_participant, used, unsigned
+                    program,
+                    pid,
+                    day,
+                    minutes,
+                    coverages,
+                    auths_by_participant,
+                    used,
+                    unsigned,
+                    no_consent,
                 )
                 charge = existing.pop((pid, day), None)
                 if values["status"] == Charge.Status.HELD:
@@ -405,6 +418,7 @@ def _charge_values(
     auths: dict[int, list[Authorization]],
     used: dict[int, Any],
     unsigned: set[tuple[int, date]],
+    no_consent: set[int],
 ) -> dict[str, Any]:
     values: dict[str, Any] = {
         "minutes": minutes,
@@ -448,6 +462,8 @@ def _charge_values(
         return held(Charge.HoldReason.UNSIGNED_NOTE)
     if pair is None:
         return held(Charge.HoldReason.NO_CODES)
+    if pid in no_consent:
+        return held(Charge.HoldReason.NO_PART2_CONSENT)
     return values
 
 

@@ -14,6 +14,7 @@ from openiop.billing.models import BillingProfile, Charge, ClaimBatch, Payer
 from openiop.careplans.models import Diagnosis
 from openiop.lib import x12
 from openiop.lib.csvcells import csv_text
+from openiop.notes import disclosure
 from openiop.programs.models import Program
 
 VERSIONS = {
@@ -26,7 +27,9 @@ def export_batch(
     *, program: Program, payer: Payer, first: date, last: date, acting_user: Any
 ) -> ClaimBatch:
     """Put every ready charge of `payer` in [first, last] into a new batch and mark them
-    exported, or raise BillingError (nothing changes) when one cannot be written."""
+    exported, or raise BillingError (nothing changes) when one cannot be written, or when a
+    participant's Part 2 consent for payment ended after their charges were made ready (a
+    revocation takes effect at once, 42 CFR 2.31(a)(6))."""
     with transaction.atomic():
         charges = list(
             Charge.objects.select_for_update(of=("self",))
@@ -42,6 +45,7 @@ def export_batch(
         )
         if not charges:
             raise BillingError("No charges are ready for this payer in this period.")
+        _refuse_without_consent(program, charges)
         batch = ClaimBatch.objects.create(
             program=program,
             payer=payer,
@@ -67,6 +71,27 @@ def export_batch(
             },
         )
     return batch
+
+
+def _refuse_without_consent(program: Program, charges: list[Charge]) -> None:
+    blocked = disclosure.without_payment_consent(
+        {c.participant_id for c in charges}, program=program
+    )
+    if not blocked:
+        return
+    names = sorted(
+        {
+            f"{c.participant.given_name} {c.participant.family_name}"
+            for c in charges
+            if c.participant_id in blocked
+        }
+    )
+    raise BillingError(
+        "Could not make the 837: no Part 2 consent for payment is in force for "
+        f"{', '.join(names)} (revoked or expired since the charges were made), and their claims "
+        "would carry substance use information. Make the month's charges again, which holds "
+        "those days, then export. Nothing was exported."
+    )
 
 
 def batch_text(batch: ClaimBatch, *, acting_user: Any) -> str:

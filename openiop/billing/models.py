@@ -276,6 +276,7 @@ class Charge(models.Model):
         UNITS_EXHAUSTED = "units_exhausted", "Authorization units used up"
         UNSIGNED_NOTE = "unsigned_note", "A session that day has no signed note"
         NO_CODES = "no_codes", "Payer has no code for this program"
+        NO_PART2_CONSENT = "no_part2_consent", "No Part 2 consent for payment"
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     participant = models.ForeignKey(

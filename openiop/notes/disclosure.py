@@ -24,7 +24,7 @@ filtered: Part 2 lets a patient see their own record.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +33,7 @@ from openiop.consent.models import Consent, ConsentKind
 from openiop.consent.part2 import is_sud_code
 from openiop.notes.models import Note
 from openiop.participants.models import Participant
+from openiop.programs.models import Program
 
 if TYPE_CHECKING:
     # record.py imports this module (its export passes the gate).
@@ -54,6 +55,38 @@ def covers_part2(
     if consent.kind == ConsentKind.PART2_TPO:
         return True
     return consent.kind == ConsentKind.RELEASE and consent.includes_part2
+
+
+def without_payment_consent(participant_ids: Collection[int], *, program: Program) -> set[int]:
+    """Of `participant_ids` (participants of `program`), those whose claims would carry Part 2
+    information to a payer without a consent that lets it go: the program is a Part 2 program
+    (its substance use service codes name the person as its patient) or they have an active
+    SUD diagnosis (the claim lists it), and no Part 2 consent for treatment, payment and
+    operations is in force now (CLINICAL.md §6.5: a claim is a disclosure for payment).
+
+    A release does not stand in for it, even one that includes Part 2 records: it names its
+    own recipient and purpose. At most two queries, whatever the number of participants."""
+    ids = set(participant_ids)
+    if not ids:
+        return set()
+    if program.part2_program:
+        part2 = ids
+    else:
+        part2 = {
+            pid
+            for pid, code in Diagnosis.objects.filter(
+                participant_id__in=ids, status=Diagnosis.Status.ACTIVE
+            ).values_list("participant_id", "icd10_code")
+            if is_sud_code(code)
+        }
+    if not part2:
+        return set()
+    consented = set(
+        Consent.objects.in_force()
+        .filter(participant_id__in=part2, kind=ConsentKind.PART2_TPO)
+        .values_list("participant_id", flat=True)
+    )
+    return part2 - consented
 
 
 def _is_part2_program(participant: Participant) -> bool:

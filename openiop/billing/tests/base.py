@@ -94,12 +94,14 @@ def authorization(
     )
 
 
-def diagnosis(participant: Any, user: Any, code: str = "F33.1") -> Diagnosis:
+def diagnosis(
+    participant: Any, user: Any, code: str = "F33.1", *, rank: str = Diagnosis.Rank.PRIMARY
+) -> Diagnosis:
     return Diagnosis.objects.create(
         participant=participant,
         icd10_code=code,
         description="Major depressive disorder, recurrent, moderate",
-        rank=Diagnosis.Rank.PRIMARY,
+        rank=rank,
         updated_by=user,
     )
 

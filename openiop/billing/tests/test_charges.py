@@ -7,12 +7,16 @@ from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from openiop.audit.models import AuditEvent
 from openiop.billing import actions, claims
 from openiop.billing.models import Charge, ClaimBatch, Coverage, Payer
 from openiop.billing.tests import base
 from openiop.billing.tests.x12check import validate
+from openiop.careplans.models import Diagnosis
+from openiop.consent.models import Consent, ConsentKind
+from openiop.consent.tests.helpers import release, sign
 from openiop.notes.models import Note
 from openiop.testing import BaseTestCase
 
@@ -116,10 +120,67 @@ class ChargesTest(BaseTestCase):
     def test_a_substance_use_program_bills_its_own_code_pair(self):
         self.program.part2_program = True
         self.program.save()
+        sign(self.pat, ConsentKind.PART2_TPO)
         base.program_day(self, date(2026, 11, 2), {self.pat: 180})
         self.generate()
         charge = self.charges()[date(2026, 11, 2)]
         self.assertEqual((charge.revenue_code, charge.hcpcs), ("0906", "H0015"))
+        self.assertEqual(charge.status, Charge.Status.READY)
+
+    # --- 42 CFR Part 2: a claim is a disclosure for payment (CLINICAL.md §6.5) --------------
+
+    def test_a_part2_programs_day_is_held_until_a_part2_consent_for_payment(self):
+        self.program.part2_program = True
+        self.program.save()
+        base.program_day(self, date(2026, 11, 2), {self.pat: 180})
+        result = self.generate()
+        charge = self.charges()[date(2026, 11, 2)]
+        self.assertEqual(charge.status, Charge.Status.HELD)
+        self.assertEqual(charge.hold_reason, Charge.HoldReason.NO_PART2_CONSENT)
+        self.assertEqual(charge.get_hold_reason_display(), "No Part 2 consent for payment")
+        self.assertEqual((result.ready, result.held), (0, 1))
+        with self.assertRaises(actions.BillingError):
+            self.export()
+        sign(self.pat, ConsentKind.PART2_TPO)
+        self.generate()
+        self.assertEqual(self.charges()[date(2026, 11, 2)].status, Charge.Status.READY)
+
+    def test_an_sud_diagnosis_holds_the_day_in_any_program(self):
+        # A mental health program; the claim would list the alcohol use disorder.
+        base.diagnosis(self.pat, self.alvarez, "F10.20", rank=Diagnosis.Rank.SECONDARY)
+        base.program_day(self, date(2026, 11, 2), {self.pat: 180})
+        self.generate()
+        charge = self.charges()[date(2026, 11, 2)]
+        self.assertEqual(charge.hold_reason, Charge.HoldReason.NO_PART2_CONSENT)
+        # A release to a named clinic, even one that includes Part 2 records, is not it.
+        release(self.pat, includes_part2=True)
+        self.generate()
+        self.assertEqual(self.charges()[date(2026, 11, 2)].status, Charge.Status.HELD)
+
+    def test_a_mental_health_day_needs_no_part2_consent(self):
+        base.program_day(self, date(2026, 11, 2), {self.pat: 180})
+        self.generate()
+        self.assertEqual(self.charges()[date(2026, 11, 2)].status, Charge.Status.READY)
+
+    def test_a_consent_revoked_after_the_charges_were_made_refuses_the_export(self):
+        self.program.part2_program = True
+        self.program.save()
+        consent = sign(self.pat, ConsentKind.PART2_TPO)
+        base.program_day(self, date(2026, 11, 2), {self.pat: 180})
+        self.generate()
+        self.assertEqual(self.charges()[date(2026, 11, 2)].status, Charge.Status.READY)
+        Consent.objects.filter(pk=consent.pk).update(
+            status=Consent.Status.REVOKED, revoked_at=timezone.now()
+        )
+        with self.assertRaises(actions.BillingError) as caught:
+            self.export()
+        message = str(caught.exception)
+        self.assertIn("no Part 2 consent for payment is in force for Patricia Lindqvist", message)
+        self.assertIn("Nothing was exported", message)
+        self.assertFalse(ClaimBatch.objects.exists())
+        self.generate()
+        charge = self.charges()[date(2026, 11, 2)]
+        self.assertEqual(charge.hold_reason, Charge.HoldReason.NO_PART2_CONSENT)
 
     def test_a_cancelled_session_counts_nowhere(self):
         session = base.program_day(self, date(2026, 11, 2), {self.pat: 180})

@@ -7,9 +7,13 @@ Every query is filtered by this participant; no other person's name can reach it
 name is the only shared thing it prints, and it prints none).
 
 It leaves OpenIOP, so it goes through the Part 2 gate every staff export passes
-(notes.disclosure.for_disclosure, as notes.record does): Part 2 diagnoses and plans are
-withheld unless a Part 2 consent for treatment, payment and operations is in force, and when
-Part 2 information goes out the §2.32 notice is printed and the disclosure is accounted for.
+(notes.disclosure.for_disclosure, as notes.record does). Unlike a record export, the packet
+is refused as a whole when the gate would withhold anything: its attendance, level of care,
+risk, alerts and authorizations are not Part 2 labelled rows, yet for a Part 2 participant
+each of them tells the payer about their substance use treatment, and a packet with holes
+is no use to a reviewer (docs/billing.md). With a Part 2 consent for treatment, payment and
+operations in force the whole packet goes out with the §2.32 notice, and the disclosure is
+accounted for.
 """
 
 import uuid
@@ -23,20 +27,21 @@ from django.utils import timezone
 
 from openiop.accounts.models import User
 from openiop.assessments.models import Response
+from openiop.audit.actions import record as record_event
 from openiop.audit.reads import record_read
 from openiop.billing.actions import program_today
 from openiop.billing.models import Authorization
 from openiop.billing.queries import usage
 from openiop.consent import part2
 from openiop.consent import queries as consent_queries
-from openiop.consent.models import ConsentKind, Disclosure, Purpose
+from openiop.consent.models import Consent, ConsentKind, Disclosure, Purpose
 from openiop.consent.release_actions import record_disclosure
 from openiop.intake.models import EpisodeOfCare, LevelOfCareDecision
 from openiop.lib.hours import week_start
 from openiop.lib.pdf import render_pdf
 from openiop.notes import disclosure
 from openiop.notes.models import Note
-from openiop.notes.record import designated_record
+from openiop.notes.record import DesignatedRecord, designated_record
 from openiop.participants.access import get_participant_for_user
 from openiop.participants.models import Participant
 from openiop.participants.zones import viewer_zone
@@ -101,11 +106,30 @@ def _attendance(participant: Participant, today: Any) -> dict[str, Any]:
     }
 
 
-def build(participant: Participant, *, user: User) -> dict[str, Any]:
-    """The packet's context; the record part has passed the Part 2 gate."""
-    record = designated_record(participant)
+class Part2Withheld(Exception):
+    """The participant's record holds Part 2 information and no Part 2 consent for treatment,
+    payment and operations is in force: no packet may leave."""
+
+    def __init__(self, participant: Participant) -> None:
+        super().__init__("withheld under 42 CFR Part 2")
+        self.participant = participant
+
+
+def _gated_record(participant: Participant) -> tuple[DesignatedRecord, Consent | None]:
+    """The record through the Part 2 gate, or Part2Withheld when the gate keeps anything back."""
     consent = consent_queries.in_force(participant, ConsentKind.PART2_TPO)
-    record, _withheld, _included = disclosure.for_disclosure(record, consent=consent)
+    record, withheld, _included = disclosure.for_disclosure(
+        designated_record(participant), consent=consent
+    )
+    if withheld or record.program_withheld:
+        raise Part2Withheld(participant)
+    return record, consent
+
+
+def build(participant: Participant, *, user: User) -> dict[str, Any]:
+    """The packet's context, or Part2Withheld (nothing else is read) for a Part 2 participant
+    without a Part 2 consent in force."""
+    record, consent = _gated_record(participant)
     episode = (
         EpisodeOfCare.objects.filter(participant=participant)
         .select_related("referral")
@@ -164,15 +188,26 @@ def render(context: dict[str, Any], *, zone: str) -> bytes:
 
 def packet_pdf_for_user(user: User, code: uuid.UUID | str) -> bytes:
     """The gate and the export: staff who may read the chart; participants and outsiders 404.
-    One `billing.ur_packet_exported` read, and a Disclosure when Part 2 information leaves."""
+    One `billing.ur_packet_exported` read, and a Disclosure when Part 2 information leaves.
+
+    Part2Withheld for a Part 2 participant without a Part 2 consent in force, audited as
+    `billing.ur_packet_withheld` (denied) with no read recorded, since nothing was shown."""
     if not user.is_authenticated or not user.is_staff_member:
         raise Http404
     participant, _ = get_participant_for_user(user, code, read=False)
-    context = build(participant, user=user)
+    try:
+        context = build(participant, user=user)
+    except Part2Withheld:
+        record_event(
+            "billing.ur_packet_withheld",
+            acting_user=user,
+            participant=participant,
+            outcome="denied",
+            details={"format": "pdf"},
+        )
+        raise
     record = context["record"]
     details: dict[str, Any] = {"format": "pdf", "diagnoses": len(record.diagnoses)}
-    if record.part2_withheld:
-        details["withheld"] = record.part2_withheld
     if record.part2_included:
         details["part2"] = True
     with transaction.atomic():

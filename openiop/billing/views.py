@@ -477,7 +477,15 @@ def charges_csv(request: AuthedRequest, code: str) -> HttpResponse:
 @require_GET
 @login_required
 def ur_packet_pdf(request: AuthedRequest, code: str) -> HttpResponse:
-    pdf = ur_packet.packet_pdf_for_user(request.user, code)
+    try:
+        pdf = ur_packet.packet_pdf_for_user(request.user, code)
+    except ur_packet.Part2Withheld as exc:
+        return render(
+            request,
+            "billing/ur_packet_withheld.html",
+            {"participant": exc.participant},
+            status=403,
+        )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="utilization-review.pdf"'
     return response

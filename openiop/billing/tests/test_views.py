@@ -1,6 +1,7 @@
 """The billing pages: setup, a chart's coverage and authorizations, the charges list."""
 
 from datetime import date
+from typing import Any
 from unittest import mock
 
 from django.db import connection
@@ -13,6 +14,10 @@ from openiop.audit.models import AuditEvent
 from openiop.billing import actions
 from openiop.billing.models import Authorization, Charge, ClaimBatch, Coverage, Payer, Plan
 from openiop.billing.tests import base
+from openiop.careplans.models import Diagnosis
+from openiop.consent import part2
+from openiop.consent.models import ConsentKind, Disclosure, Purpose
+from openiop.consent.tests.helpers import release, sign
 from openiop.lib.pdf import render_pdf
 from openiop.testing import BaseTestCase, make_user
 
@@ -330,6 +335,55 @@ class UtilizationReviewTest(BaseTestCase):
         self.login(outsider)
         response = self.client.get(reverse("billing:ur_packet", args=[self.pat.code]))
         self.assertEqual(response.status_code, 404)
+
+    # --- 42 CFR Part 2: the packet is a disclosure to a payer ------------------------------
+
+    def get_packet(self) -> tuple[Any, list[str]]:
+        html: list[str] = []
+
+        def spy(template, context):
+            html.append(render_to_string(template, context))
+            return render_pdf(template, context)
+
+        self.login(self.alvarez)
+        with mock.patch("openiop.billing.ur_packet.render_pdf", side_effect=spy):
+            response = self.client.get(reverse("billing:ur_packet", args=[self.pat.code]))
+        return response, html
+
+    def assert_withheld(self) -> None:
+        response, html = self.get_packet()
+        self.assertContains(response, "withheld under 42 CFR Part 2", status_code=403)
+        self.assertEqual(html, [])  # nothing built: no attendance, risk or authorizations
+        event = AuditEvent.objects.get(event_type="billing.ur_packet_withheld")
+        self.assertEqual((event.participant_id, event.outcome), (self.pat.pk, "denied"))
+        self.assertFalse(
+            AuditEvent.objects.filter(event_type="billing.ur_packet_exported").exists()
+        )
+        self.assertFalse(Disclosure.objects.exists())
+
+    def test_a_part2_participant_without_consent_gets_no_packet_at_all(self):
+        self.program.part2_program = True
+        self.program.save()
+        self.assert_withheld()
+
+    def test_an_sud_diagnosis_alone_withholds_the_packet(self):
+        base.diagnosis(self.pat, self.alvarez, "F10.20", rank=Diagnosis.Rank.SECONDARY)
+        # A release to a named clinic, even one that includes Part 2 records, is not a consent
+        # for payment.
+        release(self.pat, includes_part2=True)
+        self.assert_withheld()
+
+    def test_under_a_part2_consent_the_whole_packet_goes_with_the_notice(self):
+        self.program.part2_program = True
+        self.program.save()
+        consent = sign(self.pat, ConsentKind.PART2_TPO)
+        response, html = self.get_packet()
+        self.assertEqual(response.status_code, 200)
+        text = html[0]
+        for expected in (part2.NOTICE_TITLE, "Attendance and hours", self.program.name):
+            self.assertIn(expected, text)
+        disclosure = Disclosure.objects.get()
+        self.assertEqual((disclosure.consent, disclosure.purpose), (consent, Purpose.PAYMENT))
 
 
 class CoverageEditTest(BaseTestCase):

@@ -173,7 +173,9 @@ def chart(request: AuthedRequest, code: str) -> HttpResponse:
     )
     usage = queries.usage(auths)
     alerts = list(
-        BillingAlert.objects.filter(authorization__participant=participant, resolved_at=None)
+        BillingAlert.objects.filter(
+            authorization__participant=participant, resolved_at=None
+        ).select_related("authorization")
     )
     return render(
         request,

@@ -12,7 +12,15 @@ from django.utils import timezone
 
 from openiop.audit.models import AuditEvent
 from openiop.billing import actions
-from openiop.billing.models import Authorization, Charge, ClaimBatch, Coverage, Payer, Plan
+from openiop.billing.models import (
+    Authorization,
+    BillingAlert,
+    Charge,
+    ClaimBatch,
+    Coverage,
+    Payer,
+    Plan,
+)
 from openiop.billing.tests import base
 from openiop.careplans.models import Diagnosis
 from openiop.consent import part2
@@ -209,6 +217,33 @@ class ChartTest(BaseTestCase):
         )
         self.assertContains(response, "already hold 3 qualifying days, 1 more than the 2")
         self.assertContains(response, "Exceeded by 1")
+
+    def test_the_page_runs_a_fixed_number_of_queries_whatever_the_alerts(self):
+        cov = base.coverage(self.pat, self.plan)
+
+        def add_alerts(start: int, count: int) -> None:
+            for n in range(start, start + count):
+                auth = base.authorization(cov, self.dana, reference=f"AUTH-{n}")
+                BillingAlert.objects.create(
+                    authorization=auth,
+                    kind=BillingAlert.Kind.EXPIRING,
+                    raised_at=timezone.now(),
+                    units_left=5,
+                    days_left=3,
+                )
+
+        def count() -> int:
+            with CaptureQueriesContext(connection) as ctx:
+                response = self.client.get(self.url)
+            self.assertEqual(response.status_code, 200)
+            return len(ctx.captured_queries)
+
+        self.login(self.dana)
+        add_alerts(0, 1)
+        one = count()
+        add_alerts(1, 4)
+        self.assertEqual(count(), one)
+        self.assertContains(self.client.get(self.url), "Authorization AUTH-4 ends in 3 days")
 
     def test_a_clinician_on_the_team_reads_but_may_not_change_coverage(self):
         self.login(self.alvarez)

@@ -18,7 +18,36 @@ def coverage_dates(coverage: Coverage) -> str:
     return f"{format_date(coverage.starts_on)} – {format_date(coverage.ends_on)}"
 
 
+X12_TEXT_MESSAGE = (
+    "Claims cannot carry this text: use Latin letters (accents are fine), digits, spaces and "
+    "simple punctuation (no * : ^ ~)."
+)
+
+
+def check_x12_text(form: forms.BaseForm, data: dict[str, Any], names: tuple[str, ...]) -> None:
+    """Refuse, field by field, text an 837 cannot carry (lib.x12.text, the rule the export
+    applies), so it is corrected on entry rather than at export time."""
+    for name in names:
+        value = data.get(name)
+        if value:
+            try:
+                x12.text(value, name)
+            except x12.X12ValueError:
+                form.add_error(name, X12_TEXT_MESSAGE)
+
+
 class ProfileForm(forms.ModelForm):
+    # What the 837 prints as text (loops 1000A, 2010AA, 2310A); the rest are identifiers with
+    # their own validators on the model.
+    X12_TEXT = (
+        "organization_name",
+        "address",
+        "city",
+        "contact_name",
+        "attending_given_name",
+        "attending_family_name",
+    )
+
     class Meta:
         model = BillingProfile
         fields = [
@@ -37,6 +66,11 @@ class ProfileForm(forms.ModelForm):
             "attending_npi",
             "facility_code",
         ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        check_x12_text(self, data, self.X12_TEXT)
+        return data
 
 
 class PayerForm(forms.ModelForm):
@@ -71,9 +105,7 @@ class PayerForm(forms.ModelForm):
         try:
             x12.text(value, "name")
         except x12.X12ValueError as exc:
-            raise forms.ValidationError(
-                "Use letters, digits, spaces and simple punctuation (no * : ^ ~)."
-            ) from exc
+            raise forms.ValidationError(X12_TEXT_MESSAGE) from exc
         return str(value)
 
     def clean_code_list(self) -> list[dict[str, str]]:
@@ -161,17 +193,9 @@ class CoverageForm(forms.ModelForm):
             for name in ("subscriber_given_name", "subscriber_family_name"):
                 if not data.get(name):
                     self.add_error(name, "Give the subscriber's name.")
-        for name in ("subscriber_given_name", "subscriber_family_name", "address", "city"):
-            value = data.get(name)
-            if value:
-                try:
-                    x12.text(value, name)
-                except x12.X12ValueError:
-                    self.add_error(
-                        name,
-                        "Claims cannot carry this text: use letters, digits, spaces and simple "
-                        "punctuation (no * : ^ ~).",
-                    )
+        check_x12_text(
+            self, data, ("subscriber_given_name", "subscriber_family_name", "address", "city")
+        )
         return data
 
     def coverage_fields(self) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from openiop.billing import actions
 from openiop.billing.models import (
     Authorization,
     BillingAlert,
+    BillingProfile,
     Charge,
     ClaimBatch,
     Coverage,
@@ -37,6 +38,25 @@ PAYER = {
     "payer-claim_format": "837i",
     "payer-per_diem_rate": "150.00",
     "payer-code_list": "mh 0905 S9480\nsud 0906 H0015",
+}
+
+
+PROFILE = {
+    "form": "profile",
+    "profile-organization_name": "Harbor Behavioral Health",
+    "profile-npi": "1234567893",
+    "profile-tax_id": "12-3456789",
+    "profile-address": "1 Main St",
+    "profile-city": "Albany",
+    "profile-state": "NY",
+    "profile-postal_code": "12207-0001",
+    "profile-contact_name": "Billing Office",
+    "profile-contact_phone": "5185550100",
+    "profile-submitter_id": "HARBOR01",
+    "profile-attending_given_name": "Rosa",
+    "profile-attending_family_name": "Alvarez",
+    "profile-attending_npi": "1245319599",
+    "profile-facility_code": "13",
 }
 
 
@@ -70,6 +90,40 @@ class SetupTest(BaseTestCase):
         self.assertContains(response, "Line 2 repeats “mh” (first on line 1)", status_code=400)
         self.assertContains(response, "mh 0906 H0015", status_code=400)  # what was typed
         self.assertFalse(Payer.objects.exists())
+
+    def test_a_director_saves_the_billing_details(self):
+        # Accents are folded when the 837 is written, so they are fine here.
+        data = {**PROFILE, "profile-attending_family_name": "Núñez-O'Brien"}
+        self.assertRedirects(self.client.post(self.url, data), self.url)
+        self.assertEqual(BillingProfile.objects.get().attending_family_name, "Núñez-O'Brien")
+
+    def test_billing_details_an_837_cannot_carry_are_refused_on_entry_and_kept(self):
+        data = {
+            **PROFILE,
+            "profile-organization_name": "Harbor*Health",
+            "profile-address": "1 Main St ~ Suite 2",
+            "profile-city": "Albany: NY",
+            "profile-contact_name": "Billing^Office",
+            "profile-attending_given_name": "Παναγιώτα",
+            "profile-attending_family_name": "Alvarez",
+        }
+        response = self.client.post(self.url, data)
+        self.assertEqual(response.status_code, 400)
+        form = response.context["profile_form"]
+        self.assertEqual(
+            sorted(form.errors),
+            [
+                "address",
+                "attending_given_name",
+                "city",
+                "contact_name",
+                "organization_name",
+            ],
+        )
+        self.assertIn("Claims cannot carry this text", form.errors["organization_name"][0])
+        for typed in ("Harbor*Health", "1 Main St ~ Suite 2", "Παναγιώτα"):
+            self.assertContains(response, typed, status_code=400)
+        self.assertFalse(BillingProfile.objects.exists())
 
     def test_a_bad_code_is_named(self):
         data = {**PAYER, "payer-code_list": "mh 905 S9480"}

@@ -7,8 +7,11 @@
   page as on the forms of the coverage page.
 - Payers, plans, the billing profile, charges and 837 batches are the program's: its
   directors only. Everyone else gets 404, as for a program that does not exist.
-- The utilization review packet is an export of the chart: staff chart readers, through the
-  Part 2 gate (ur_packet.py).
+- The utilization review packet is a disclosure to a payer, not a chart read: those who may
+  change coverage (directors, intake coordinators) and the participant's care-team clinicians
+  who may write the chart, peer specialists excepted. Other staff who may see the chart
+  (read-only seats, group facilitators, emergency access) get 403; outsiders 404. It then
+  passes the Part 2 gate (ur_packet.py).
 
 Reads: the coverage page and a coverage's edit page record `billing.coverage_viewed` for the
 chart; the charges list `billing.charges_viewed` and its CSV `billing.charges_exported` for the
@@ -26,7 +29,7 @@ from openiop.audit.actions import record
 from openiop.audit.reads import record_read
 from openiop.billing.models import ClaimBatch, Coverage, Payer
 from openiop.lib.access import Access, Granted
-from openiop.participants.access import get_participant_for_user
+from openiop.participants.access import get_participant_for_user, participant_access
 from openiop.participants.models import Participant
 from openiop.programs import access as programs
 from openiop.programs.models import Program
@@ -36,6 +39,41 @@ COVERAGE_WRITERS = (User.Role.PROGRAM_DIRECTOR, User.Role.INTAKE_COORDINATOR)
 
 def can_change_coverage(user: User, access: Access) -> bool:
     return access == Access.WRITE and user.role in COVERAGE_WRITERS
+
+
+def can_export_ur_packet(user: User, access: Access) -> bool:
+    """Whether a user with `access` to a chart may download its utilization review packet.
+
+    A clinician has write access only through a writable care-team seat, so this is "the
+    care team's clinicians"; peer specialists support recovery and do not speak to payers."""
+    if access != Access.WRITE:
+        return False
+    if user.role in COVERAGE_WRITERS:
+        return True
+    return user.role == User.Role.CLINICIAN and user.discipline != User.Discipline.PEER_SPECIALIST
+
+
+def get_chart_for_ur_packet(user: User, code: uuid.UUID | str) -> Participant:
+    """The chart whose packet is asked for: 404 for outsiders and participants, 403 (audited
+    `billing.ur_packet_denied`) for staff who may see the chart but not send it to a payer.
+    A discharged chart keeps its packet (a retrospective review), for the same people."""
+    if not user.is_authenticated or not user.is_staff_member:
+        raise Http404
+    participant, access = get_participant_for_user(user, code, read=False, allow_discharged=True)
+    if not can_export_ur_packet(user, access):
+        record(
+            "billing.ur_packet_denied",
+            acting_user=user,
+            participant=participant,
+            outcome="denied",
+        )
+        raise PermissionDenied
+    return participant
+
+
+def ur_packet_allowed(user: User, participant: Participant) -> bool:
+    """For the link on the coverage page (the chart already passed the gate)."""
+    return can_export_ur_packet(user, participant_access(user, participant, allow_discharged=True))
 
 
 def get_chart(user: User, code: uuid.UUID | str, *, write: bool = False) -> Granted[Participant]:

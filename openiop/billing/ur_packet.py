@@ -22,13 +22,13 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 
 from openiop.accounts.models import User
 from openiop.assessments.models import Response
 from openiop.audit.actions import record as record_event
 from openiop.audit.reads import record_read
+from openiop.billing.access import get_chart_for_ur_packet
 from openiop.billing.actions import program_today
 from openiop.billing.models import Authorization
 from openiop.billing.queries import usage
@@ -42,7 +42,6 @@ from openiop.lib.pdf import render_pdf
 from openiop.notes import disclosure
 from openiop.notes.models import Note
 from openiop.notes.record import DesignatedRecord, designated_record
-from openiop.participants.access import get_participant_for_user
 from openiop.participants.models import Participant
 from openiop.participants.zones import viewer_zone
 from openiop.safety.models import SafetyAlert
@@ -187,14 +186,12 @@ def render(context: dict[str, Any], *, zone: str) -> bytes:
 
 
 def packet_pdf_for_user(user: User, code: uuid.UUID | str) -> bytes:
-    """The gate and the export: staff who may read the chart; participants and outsiders 404.
-    One `billing.ur_packet_exported` read, and a Disclosure when Part 2 information leaves.
+    """The gate (billing.access.get_chart_for_ur_packet) and the export. One
+    `billing.ur_packet_exported` read, and a Disclosure when Part 2 information leaves.
 
     Part2Withheld for a Part 2 participant without a Part 2 consent in force, audited as
     `billing.ur_packet_withheld` (denied) with no read recorded, since nothing was shown."""
-    if not user.is_authenticated or not user.is_staff_member:
-        raise Http404
-    participant, _ = get_participant_for_user(user, code, read=False)
+    participant = get_chart_for_ur_packet(user, code)
     try:
         context = build(participant, user=user)
     except Part2Withheld:

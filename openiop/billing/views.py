@@ -186,6 +186,7 @@ def chart(request: AuthedRequest, code: str) -> HttpResponse:
             "authorizations": [(a, usage[a.pk]) for a in auths],
             "alerts": alerts,
             "can_change": can_change,
+            "can_export_ur_packet": access.ur_packet_allowed(request.user, participant),
             "coverage_form": coverage_form,
             "auth_form": auth_form,
         },

@@ -1,9 +1,11 @@
 """The authorisation matrix's rows for billing (collected by openiop/tests/test_authz_matrix.py).
 
-Coverage and the utilization review packet belong to the chart: staff chart readers see them
-(participants get 404: billing is staff work); a coverage's edit and end pages are for those
-who may add coverage (directors and intake coordinators who may write the chart; other staff
-who may see the chart 403). Payers, charges and claim files are the
+Coverage belongs to the chart: staff chart readers see it (participants get 404: billing is
+staff work); a coverage's edit and end pages are for those who may add coverage (directors and
+intake coordinators who may write the chart; other staff who may see the chart 403). The
+utilization review packet is a disclosure to a payer: those who may change coverage and the
+care team's clinicians who may write the chart (Dr. Alvarez for Pat, Dr. Chen for Quinn); Sam,
+a peer specialist with a read-only seat, 403. Payers, charges and claim files are the
 program's: its directors only; everyone else 404. A claim file with no charges (the matrix's)
 sends the director back to the charges page (302) with a message.
 """
@@ -107,6 +109,9 @@ def coverage_kwargs(case: Any, target: str) -> dict:
 COVERAGE_WRITERS = {**STAFF_CHART_WRITERS, "alvarez": 403, "sam": 403}
 OTHER_COVERAGE_WRITERS = {"dana": 200, "ivy": 200, "chen": 403}
 END = {"end-ends_on": "2026-11-30", "end-version": "1"}
+# The UR packet: the chart's writers, who are here the coverage writers and the care team's
+# clinicians; Sam (peer specialist, read-only seat) 403.
+UR_PACKET = {**STAFF_CHART_WRITERS, "sam": 403}
 
 MATRIX = {
     "billing:index": Entry("GET", DIRECTOR, audits=0),
@@ -130,9 +135,7 @@ MATRIX = {
         other={k: 302 if v == 200 else v for k, v in OTHER_COVERAGE_WRITERS.items()},
         data=END,
     ),
-    "billing:ur_packet": Entry(
-        "GET", STAFF_CHART_READERS, chart_kwargs, other=OTHER_STAFF_READERS, audits=1
-    ),
+    "billing:ur_packet": Entry("GET", UR_PACKET, chart_kwargs, other=OTHER_STAFF_READERS, audits=1),
 }
 
 GET_AND_POST = {"billing:setup", "billing:payer_edit", "billing:chart", "billing:coverage_edit"}

@@ -28,6 +28,7 @@ from openiop.consent import part2
 from openiop.consent.models import ConsentKind, Disclosure, Purpose
 from openiop.consent.tests.helpers import release, sign
 from openiop.lib.pdf import render_pdf
+from openiop.participants.models import CareTeamMember
 from openiop.testing import BaseTestCase, make_user
 
 PAYER = {
@@ -424,6 +425,44 @@ class UtilizationReviewTest(BaseTestCase):
         self.login(outsider)
         response = self.client.get(reverse("billing:ur_packet", args=[self.pat.code]))
         self.assertEqual(response.status_code, 404)
+
+    def test_staff_who_only_read_the_chart_get_403_and_no_link(self):
+        # Sam: peer specialist, read-only seat. Dr. Chen: a read-only seat on Pat's team.
+        CareTeamMember.objects.create(
+            participant=self.pat,
+            clinician=self.chen,
+            role=CareTeamMember.Role.PSYCHIATRIC_PRESCRIBER,
+            can_write=False,
+        )
+        url = reverse("billing:ur_packet", args=[self.pat.code])
+        for user in (self.sam, self.chen):
+            with self.subTest(user=user.email):
+                self.login(user)
+                self.assertEqual(self.client.get(url).status_code, 403)
+                chart = self.client.get(reverse("billing:chart", args=[self.pat.code]))
+                self.assertEqual(chart.status_code, 200)
+                self.assertNotContains(chart, url)
+        denied = AuditEvent.objects.filter(event_type="billing.ur_packet_denied")
+        self.assertEqual(denied.count(), 2)
+        self.assertEqual({e.outcome for e in denied}, {"denied"})
+        self.assertFalse(
+            AuditEvent.objects.filter(event_type="billing.ur_packet_exported").exists()
+        )
+
+    def test_a_peer_specialist_with_a_writable_seat_still_gets_403(self):
+        self.pat.care_team.filter(clinician=self.sam).update(can_write=True)
+        self.login(self.sam)
+        response = self.client.get(reverse("billing:ur_packet", args=[self.pat.code]))
+        self.assertEqual(response.status_code, 403)
+
+    def test_the_coverage_page_links_the_packet_for_those_who_may_send_it(self):
+        url = reverse("billing:ur_packet", args=[self.pat.code])
+        for user in (self.dana, self.ivy, self.alvarez):
+            with self.subTest(user=user.email):
+                self.login(user)
+                self.assertContains(
+                    self.client.get(reverse("billing:chart", args=[self.pat.code])), url
+                )
 
     # --- 42 CFR Part 2: the packet is a disclosure to a payer ------------------------------
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from openiop.audit.actions import record
@@ -481,13 +481,19 @@ def alert_thresholds() -> tuple[int, int]:
 def sweep_alerts(*, acting_user: Any = None) -> dict[str, int]:
     """Raise a worklist line for each authorization in force with few units left or close to
     its end date, and resolve lines whose reason has gone (units added, a new authorization
-    recorded). Run daily by tasks.check_authorizations; a fixed number of queries per program."""
+    recorded, the authorization ended). Run daily by tasks.check_authorizations.
+
+    A fixed number of queries per program, whatever the number of authorizations and lines:
+    only authorizations not ended before today (with a day's slack for the programs' zones)
+    and the lines still open or belonging to them are read, and the changes are written in
+    bulk. One `billing.alerts_swept` event records the run with its counts."""
     units_limit, days_limit = alert_thresholds()
     now = timezone.now()
-    raised = resolved = 0
+    # A program west or east of UTC may be a day behind or ahead of the server's date.
+    since, until = now.date() - timedelta(days=1), now.date() + timedelta(days=1)
     with transaction.atomic():
         auths = list(
-            Authorization.objects.filter(ends_on__gte=now.date() - timedelta(days=1))
+            Authorization.objects.filter(ends_on__gte=since, starts_on__lte=until)
             .select_related("participant__program")
             .order_by("pk")
         )
@@ -510,29 +516,45 @@ def sweep_alerts(*, acting_user: Any = None) -> dict[str, int]:
                 wanted[(auth.pk, BillingAlert.Kind.UNITS_LOW)] = (units_left, days_left)
             if days_left <= days_limit:
                 wanted[(auth.pk, BillingAlert.Kind.EXPIRING)] = (units_left, days_left)
-        current = {(a.authorization_id, a.kind): a for a in BillingAlert.objects.all()}
+        # Lines of authorizations long ended are history: only open ones, and those of the
+        # authorizations read above (a resolved line comes back when its reason returns).
+        current = {
+            (a.authorization_id, a.kind): a
+            for a in BillingAlert.objects.filter(
+                Q(resolved_at__isnull=True)
+                | Q(authorization__ends_on__gte=since, authorization__starts_on__lte=until)
+            )
+        }
+        new: list[BillingAlert] = []
+        changed: list[BillingAlert] = []
+        raised = 0
         for key, (units_left, days_left) in wanted.items():
             alert = current.pop(key, None)
             if alert is None:
-                BillingAlert.objects.create(
-                    authorization_id=key[0],
-                    kind=key[1],
-                    raised_at=now,
-                    units_left=units_left,
-                    days_left=days_left,
+                new.append(
+                    BillingAlert(
+                        authorization_id=key[0],
+                        kind=key[1],
+                        raised_at=now,
+                        units_left=units_left,
+                        days_left=days_left,
+                    )
                 )
+                continue
+            if alert.resolved_at is not None:
                 raised += 1
-            else:
-                if alert.resolved_at is not None:
-                    raised += 1
-                    alert.raised_at = now
-                alert.units_left, alert.days_left, alert.resolved_at = units_left, days_left, None
-                alert.save()
-        for alert in current.values():
-            if alert.resolved_at is None:
-                alert.resolved_at = now
-                alert.save(update_fields=["resolved_at"])
-                resolved += 1
+                alert.raised_at, alert.resolved_at = now, None
+            elif (alert.units_left, alert.days_left) == (units_left, days_left):
+                continue
+            alert.units_left, alert.days_left = units_left, days_left
+            changed.append(alert)
+        BillingAlert.objects.bulk_create(new)
+        BillingAlert.objects.bulk_update(
+            changed, ["raised_at", "resolved_at", "units_left", "days_left"]
+        )
+        gone = [a.pk for a in current.values() if a.resolved_at is None]
+        resolved = BillingAlert.objects.filter(pk__in=gone).update(resolved_at=now) if gone else 0
+        raised += len(new)
         if raised or resolved:
             record(
                 "billing.alerts_swept",

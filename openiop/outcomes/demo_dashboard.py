@@ -3,10 +3,11 @@ alerts, so the program outcomes dashboard has something true to say. Synthetic d
 
 The schedule demo seats people in groups without running intake. Here each of those stays
 gets what intake and discharge would have left: a referral and an episode of care; a stay
-that ended gets a signed discharge summary (the chart is then discharged). Each stay has a
-weekly PHQ-9 and GAD-7 from the day before admission, following one of a few courses (most
-improve, some do not, a few get worse and raise a deterioration alert, a few answer only at
-admission so they are discharged without a final score). Written in bulk: the demo is not a
+that ended gets a signed discharge summary (the chart is then discharged). Each stay of
+someone not yet scored (by the measurement-schedule or progress demo) has a weekly PHQ-9 and
+GAD-7 from the day before admission to now, following one of a few courses (most improve,
+some do not, a few get worse and raise a deterioration alert, a few answer only at admission
+so they are discharged without a final score). Written in bulk: the demo is not a
 clinical record, so it is not audited row by row, but each score's JSON is what the scoring
 engine writes for such answers.
 
@@ -116,6 +117,8 @@ def _series(
     points = []
     for week in range(weeks + 1):
         if name == "stops_answering" and week >= 1:  # discharged without a final score
+            break
+        if start + timedelta(weeks=week) > end:  # a stay younger than a week: no score ahead
             break
         expected = baseline + (final - baseline) * week / weeks
         value = round(expected + rng.uniform(-1.5, 1.5)) if week else baseline
@@ -255,9 +258,18 @@ def _load_scores(
 ) -> None:
     instruments = {key: assessments.shipped_instrument(key) for key, _, _ in MEASURES}
     tables = {key: _table(instruments[key], items, top) for key, items, top in MEASURES}
+    # Someone the measurement-schedule or progress demo already scored keeps that history
+    # alone: a second course woven into it would turn its story into noise.
+    scored = set(
+        Response.objects.filter(
+            participant__program=program, status=Response.Status.SUBMITTED
+        ).values_list("participant_id", flat=True)
+    )
     rows: list[tuple[Participant | int, str, datetime, int]] = []
     alerts = []
     for enrollment, episode in zip(stays, episodes, strict=True):
+        if enrollment.participant_id in scored:
+            continue
         start = episode.admitted_at - timedelta(days=1)
         end = min(episode.ended_at or now, now) - timedelta(hours=2)
         course = _course(rng)

@@ -54,6 +54,7 @@ STAFF = [
     ("Jonah", "Brooks", User.Role.CLINICIAN, User.Discipline.COUNSELOR, "LMHC", GROUP_LEAD_STATES),
     ("Priya", "Raman", User.Role.CLINICIAN, User.Discipline.NURSE, "RN", ["NY", "NJ"]),
     ("Sam", "Rivera", User.Role.CLINICIAN, User.Discipline.PEER_SPECIALIST, "CPS", []),
+    ("Malik", "Osei", User.Role.CLINICIAN, User.Discipline.PEER_SPECIALIST, "CPS", []),
     ("Lena", "Novak", User.Role.CLINICIAN, User.Discipline.CASE_MANAGER, "", []),
     ("Ivy", "Intake", User.Role.INTAKE_COORDINATOR, "", "", []),
     ("Ada", "Admin", User.Role.ADMINISTRATOR, "", "", []),

@@ -30,6 +30,11 @@ INTERVENTIONS = {
     "Distress tolerance": "TIPP and self-soothe skills taught and rehearsed in pairs.",
     "Emotion regulation": "Check the facts; opposite action; PLEASE skills.",
     "Interpersonal skills": "DEAR MAN role play; validation practice.",
+    "Thoughts, feelings and actions": "The CBT triangle taught; members mapped a recent moment.",
+    "Behavioural activation": "Activity scheduling; mastery and pleasure ratings reviewed.",
+    "Unhelpful thinking patterns": "Thinking traps named; thought records with balanced views.",
+    "Problem solving": "Five problem-solving steps practised on a shared example.",
+    "Relapse prevention": "Early warning signs mapped; a personal coping plan drafted.",
 }
 NARRATIVE = (
     "The group opened with a two-minute breathing practice and a round of diary cards. "

@@ -1,4 +1,5 @@
-"""The demo's schedule: two tracks, enough rolling groups, a year of sessions and attendance.
+"""The demo's schedule: three tracks, at least four rolling groups, a year of sessions and
+attendance.
 
 Synthetic data, written in bulk (the demo is not a clinical record, so it is not audited row
 by row). Each seat hosts back-to-back stays of the program's typical length, staggered so
@@ -25,12 +26,28 @@ from openiop.scheduling import actions
 from openiop.scheduling.models import Booking, ClinicianAvailability, Enrollment, Session
 
 SEATS = Group.DEFAULT_CAPACITY
-TRACKS = [
-    ("Evening DBT", "FREQ=WEEKLY;BYDAY=MO,WE,TH", time(18), time(21)),
-    ("Morning skills", "FREQ=WEEKLY;BYDAY=TU,TH,FR", time(9, 30), time(12, 30)),
+FEWEST_SEATS = 6  # DESIGN.md: groups of 6-12
+DBT_MODULES = ["Mindfulness", "Distress tolerance", "Emotion regulation", "Interpersonal skills"]
+CBT_MODULES = [
+    "Thoughts, feelings and actions",
+    "Behavioural activation",
+    "Unhelpful thinking patterns",
+    "Problem solving",
+    "Relapse prevention",
 ]
-TOPICS = ["Mindfulness", "Distress tolerance", "Emotion regulation", "Interpersonal skills"]
+# (name, weekly rule, from, to, curriculum): morning, afternoon and evening, none overlapping
+# another (program setup warns about overlapping tracks); the evening one is for people who
+# work days.
+TRACKS = [
+    ("Evening DBT", "FREQ=WEEKLY;BYDAY=MO,WE,TH", time(18), time(21), DBT_MODULES),
+    ("Morning skills", "FREQ=WEEKLY;BYDAY=TU,TH,FR", time(9, 30), time(12, 30), DBT_MODULES),
+    ("Afternoon CBT", "FREQ=WEEKLY;BYDAY=MO,WE,FR", time(13, 30), time(16, 30), CBT_MODULES),
+]
+# At least one group more than tracks, so one track runs two groups side by side.
+MIN_GROUPS = len(TRACKS) + 1
+# Group leads (licensed in every state demo participants live in) and peer co-facilitators.
 LEADS = ["Alvarez", "Okafor", "Brooks"]
+PEERS = ["Rivera", "Osei"]
 WAITLISTED = 5
 
 
@@ -50,28 +67,36 @@ def load(
     participants = list(program.participants.order_by("pk"))
 
     stays_per_seat = max(1, (weeks_back + 1) // program.typical_length_weeks)
-    group_count = max(2, math.ceil(len(participants) / (SEATS * stays_per_seat)))
+    group_count = max(MIN_GROUPS, math.ceil(len(participants) / (SEATS * stays_per_seat)))
+    # A small demo has smaller groups, so today's seats are all taken (a group with room has no
+    # waitlist) and a person or two is left with a past stay only.
+    seats = max(FEWEST_SEATS, min(SEATS, (len(participants) - WAITLISTED) // group_count))
     groups: list[Group] = []
     tracks = []
-    for name, rule, starts_at, ends_at in TRACKS:
+    for name, rule, starts_at, ends_at, modules in TRACKS:
         track = Track.objects.create(program=program, name=name, starts_on=first_monday)
         TrackBlock.objects.create(track=track, rule=rule, starts_at=starts_at, ends_at=ends_at)
-        tracks.append(track)
+        tracks.append((track, modules))
     for index in range(group_count):
-        track = tracks[index % len(tracks)]
+        track, modules = tracks[index % len(tracks)]
+        # Each round of groups (one group per track) moves the leads on by one and takes the
+        # next peer: up to six groups, nobody facilitates two groups at the same hours.
+        round_ = index // len(tracks)
         group = Group.objects.create(
             track=track,
-            name=f"{track.name} {chr(ord('A') + index // len(tracks) % 26)}{index // 52 or ''}",
+            name=f"{track.name} {chr(ord('A') + round_ % 26)}{index // 78 or ''}",
+            capacity=seats,
             curriculum_starts_on=first_monday,
         )
         group.topics.bulk_create(
-            group.topics.model(group=group, position=i, title=t) for i, t in enumerate(TOPICS)
+            group.topics.model(group=group, position=i, title=t) for i, t in enumerate(modules)
         )
-        lead = staff.get(LEADS[index % len(LEADS)])
+        lead = staff.get(LEADS[(index + round_) % len(LEADS)])
         if lead is not None:
             GroupFacilitator.objects.create(group=group, clinician=lead, role="lead")
-        if "Rivera" in staff:
-            GroupFacilitator.objects.create(group=group, clinician=staff["Rivera"], role="peer")
+        peer = staff.get(PEERS[round_ % len(PEERS)])
+        if peer is not None:
+            GroupFacilitator.objects.create(group=group, clinician=peer, role="peer")
         actions.generate_group_sessions(group, first_day=first_monday, last_day=last_day)
         groups.append(group)
 
@@ -91,7 +116,7 @@ def load(
     # Every stay of every seat up to today, most recent first: the current stays fill first.
     slots = []
     for number, group in enumerate(groups):
-        for seat in range(SEATS):
+        for seat in range(seats):
             start = first_monday + timedelta(weeks=(seat * 3 + number) % 8)
             while start <= today:
                 slots.append((start, number, group))

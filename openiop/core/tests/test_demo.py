@@ -90,6 +90,37 @@ class DemoLoaderTestCase(BaseTestCase):
         self.assertGreaterEqual(alert.ladder_step, 1)
         self.assertTrue(alert.events.filter(kind=AlertEvent.Kind.ESCALATED).exists())
 
+    def test_it_runs_several_tracks_and_groups_each_seated_and_licensed_where_members_live(self):
+        from collections import Counter
+
+        from openiop.programs.models import Group, GroupFacilitator, Program, TrackBlock
+        from openiop.scheduling.actions._shared import program_today
+        from openiop.scheduling.queries import licensure_conflicts
+
+        call_command("load_demo", "--quiet", stdout=StringIO())
+        program = Program.objects.get(participants__user__email=demo.participant_email(1))
+        today = program_today(program)
+        self.assertGreaterEqual(program.tracks.count(), 3)
+        groups = Group.objects.filter(track__program=program)
+        self.assertGreaterEqual(groups.count(), 4)
+        for group in groups:
+            self.assertGreater(group.enrollments.filter(status="seated").count(), 0, group)
+            self.assertEqual(group.seated_count, group.capacity, group)
+            roles = sorted(group.facilitator_roles.values_list("role", flat=True))
+            self.assertEqual(roles, ["lead", "peer"], group)
+            self.assertGreaterEqual(group.topics.count(), 4, group)
+            self.assertEqual(licensure_conflicts(group, today), [], group)
+        # Tracks never meet at the same hours, and nobody facilitates two groups of one track.
+        blocks = list(TrackBlock.objects.filter(track__program=program))
+        for a, b in itertools.combinations(blocks, 2):
+            self.assertFalse(a.overlaps(b), (a, b))
+        facilitating = Counter(
+            GroupFacilitator.objects.filter(group__track__program=program).values_list(
+                "group__track", "clinician"
+            )
+        )
+        self.assertEqual(max(facilitating.values()), 1)
+
     def test_it_takes_a_size_option(self):
         demo.load(participants=250, weeks=52)
         loaded = Participant.objects.filter(user__email__endswith=demo.DEMO_DOMAIN).count()

@@ -61,6 +61,7 @@ READ_EVENTS = frozenset(
         "billing.charges_viewed",
         "billing.charges_exported",
         "billing.ur_packet_exported",
+        "messaging.thread_viewed",
     }
 )
 

@@ -51,6 +51,7 @@ INTAKE = Item(_("Intake"), "intake:referrals", section=("intake:",))
 PIPELINE = Item(_("Intake pipeline"), "intake:pipeline", section=("intake:targets",))
 SCHEDULE = Item(_("Schedule"), "scheduling:index", section=("scheduling:",))
 VIDEO = Item(_("Video sessions"), "telehealth:sessions", section=("telehealth:",))
+MESSAGES = Item(_("Messages"), "messaging:inbox", section=("messaging:",))
 ALERTS = Item(_("Safety alerts"), "safety:alerts", section=("safety:alert",))
 RECORD_REQUESTS = Item(_("Record requests"), "access_requests:list", section=("access_requests:",))
 OUTCOMES = Item(
@@ -71,6 +72,7 @@ MENUS: dict[str, tuple[Item, ...]] = {
         Item(_("Today"), "home"),
         Item(_("My week"), "scheduling:my_week"),
         Item(_("My plan"), "careplans:my_plan"),
+        Item(_("Messages"), "messaging:mine", section=("messaging:",)),
         Item(_("Questionnaires"), "assessments:mine"),
         Item(_("My consents"), "consent:mine"),
         Item(_("Settings"), "portal:settings"),
@@ -82,6 +84,7 @@ MENUS: dict[str, tuple[Item, ...]] = {
     User.Role.CLINICIAN: (
         Item(_("My work"), "home"),
         CASELOAD,
+        MESSAGES,
         SCHEDULE,
         VIDEO,
         ALERTS,
@@ -100,6 +103,7 @@ MENUS: dict[str, tuple[Item, ...]] = {
     User.Role.PROGRAM_DIRECTOR: (
         Item(_("My work"), "home", section=("core:team_worklist",)),
         CASELOAD,
+        MESSAGES,
         INTAKE,
         PIPELINE,
         SCHEDULE,

@@ -52,11 +52,13 @@ class DemoLoaderTestCase(BaseTestCase):
         from openiop.careplans.models import TreatmentPlan
         from openiop.core import worklist
         from openiop.discharge.models import DischargeSummary
+        from openiop.messaging.models import Thread
         from openiop.notes.models import GroupNote, Note, PsychotherapyNote
 
         call_command("load_demo", "--participants", "30", "--quiet", stdout=StringIO())
         plans = set(TreatmentPlan.objects.values_list("status", flat=True))
         self.assertLessEqual({"draft", "awaiting_signatures", "active", "superseded"}, plans)
+        self.assertGreaterEqual(Thread.objects.count(), 3)
         self.assertTrue(Note.objects.filter(status="signed", kind="individual").exists())
         self.assertTrue(Note.objects.filter(status="draft").exists())
         self.assertTrue(GroupNote.objects.filter(status="signed").exists())

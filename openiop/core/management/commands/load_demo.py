@@ -18,6 +18,7 @@ from openiop.discharge import demo as discharge_demo
 from openiop.documents import demo as documents_demo
 from openiop.feedback.demo import load_feedback_demo
 from openiop.intake import demo as intake_demo
+from openiop.messaging import demo as messaging_demo
 from openiop.notes import demo as notes_demo
 from openiop.notes import demo_group as group_notes_demo
 from openiop.notes import demo_part2 as part2_demo
@@ -64,6 +65,7 @@ class Command(BaseCommand):
             guest_demo.load_guest_demo(program, now=timezone.now())
             participants_demo.load_break_glass_demo(program, now=timezone.now())
             load_feedback_demo(program, now=timezone.now())
+            messaging_demo.load_threads_demo(program, now=timezone.now())
             progress_demo.load_progress_demo(program)
             # Last: every stay the others left without an admission gets one, with scores.
             outcomes_demo.load(program, now=timezone.now())

@@ -439,6 +439,9 @@ class XssCorpusTest(ThreadTestCase):
             pages.append(self.client.get(reverse("messaging:thread", args=[thread.code])))
         self.login(self.alvarez)
         pages.append(self.client.get(reverse("messaging:inbox")))
+        pages.append(
+            self.client.get(reverse("messaging:thread_updates", args=[thread.code]), {"view": "x"})
+        )
         self.login(self.pat_user)
         pages.append(self.client.get(reverse("messaging:mine")))
         for page in pages:

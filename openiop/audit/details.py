@@ -52,6 +52,9 @@ ALLOWED_KEYS = frozenset(
         "coverage",
         "authorization",
         "batch",
+        "task",
+        "post",
+        "case_review",
         # choice codes, flags and labels of configuration
         "action",
         "attendance",

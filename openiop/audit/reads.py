@@ -62,6 +62,8 @@ READ_EVENTS = frozenset(
         "billing.charges_exported",
         "billing.ur_packet_exported",
         "messaging.thread_viewed",
+        "messaging.team_viewed",
+        "messaging.case_review_viewed",
     }
 )
 

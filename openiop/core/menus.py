@@ -59,6 +59,10 @@ OUTCOMES = Item(
     "outcomes:dashboards",
     section=("outcomes:dashboard", "outcomes:dashboard_export"),
 )
+MY_TASKS = Item(_("My tasks"), "messaging:my_tasks", section=("messaging:team",))
+CASE_REVIEW = Item(
+    _("Case review"), "messaging:case_review_index", section=("messaging:case_review",)
+)
 # Privacy officers are a flag on a member of staff, whatever their role.
 PRIVACY_REPORT = Item(
     _("Emergency access report"),
@@ -85,6 +89,8 @@ MENUS: dict[str, tuple[Item, ...]] = {
         Item(_("My work"), "home"),
         CASELOAD,
         MESSAGES,
+        MY_TASKS,
+        CASE_REVIEW,
         SCHEDULE,
         VIDEO,
         ALERTS,
@@ -95,6 +101,7 @@ MENUS: dict[str, tuple[Item, ...]] = {
         INTAKE,
         PIPELINE,
         CASELOAD,
+        MY_TASKS,
         SCHEDULE,
         RECORD_REQUESTS,
         PRIVACY_REPORT,
@@ -104,6 +111,8 @@ MENUS: dict[str, tuple[Item, ...]] = {
         Item(_("My work"), "home", section=("core:team_worklist",)),
         CASELOAD,
         MESSAGES,
+        MY_TASKS,
+        CASE_REVIEW,
         INTAKE,
         PIPELINE,
         SCHEDULE,

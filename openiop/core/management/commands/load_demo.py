@@ -19,6 +19,7 @@ from openiop.documents import demo as documents_demo
 from openiop.feedback.demo import load_feedback_demo
 from openiop.intake import demo as intake_demo
 from openiop.messaging import demo as messaging_demo
+from openiop.messaging import team_demo
 from openiop.notes import demo as notes_demo
 from openiop.notes import demo_group as group_notes_demo
 from openiop.notes import demo_part2 as part2_demo
@@ -71,6 +72,8 @@ class Command(BaseCommand):
             outcomes_demo.load(program, now=timezone.now())
             # Coverage, authorizations and charges read the stays and attendance above.
             billing_demo.load(program, now=timezone.now())
+            # The case review reads the alerts, stays and plans above.
+            team_demo.load_team_demo(program, now=timezone.now())
             if options["responses"]:
                 outcomes_demo.load_responses(program, total=options["responses"])
             self.stdout.write(

@@ -19,7 +19,7 @@ from django.http import Http404
 
 from openiop.accounts.models import User
 from openiop.audit.actions import record
-from openiop.audit.reads import record_read
+from openiop.audit.reads import record_read, record_read_once
 from openiop.lib.access import Access, Granted
 from openiop.messaging.models import TeamTask
 from openiop.participants.models import CareTeamMember, Participant
@@ -90,6 +90,23 @@ def get_team_for_user(
     if read:
         record_read("messaging.team_viewed", acting_user=user, participant=participant)
     return Granted(participant, access)
+
+
+def get_team_for_poll(user: User, code: uuid.UUID | str) -> Participant:
+    """The team page's polled fragment: the same gate, recording no read itself (the caller
+    records one per page view when it shows new posts, `record_poll_read`)."""
+    participant, _ = get_team_for_user(user, code, read=False)
+    return participant
+
+
+def record_poll_read(user: User, participant: Participant, page_view: str) -> None:
+    record_read_once(
+        "messaging.team_viewed",
+        page_view=page_view,
+        subject=str(participant.code),
+        acting_user=user,
+        participant=participant,
+    )
 
 
 def get_task_for_user(user: User, code: uuid.UUID | str) -> TeamTask:

@@ -60,6 +60,44 @@ def thread(participant: Participant, viewer: User, *, before: str | None = None)
     return ThreadPage(shown, older)
 
 
+def posts_after(participant: Participant, viewer: User, after: str) -> list[ShownPost] | None:
+    """Posts newer than the post `after` (at most a page), oldest first; None when `after` is
+    not a post of this thread. Two queries."""
+    anchor = (
+        TeamPost.objects.filter(participant=participant, code=after)
+        .values("created_at", "pk")
+        .first()
+    )
+    if anchor is None:
+        return None
+    rows = list(
+        TeamPost.objects.filter(participant=participant, created_at__gte=anchor["created_at"])
+        .exclude(pk=anchor["pk"])
+        .exclude(created_at=anchor["created_at"], pk__lt=anchor["pk"])
+        .select_related("author")
+        .order_by("created_at", "pk")[:POSTS_PER_PAGE]
+    )
+    mine = (
+        set(
+            Mention.objects.filter(post__in=[r.pk for r in rows], user=viewer).values_list(
+                "post_id", flat=True
+            )
+        )
+        if rows
+        else set()
+    )
+    return [
+        ShownPost(
+            code=str(r.code),
+            author=r.author.display_name,
+            created_at=r.created_at,
+            text=team_crypto.decrypt(r.ciphertext),
+            mentions_me=r.pk in mine,
+        )
+        for r in rows
+    ]
+
+
 def _with_notes(tasks: QuerySet[TeamTask]) -> list[TeamTask]:
     rows = list(tasks)
     for task in rows:

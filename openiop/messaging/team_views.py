@@ -1,6 +1,7 @@
 """The care team's pages: a participant's team page (thread, tasks, case-review decisions),
 "My tasks", and the program's weekly case review. Thin: access → validate → action → respond."""
 
+import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -46,6 +47,7 @@ def _team_page(
             "participant": participant,
             "can_write": can_write,
             "page": page,
+            "page_view": uuid.uuid4().hex,
             "open_tasks": open_tasks,
             "done_tasks": done_tasks,
             "now": timezone.now(),
@@ -64,6 +66,31 @@ def team(request: AuthedRequest, code: str) -> HttpResponse:
     participant, access = team_access.get_team_for_user(request.user, code)
     team_actions.mark_mentions_seen(participant, acting_user=request.user)
     return _team_page(request, participant, can_write=access == team_access.Access.WRITE)
+
+
+@require_GET
+@login_required
+def new_posts(request: AuthedRequest, code: str) -> HttpResponse:
+    """Polled by the team page (htmx, every 20 s): the posts after `after`, and the poller
+    that asks for the ones after them; 204 (nothing to swap) when there are none, so an idle
+    thread costs a few hundred bytes a poll."""
+    participant = team_access.get_team_for_poll(request.user, code)
+    after = request.GET.get("after", "")
+    if after == "start":  # the thread was empty when the page was drawn
+        posts: list[team_queries.ShownPost] | None = team_queries.thread(
+            participant, request.user
+        ).posts
+    else:
+        posts = team_queries.posts_after(participant, request.user, after) if after else None
+    if not posts:
+        return HttpResponse(status=204)
+    view = request.GET.get("view", "")[:64]
+    team_access.record_poll_read(request.user, participant, view)
+    return render(
+        request,
+        "messaging/team/_new_posts.html",
+        {"participant": participant, "posts": posts, "page_view": view},
+    )
 
 
 @require_POST

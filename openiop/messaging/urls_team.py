@@ -7,6 +7,7 @@ from openiop.messaging import team_views
 urlpatterns = [
     path("team/<uuid:code>/", team_views.team, name="team"),
     path("team/<uuid:code>/posts/", team_views.add_post, name="team_post"),
+    path("team/<uuid:code>/posts/new/", team_views.new_posts, name="team_new_posts"),
     path("team/<uuid:code>/tasks/", team_views.add_task, name="task_add"),
     path("tasks/", team_views.my_tasks, name="my_tasks"),
     path("tasks/<uuid:code>/status/", team_views.task_status, name="task_status"),

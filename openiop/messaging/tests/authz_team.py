@@ -85,6 +85,11 @@ MATRIX = {
         other=_as(OTHER_TEAM, 302),
         data={"post-text": "Checking in after group."},
     ),
+    # The polled fragment: nothing new (no `after`) is 204; shown posts record one read per
+    # page view (test_team.py).
+    "messaging:team_new_posts": Entry(
+        "GET", _as(TEAM, 204), chart_kwargs, other=_as(OTHER_TEAM, 204), audits=1
+    ),
     # The matrix cannot name an owner; the empty form answers 400 to those allowed in.
     "messaging:task_add": Entry("POST", _as(TEAM, 400), chart_kwargs, other=_as(OTHER_TEAM, 400)),
     "messaging:task_status": Entry(

@@ -130,6 +130,31 @@ class TeamThreadTestCase(BaseTestCase):
             for message in mail.outbox:
                 self.assertNotIn(text, f"{message.subject} {message.body}")
 
+    def test_the_page_polls_for_new_posts_recording_one_read_per_page_view(self):
+        self.post("first")
+        first = TeamPost.objects.get()
+        url = reverse("messaging:team_new_posts", args=[self.pat.code])
+        self.login(self.sam)
+        page = self.client.get(self.team_url()).content.decode()
+        self.assertIn(f"after={first.code}", page)
+        self.assertIn('hx-trigger="every 20s"', page)
+        self.assertEqual(
+            self.client.get(url, {"after": str(first.code), "view": "v1"}).status_code, 204
+        )
+        self.post("<b>second</b>")
+        reads = AuditEvent.objects.filter(event_type="messaging.team_viewed")
+        before = reads.count()
+        self.login(self.sam)
+        for _ in range(2):
+            response = self.client.get(url, {"after": str(first.code), "view": "v1"})
+            self.assertContains(response, "&lt;b&gt;second&lt;/b&gt;")
+            self.assertNotContains(response, ">first<")
+        self.assertEqual(reads.count(), before + 1)
+        second = TeamPost.objects.order_by("-pk")[0]
+        self.assertContains(response, f"after={second.code}")
+        self.login(self.pat_user)
+        self.assertEqual(self.client.get(url, {"after": str(first.code)}).status_code, 404)
+
     def test_the_thread_pages_in_constant_queries(self):
         for n in range(60):
             TeamPost.objects.create(

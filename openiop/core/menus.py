@@ -52,6 +52,7 @@ PIPELINE = Item(_("Intake pipeline"), "intake:pipeline", section=("intake:target
 SCHEDULE = Item(_("Schedule"), "scheduling:index", section=("scheduling:",))
 VIDEO = Item(_("Video sessions"), "telehealth:sessions", section=("telehealth:",))
 MESSAGES = Item(_("Messages"), "messaging:inbox", section=("messaging:",))
+PEER_SPACE = Item(_("Peer space"), "community:index", section=("community:",))
 ALERTS = Item(_("Safety alerts"), "safety:alerts", section=("safety:alert",))
 RECORD_REQUESTS = Item(_("Record requests"), "access_requests:list", section=("access_requests:",))
 OUTCOMES = Item(
@@ -78,6 +79,7 @@ MENUS: dict[str, tuple[Item, ...]] = {
         Item(_("My plan"), "careplans:my_plan"),
         Item(_("Messages"), "messaging:mine", section=("messaging:",)),
         Item(_("Questionnaires"), "assessments:mine"),
+        PEER_SPACE,
         Item(_("My consents"), "consent:mine"),
         Item(_("Settings"), "portal:settings"),
     ),
@@ -94,6 +96,7 @@ MENUS: dict[str, tuple[Item, ...]] = {
         SCHEDULE,
         VIDEO,
         ALERTS,
+        PEER_SPACE,
         PRIVACY_REPORT,
         SECURITY,
     ),
@@ -125,6 +128,7 @@ MENUS: dict[str, tuple[Item, ...]] = {
         Item(_("Program setup"), "programs:index", section=("programs:",)),
         Item(_("Operations board"), "core:board_index", section=("core:board",)),
         Item(_("Billing"), "billing:index", section=("billing:",)),
+        PEER_SPACE,
         PRIVACY_REPORT,
         SECURITY,
     ),

@@ -5,7 +5,8 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from openiop.accounts.models import User
@@ -73,12 +74,24 @@ def _with_authors(qs: QuerySet[Post]) -> QuerySet[Post]:
     return qs.select_related("author__participant")
 
 
+def _visible_replies() -> Coalesce:
+    counted = (
+        Post.objects.filter(parent=OuterRef("pk"), status=Post.Status.VISIBLE)
+        .order_by()
+        .values("parent")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
 def threads_page(seat: Seat, user: User, number: str | None) -> tuple[Page, list[Shown]]:
     """A page of threads, latest activity first, with their visible replies counted."""
     threads = (
         _with_authors(Post.objects.filter(space=seat.space, parent__isnull=True))
         .filter(visible_to(seat, user))
-        .annotate(reply_count=Count("replies", filter=Q(replies__status=Post.Status.VISIBLE)))
+        # A subquery, not a join and GROUP BY: counted for the page's rows only.
+        .annotate(reply_count=_visible_replies())
         .order_by("-last_activity_at", "-id")
     )
     page = Paginator(threads, THREADS_PER_PAGE).get_page(number)

@@ -10,6 +10,7 @@ from openiop.billing import demo as billing_demo
 from openiop.careplans import demo as plan_demo
 from openiop.careplans import demo_signing as signing_demo
 from openiop.careplans import demo_summary as summary_demo
+from openiop.community.demo import load_community_demo
 from openiop.consent import demo as consent_demo
 from openiop.consent import demo_invitations as invitation_demo
 from openiop.consent.access_requests.demo import load_access_request_demo
@@ -67,6 +68,7 @@ class Command(BaseCommand):
             participants_demo.load_break_glass_demo(program, now=timezone.now())
             load_feedback_demo(program, now=timezone.now())
             messaging_demo.load_threads_demo(program, now=timezone.now())
+            load_community_demo(program, now=timezone.now())
             progress_demo.load_progress_demo(program)
             # Last: every stay the others left without an admission gets one, with scores.
             outcomes_demo.load(program, now=timezone.now())

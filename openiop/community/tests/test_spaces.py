@@ -417,3 +417,38 @@ class RetentionTest(CommunityTestCase):
         self.assertFalse(Post.objects.exists())
         event = AuditEvent.objects.get(event_type="community.posts_purged")
         self.assertEqual(event.details["removed"], 2)
+
+
+@time_machine.travel(datetime(2026, 12, 8, 14, 0, tzinfo=UTC), tick=False)
+class LiveAndKeysTest(CommunityTestCase):
+    def test_an_htmx_poll_gets_the_list_only(self):
+        post_in(self, self.evening, self.pat_user, "Fresh post")
+        self.login(self.pat_user)
+        url = reverse("community:space", args=[self.evening.code])
+        page = self.client.get(url)
+        self.assertContains(page, 'hx-trigger="every 20s"')
+        fragment = self.client.get(url, HTTP_HX_REQUEST="true")
+        self.assertTemplateUsed(fragment, "community/_threads.html")
+        self.assertTemplateNotUsed(fragment, "base.html")
+        self.assertContains(fragment, "Fresh post")
+
+    def test_key_rotation_re_encrypts_posts(self):
+        from io import StringIO
+
+        from django.core.management import call_command
+
+        from openiop.lib.crypto import new_entry
+        from openiop.notes.tests.test_psychotherapy_rotation import ring
+
+        old, new = new_entry("k1"), new_entry("k2")
+
+        with override_settings(OPENIOP_ENCRYPTION_KEYRING=ring(old)):
+            post = post_in(self, self.evening, self.pat_user, "Rotate me")
+        with override_settings(OPENIOP_ENCRYPTION_KEYRING=ring(new, old)):
+            out = StringIO()
+            call_command("rotate_keys", stdout=out)
+            self.assertIn("peer-space posts: 1 re-encrypted", out.getvalue())
+        post.refresh_from_db()
+        self.assertEqual(key_id_of(raw(post)), "k2")
+        with override_settings(OPENIOP_ENCRYPTION_KEYRING=ring(new)):
+            self.assertEqual(actions.decrypt(post), "Rotate me")

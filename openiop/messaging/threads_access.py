@@ -6,6 +6,9 @@ Who may do what with a thread:
   care-team seat) reads it and replies, read-only chart seats included: answering a message is
   not changing the chart;
 - directors of the participant's program read it (403 on a write), unless they sit on the team;
+- while the participant has an open crisis-language alert, everyone who may open that alert
+  (the on-call clinicians and whoever the ladder reached, openiop.safety.access) reads it: the
+  alert links to the words instead of copying them, so whoever handles it must reach them;
 - everyone else gets 404, as for a thread that does not exist.
 
 Every page that shows a thread's messages records one `messaging.thread_viewed` read, whoever
@@ -29,6 +32,8 @@ from openiop.participants.models import CareTeamMember, Participant
 from openiop.programs import access as programs
 from openiop.programs.eligibility import Seat, seat_programs
 from openiop.programs.models import Program
+from openiop.safety.access.alerts import alerts_for_user
+from openiop.safety.models import SafetyAlert
 
 READ_EVENT = "messaging.thread_viewed"
 
@@ -50,6 +55,16 @@ def participant_access(user: User, participant: Participant) -> Access:
     if _team_seats(user).filter(participant=participant).exists():
         return Access.WRITE
     if programs.is_director(user, participant.program_id):
+        return Access.READ
+    if (
+        alerts_for_user(user)
+        .filter(
+            participant=participant,
+            kind=SafetyAlert.Kind.CRISIS_LANGUAGE,
+            status=SafetyAlert.Status.OPEN,
+        )
+        .exists()
+    ):
         return Access.READ
     return Access.NONE
 

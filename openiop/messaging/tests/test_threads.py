@@ -417,6 +417,22 @@ class CrisisLanguageTest(ThreadTestCase):
         page = self.client.get(reverse("messaging:thread", args=[thread.code]))
         self.assertNotContains(page, "help is there right now")
 
+    def test_the_on_call_clinician_reads_the_thread_while_the_alert_is_open(self):
+        # Dr. Chen is on call for the program but not on Pat's care team.
+        thread = self.start(text="Some nights I want to die")
+        url = reverse("messaging:thread", args=[thread.code])
+        self.login(self.chen)
+        self.assertEqual(self.client.get(url).status_code, 200)
+        self.assertEqual(self.client.post(url, {"text": "x"}).status_code, 403)
+        SafetyAlert.objects.update(
+            status=SafetyAlert.Status.ACKNOWLEDGED,
+            acknowledged_at=IN_HOURS,
+            acknowledged_by=self.alvarez,
+            action=SafetyAlert.Action.CONTACTED,
+            action_note="Called; safe, plan reviewed.",
+        )
+        self.assertEqual(self.client.get(url).status_code, 404)
+
     def test_staff_messages_raise_no_alert(self):
         thread = self.start()
         self.reply(thread, self.alvarez, text="If you feel suicidal, call 988.")

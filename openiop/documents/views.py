@@ -1,30 +1,20 @@
 """A chart's documents: the list, the upload form, downloads (always as attachments) and
 removal. Staff only (openiop.documents.access)."""
 
-import logging
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from openiop.accounts.http import AuthedRequest
 from openiop.documents import access, actions
+from openiop.documents.downloads import download_response
 from openiop.documents.forms import RemoveForm, UploadForm
 from openiop.documents.inspect import DocumentRefused, megabytes
-from openiop.documents.names import safe_filename
-from openiop.documents.sniff import served_type
-from openiop.documents.storage import document_storage
 from openiop.lib.access import Access
 from openiop.lib.bodylimit import body_limit
-
-logger = logging.getLogger(__name__)
-
-# A downloaded file is never a page: no scripts, no plug-ins, no requests of its own, even if
-# a browser were to render it (SECURITY.md X1).
-DOWNLOAD_CSP = "sandbox; default-src 'none'"
 
 
 @require_GET
@@ -93,22 +83,7 @@ def upload(request: AuthedRequest, code: str) -> HttpResponse:
 @login_required
 def download(request: AuthedRequest, code: str) -> FileResponse:
     document, _ = access.get_document_for_user(request.user, code)
-    try:
-        handle = document_storage().open(document.storage_name, "rb")
-    except FileNotFoundError as exc:
-        logger.error("The file of document %s is missing from storage.", document.code)
-        raise Http404 from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=safe_filename(document.original_name),
-        content_type=served_type(document.content_type),
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = DOWNLOAD_CSP
-    response["Cache-Control"] = "no-store"
-    response["Cross-Origin-Resource-Policy"] = "same-origin"
-    return response
+    return download_response(document)
 
 
 @require_POST

@@ -1,6 +1,5 @@
 """Pages of participant ↔ care team threads: access → validate → action → respond."""
 
-import logging
 import uuid
 from typing import Any
 
@@ -9,17 +8,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from openiop.accounts.http import AuthedRequest
+from openiop.documents.downloads import download_response
 from openiop.documents.inspect import DocumentRefused, megabytes
-from openiop.documents.names import safe_filename
-from openiop.documents.sniff import served_type
-from openiop.documents.storage import document_storage
 from openiop.lib.access import Access
 from openiop.lib.bodylimit import body_limit
 from openiop.messaging import threads_access as access
@@ -29,9 +26,6 @@ from openiop.messaging.models import Message, Thread
 from openiop.messaging.threads_forms import NewThreadForm, ReplyForm, SettingsForm
 from openiop.participants.models import Participant
 
-logger = logging.getLogger(__name__)
-
-DOWNLOAD_CSP = "sandbox; default-src 'none'"
 # Seconds between polls for new messages: often enough for a conversation, few enough
 # requests for a slow connection (an empty poll is a 204 with no body).
 POLL_SECONDS = 15
@@ -260,22 +254,7 @@ def attachment(request: AuthedRequest, code: str) -> FileResponse:
     message = access.get_attachment_for_user(request.user, code)
     document = message.attachment
     assert document is not None
-    try:
-        handle = document_storage().open(document.storage_name, "rb")
-    except FileNotFoundError as exc:
-        logger.error("The file of document %s is missing from storage.", document.code)
-        raise Http404 from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=safe_filename(document.original_name),
-        content_type=served_type(document.content_type),
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = DOWNLOAD_CSP
-    response["Cache-Control"] = "no-store"
-    response["Cross-Origin-Resource-Policy"] = "same-origin"
-    return response
+    return download_response(document)
 
 
 # --- The care team's side -------------------------------------------------------------------

@@ -18,50 +18,14 @@ more queries than the short one's.
 
 import argparse
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DATABASE = "openiop_bench_messaging"
 
-
-def recreate_database(base: str) -> str:
-    import psycopg
-
-    parsed = urlparse(base)
-    with psycopg.connect(parsed._replace(path="/postgres").geturl(), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DATABASE}")
-    return parsed._replace(path=f"/{DATABASE}").geturl()
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
-def timed(call, runs: int) -> dict[str, float]:
-    from django.db import connection, reset_queries
-    from django.test.utils import CaptureQueriesContext
-
-    call()  # warm-up
-    timings, counts = [], []
-    for _ in range(runs):
-        reset_queries()
-        with CaptureQueriesContext(connection) as ctx:
-            began = time.perf_counter()
-            call()
-            timings.append((time.perf_counter() - began) * 1000)
-        counts.append(len(ctx.captured_queries))
-    return {
-        "p50_ms": round(statistics.median(timings), 1),
-        "p95_ms": round(percentile(timings, 0.95), 1),
-        "queries": min(counts),
-    }
+from bench.support import recreate_database, timed  # noqa: E402
 
 
 def build(size: int):
@@ -139,7 +103,7 @@ def main() -> int:
     args = parser.parse_args()
 
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    os.environ["DATABASE_URL"] = recreate_database(base)
+    os.environ["DATABASE_URL"] = recreate_database(base, DATABASE)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("OPENIOP_MODE", "development")
     import django

@@ -30,17 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DATABASE = "openiop_bench_board"
 
-from bench.dashboard import percentile, timed  # noqa: E402
-
-
-def recreate_database(base: str) -> str:
-    import psycopg
-
-    parsed = urlparse(base)
-    with psycopg.connect(parsed._replace(path="/postgres").geturl(), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DATABASE}")
-    return parsed._replace(path=f"/{DATABASE}").geturl()
+from bench.support import percentile, recreate_database, timed  # noqa: E402
 
 
 def main() -> int:
@@ -55,7 +45,7 @@ def main() -> int:
     if args.reuse:
         os.environ["DATABASE_URL"] = urlparse(base)._replace(path=f"/{DATABASE}").geturl()
     else:
-        os.environ["DATABASE_URL"] = recreate_database(base)
+        os.environ["DATABASE_URL"] = recreate_database(base, DATABASE)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     os.environ.setdefault("OPENIOP_MODE", "development")

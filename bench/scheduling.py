@@ -23,26 +23,12 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DATABASE = "openiop_bench_sched"
 
-
-def recreate_database(base: str) -> str:
-    import psycopg
-
-    parsed = urlparse(base)
-    with psycopg.connect(parsed._replace(path="/postgres").geturl(), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DATABASE}")
-    return parsed._replace(path=f"/{DATABASE}").geturl()
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+from bench.support import percentile, recreate_database  # noqa: E402
 
 
 def measure(participants: int, runs: int) -> dict[str, dict[str, float]]:
@@ -140,7 +126,7 @@ def main() -> int:
     args = parser.parse_args()
 
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    os.environ["DATABASE_URL"] = recreate_database(base)
+    os.environ["DATABASE_URL"] = recreate_database(base, DATABASE)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     import django
@@ -153,7 +139,7 @@ def main() -> int:
     report = {}
     for size in (args.small, args.participants):
         print(f"{size} participants:")
-        recreate_database(base)
+        recreate_database(base, DATABASE)
         report[size] = measure(size, args.runs)
         for name, figures in report[size].items():
             print(

@@ -384,7 +384,9 @@
       handle: null,
       videoMid: null,
       layer: 2, // the simulcast layer asked for
+      temporal: TOP_TEMPORAL, // the frame rate layer asked for (0: a quarter of the frames)
       substream: null, // the layer Janus says it now sends (it switches on a keyframe)
+      temporalNow: null, // the frame rate layer Janus says it now sends
       bad: 0,
       good: 0,
       last: null,
@@ -422,6 +424,9 @@
         });
         if (typeof msg.substream === "number") {
           feed.substream = msg.substream;
+        }
+        if (typeof msg.temporal === "number") {
+          feed.temporalNow = msg.temporal;
         }
         if (jsep) {
           feed.handle.createAnswer({
@@ -478,8 +483,9 @@
     }
   }
 
-  /* Ask Janus to forward this subscription's video (at `layer`, if given) or to stop it. */
-  function sendVideo(feed, on, layer) {
+  /* Ask Janus to forward this subscription's video (at `layer` and `temporal`, if given) or to
+   * stop it. */
+  function sendVideo(feed, on, layer, temporal) {
     if (!feed.handle || !feed.videoMid) {
       return;
     }
@@ -487,6 +493,10 @@
     if (on && typeof layer === "number") {
       stream.substream = layer;
       feed.layer = layer;
+    }
+    if (on && typeof temporal === "number") {
+      stream.temporal = temporal;
+      feed.temporal = temporal;
     }
     feed.bad = 0;
     feed.good = 0;
@@ -509,13 +519,13 @@
     document.dispatchEvent(new CustomEvent("openiop:audio-only", { detail: true }));
   }
 
-  function leaveAudioOnly(layer) {
+  function leaveAudioOnly(layer, temporal) {
     endProbe();
     api.audioOnly = false;
     api.autoAudioOnly = false;
     poorStreak = 0;
     Object.keys(feeds).forEach(function (id) {
-      sendVideo(feeds[id], true, layer);
+      sendVideo(feeds[id], true, layer, temporal);
     });
     document.dispatchEvent(new CustomEvent("openiop:audio-only", { detail: false }));
   }
@@ -526,8 +536,8 @@
       endProbe();
       enterAudioOnly(false);
     } else {
-      // After an automatic switch the link was weak: start from the lowest layer and climb.
-      leaveAudioOnly(api.autoAudioOnly ? 0 : undefined);
+      // After an automatic switch the link was weak: start from the lowest rung and climb.
+      leaveAudioOnly(api.autoAudioOnly ? 0 : undefined, api.autoAudioOnly ? 0 : undefined);
     }
   };
 
@@ -539,11 +549,11 @@
         return;
       }
       feed.layer = layer;
+      feed.temporal = TOP_TEMPORAL;
       feed.bad = 0;
       feed.good = 0;
-      feed.handle.send({
-        message: { request: "configure", streams: [{ mid: feed.videoMid, substream: layer }] },
-      });
+      var stream = { mid: feed.videoMid, substream: layer, temporal: TOP_TEMPORAL };
+      feed.handle.send({ message: { request: "configure", streams: [stream] } });
     });
   };
 
@@ -628,6 +638,8 @@
         id: feed.id,
         layer: feed.layer,
         substream: feed.substream,
+        temporal: feed.temporal,
+        temporalNow: feed.temporalNow,
         probing: !!(probe && probe.feed === feed),
         ice: pc ? pc.iceConnectionState : null,
         videoBytes: 0,
@@ -688,9 +700,12 @@
 
   /*
    * Subscriber-side quality control (Janus does not choose layers for us, VIDEO.md). Every 2 s
-   * read loss on each incoming video stream; step one simulcast layer down after 3 lossy samples
-   * in a row, one up after 5 clean ones (hysteresis against flapping). When the lowest layer
-   * still suffers for 5 rounds, stop video and keep audio (automatic audio-only).
+   * read loss on each incoming video stream; step one rung down after 3 lossy samples in a row,
+   * one up after 5 clean ones (hysteresis against flapping). The rungs: each simulcast layer at
+   * its full frame rate, then the lowest layer at a quarter of the frames (VP8's base temporal
+   * layer, about half the bits, so a 400 kbit link still carries two small views without
+   * freezing). When that still suffers for 5 rounds, stop video and keep audio (automatic
+   * audio-only).
    *
    * Automatic audio-only is not a dead end: with video off there is no video loss to read, so
    * the client probes. After a while it asks for one subscription's lowest layer; 3 clean samples
@@ -699,6 +714,7 @@
    * to 64 s), so a link that stays weak costs a few seconds of probing a minute at most.
    */
   var QUALITY_NAMES = ["poor", "fair", "good"];
+  var TOP_TEMPORAL = 2;
   var SAMPLE_MS = 2000;
   var LOSSY = 0.05;
   var DOWN_AFTER = 3;
@@ -756,23 +772,26 @@
         feed.bad = 0;
       }
     }
-    // Without simulcast there is one layer: it is also the lowest.
+    // Without simulcast there is one layer and one frame rate: the lowest rung.
     var lowest = ticket.simulcast ? 0 : feed.layer;
-    var wanted = feed.layer;
-    if (feed.bad >= DOWN_AFTER && feed.layer > lowest) {
-      wanted = feed.layer - 1;
-    } else if (feed.good >= UP_AFTER && feed.layer < 2 && ticket.simulcast) {
-      wanted = feed.layer + 1;
+    var floor = ticket.simulcast ? 0 : feed.temporal;
+    var down = feed.bad >= DOWN_AFTER;
+    var up = feed.good >= UP_AFTER && ticket.simulcast;
+    if (down && feed.layer > lowest) {
+      sendVideo(feed, true, feed.layer - 1, TOP_TEMPORAL);
+    } else if (down && feed.temporal > floor) {
+      sendVideo(feed, true, feed.layer, floor);
+    } else if (up && feed.temporal < TOP_TEMPORAL) {
+      sendVideo(feed, true, feed.layer, TOP_TEMPORAL);
+    } else if (up && feed.layer < 2) {
+      sendVideo(feed, true, feed.layer + 1, TOP_TEMPORAL);
     }
-    if (wanted !== feed.layer && feed.videoMid) {
-      sendVideo(feed, true, wanted);
-    }
-    // The quality this feed shows: poor only when even the lowest layer loses packets; a lower
-    // layer asked for (by the ladder or by hand) is fair, never a reason to drop video.
-    if (feed.bad >= DOWN_AFTER && feed.layer === lowest) {
+    // The quality this feed shows: poor only when even the lowest rung loses packets; a lower
+    // rung asked for (by the ladder or by hand) is fair, never a reason to drop video.
+    if (down && feed.layer === lowest && feed.temporal === floor) {
       return 0;
     }
-    return feed.layer < 2 ? 1 : 2;
+    return feed.layer < 2 || feed.temporal < TOP_TEMPORAL ? 1 : 2;
   }
 
   async function probeStep(now) {
@@ -785,7 +804,7 @@
       }
       probe = { feed: feeds[candidates[0]], samples: 0, good: 0 };
       api.probing = true;
-      sendVideo(probe.feed, true, 0);
+      sendVideo(probe.feed, true, 0, 0);
       return;
     }
     var feed = probe.feed;
@@ -802,7 +821,7 @@
     if (probe.good >= PROBE_GOOD) {
       api.log.push("video back after a probe");
       videoBackAt = now;
-      leaveAudioOnly(0);
+      leaveAudioOnly(0, 0);
     } else if (failed || probe.samples >= PROBE_SAMPLES) {
       sendVideo(feed, false);
       endProbe();

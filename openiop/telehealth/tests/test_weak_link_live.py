@@ -80,6 +80,8 @@ def measure(pages: dict[str, Page], names: dict[str, str]) -> dict[str, dict[str
             seen[names[feed]] = {
                 "layer_asked": b["layer"],
                 "layer_received": b["substream"],
+                "temporal_asked": b["temporal"],
+                "temporal_received": b["temporalNow"],
                 "frame_width": b["frameWidth"],
                 "video_kbps": round((b["videoBytes"] - a["videoBytes"]) * 8 / seconds / 1000, 1),
                 "audio_kbps": round((b["audioBytes"] - a["audioBytes"]) * 8 / seconds / 1000, 1),

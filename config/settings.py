@@ -310,8 +310,12 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900)
 ACCOUNT_RATE_LIMITS = {
-    "login": "30/m/ip",
-    # N failures for one address lock it for the window; an IP gets a little more room
+    # Sign-ins are not counted per address, only failures are (below): a group of 15 starting
+    # together from one clinic Wi-Fi or carrier NAT, twice within a minute after a dropped
+    # call, must get in (allauth's default, 30 a minute per address, refused them). An
+    # address that keeps failing is refused before its password is even checked.
+    "login": None,
+    # N failures for one account lock it for the window; an IP gets a little more room
     # because a clinic may share one address.
     "login_failed": (
         f"{LOGIN_FAILURE_LIMIT * 4}/{LOGIN_FAILURE_WINDOW_SECONDS}s/ip,"

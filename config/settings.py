@@ -186,6 +186,7 @@ INSTALLED_APPS = [
     "openiop.messaging",
     "openiop.community",
     "openiop.portal",
+    "openiop.backups",
 ]
 
 MIDDLEWARE = [

@@ -187,9 +187,12 @@ INSTALLED_APPS = [
     "openiop.community",
     "openiop.portal",
     "openiop.backups",
+    "django_prometheus",
 ]
 
 MIDDLEWARE = [
+    "openiop.core.middleware.RequestIdMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "openiop.core.middleware.BodySizeLimitMiddleware",
@@ -208,6 +211,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -308,6 +312,8 @@ ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGIN_BY_CODE_ENABLED = False
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+# Prometheus scrapes /metrics/ with "Authorization: Bearer <token>"; unset, /metrics/ is a 404.
+OPENIOP_METRICS_TOKEN = env("OPENIOP_METRICS_TOKEN", "")
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900)
 ACCOUNT_RATE_LIMITS = {
@@ -568,13 +574,26 @@ OPENIOP_INVITATION_DAYS = env_int("OPENIOP_INVITATION_DAYS", 7)
 # Logs carry no PHI: request paths hold opaque codes only, and nothing logs request bodies.
 # A filter on the handler takes out any email address or phone number that slips through
 # (library messages, exception text), including runserver's request lines.
+# LOG_FORMAT=json: one JSON object a line for a log collector (docs/observability.md).
+# Every line carries the request's id (X-Request-ID); contact details are redacted first.
+LOG_FORMAT = env("LOG_FORMAT", "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "openiop.lib.logredact.RedactContactDetails"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {
+        "redact": {"()": "openiop.lib.logredact.RedactContactDetails"},
+        "request_id": {"()": "openiop.lib.requestids.RequestIdFilter"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "openiop.lib.requestids.JsonFormatter"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["redact", "request_id"],
+        }
     },
     "loggers": {"django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},

@@ -12,3 +12,9 @@ class CoreConfig(AppConfig):
 
         # Billing's authorizations on the director's board (it sits below core).
         register_section(authorizations_section)
+
+        from django.core.signals import request_finished
+
+        from openiop.lib.requestids import forget_request_id
+
+        request_finished.connect(forget_request_id, dispatch_uid="openiop.forget_request_id")

@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 
 from openiop.lib.bodylimit import view_limit
+from openiop.lib.requestids import HEADER, current_request_id, request_id_from
 
 
 class NoStoreMiddleware:
@@ -52,3 +53,19 @@ class BodySizeLimitMiddleware:
         except Resolver404:
             return None
         return view_limit(match.func)
+
+
+class RequestIdMiddleware:
+    """Give each request an id (the proxy's, when it sent a sane one) for logs and the client."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = request_id_from(request.META.get("HTTP_X_REQUEST_ID"))
+        # Not reset on the way out: Django logs an error response ("Not Found: ...") after the
+        # middleware has returned; the request_finished signal clears it (core.apps).
+        current_request_id.set(request_id)
+        response = self.get_response(request)
+        response[HEADER] = request_id
+        return response

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils import timezone
@@ -13,6 +13,7 @@ from openiop.consent.models import GUARDIAN_KINDS
 from openiop.consent.queries import participant_rows
 from openiop.consent.views.invitations import OFFER_MFA_SESSION_KEY
 from openiop.core import board as operations
+from openiop.core import health as health_checks
 from openiop.core import worklist
 from openiop.participants import access
 from openiop.participants.zones import viewer_zone
@@ -22,7 +23,31 @@ from openiop.scheduling.queries import participant_bookings
 
 @require_GET
 def health(request: HttpRequest) -> HttpResponse:
+    """Liveness: the process answers. A load balancer restarts or skips a node that does not."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@require_GET
+def ready(request: HttpRequest) -> HttpResponse:
+    """Readiness: this node can serve pages now (its database and cache answer).
+
+    HAProxy sends no traffic to a node that says 503 here. Only component names and "ok" or the
+    error's class, never connection details.
+    """
+    checks = health_checks.run()
+    ok = all(result == "ok" for result in checks.values())
+    return JsonResponse(
+        {"status": "ready" if ok else "not ready", "checks": checks}, status=200 if ok else 503
+    )
+
+
+@require_GET
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus metrics, for a scraper holding OPENIOP_METRICS_TOKEN; anyone else gets 404."""
+    if not health_checks.metrics_token_ok(request.headers.get("Authorization", "")):
+        raise Http404
+    body, content_type = health_checks.exposition()
+    return HttpResponse(body, content_type=content_type)
 
 
 @require_GET

@@ -56,6 +56,10 @@ MATRIX: dict[str, Entry] = {
     # administrators on their own page; intake coordinators are sent on to the referrals.
     "home": Entry("GET", {**STAFF_OK, "ivy": 302, "pat": 200, "quinn": 200}, audits=0),
     "core:health": Entry("GET", {r: 200 for r in ROLES}, audits=0),
+    "core:live": Entry("GET", {r: 200 for r in ROLES}, audits=0),
+    "core:ready": Entry("GET", {r: 200 for r in ROLES}, audits=0),
+    # Prometheus only, with its token (none is configured here): nobody else, however signed in.
+    "core:metrics": Entry("GET", {r: 404 for r in ROLES}, audits=0),
     "core:favicon": Entry("GET", {r: 302 for r in ROLES}, audits=0),
     # The operations board: directors of the program only (a list, not one chart: no read).
     "core:board_index": Entry(

@@ -204,6 +204,7 @@ MIDDLEWARE = [
     "openiop.accounts.middleware.UserLanguageMiddleware",
     "openiop.participants.middleware.ViewerZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "openiop.core.middleware.CacheDownMiddleware",
     "openiop.audit.middleware.AuditContextMiddleware",
     "openiop.accounts.middleware.SessionPolicyMiddleware",
     "openiop.accounts.middleware.StaffMFAMiddleware",
@@ -259,6 +260,10 @@ if env("REDIS_URL"):
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": env("REDIS_URL"),
+            # A Redis that is down must fail a request in a second, not hang it: the steps
+            # that need it then say "try again in a minute" (core.middleware.CacheDownMiddleware)
+            # and the rest of the site goes on (sessions are in the database).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 elif TESTING:

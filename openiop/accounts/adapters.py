@@ -3,16 +3,34 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from django import forms
+from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from redis.exceptions import RedisError
 
 from openiop.accounts.encryption import keyring
 from openiop.lib.text import normalize_email
+
+SIGN_IN_PAUSED = _(
+    "Signing in is paused for a moment while part of OpenIOP restarts. Please try again in a "
+    "minute."
+)
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Accounts are opened by the program (intake, administrators), never by strangers.
         return False
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        # The failure limits live in the shared cache: without it, sign-in is refused (fail
+        # closed) with a clear word, before any password is checked. Signed-in people go on.
+        try:
+            cache.get("openiop:sign-in-ping")
+        except RedisError as exc:
+            raise forms.ValidationError(SIGN_IN_PAUSED) from exc
+        super().pre_authenticate(request, **credentials)
 
     def clean_email(self, email: str) -> str:
         return normalize_email(email)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
+from redis.exceptions import RedisError
 
 from openiop.audit.actions import record
 
@@ -126,7 +127,11 @@ def record_read_once(
     always records.
     """
     key = f"audit-read:{event_type}:{acting_user.pk}:{subject}:{page_view[:64]}"
-    if page_view and not cache.add(key, True, PAGE_VIEW_TTL_SECONDS):
+    try:
+        first = cache.add(key, True, PAGE_VIEW_TTL_SECONDS) if page_view else True
+    except RedisError:
+        first = True  # without the cache, record every poll: a read is never lost
+    if not first:
         return
     record_read(
         event_type,

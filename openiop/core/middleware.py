@@ -1,11 +1,16 @@
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import Resolver404, resolve
+from redis.exceptions import RedisError
 
 from openiop.lib.bodylimit import view_limit
 from openiop.lib.requestids import HEADER, current_request_id, request_id_from
+
+logger = logging.getLogger(__name__)
 
 
 class NoStoreMiddleware:
@@ -68,4 +73,27 @@ class RequestIdMiddleware:
         current_request_id.set(request_id)
         response = self.get_response(request)
         response[HEADER] = request_id
+        return response
+
+
+class CacheDownMiddleware:
+    """When the shared cache (Redis) does not answer, refuse the step that needs it, clearly.
+
+    Sessions live in the database, so signed-in pages go on; what needs the cache is sign-in's
+    rate limits, the second-factor step (a code may be used once) and a few other limits. They
+    fail closed: a 503 page that says to try again, never a guess without the limit.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, RedisError):
+            return None
+        logger.warning("Shared cache unavailable (%s): step refused", type(exception).__name__)
+        response = render(request, "503_paused.html", status=503)
+        response["Retry-After"] = "60"
         return response

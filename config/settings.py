@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from openiop.lib.crypto import Keyring, keyring_from_environment, new_entry, required_keyring
 
@@ -201,6 +202,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "openiop.core.middleware.ReadYourWritesMiddleware",
     "openiop.accounts.middleware.UserLanguageMiddleware",
     "openiop.participants.middleware.ViewerZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -253,6 +255,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": env_int("SQLITE_TIMEOUT_SECONDS", 20),
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
     }
+# A PostgreSQL streaming replica for reports and dashboards (openiop/lib/dbrouter.py): only
+# views that ask read from it, never someone who saved something in the last
+# REPLICA_STICKY_SECONDS, never while it is more than REPLICA_MAX_LAG_SECONDS behind.
+if env("DATABASE_REPLICA_URL"):
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs a PostgreSQL DATABASE_URL.")
+    DATABASES["replica"] = dj_database_url.parse(
+        env("DATABASE_REPLICA_URL"),
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+    # Tests see one database through both names.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["openiop.lib.dbrouter.ReplicaRouter"]
+REPLICA_STICKY_SECONDS = env_int("REPLICA_STICKY_SECONDS", 15)
+REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if env("REDIS_URL"):

@@ -1,3 +1,4 @@
+import contextlib
 import logging
 from collections.abc import Callable
 
@@ -7,6 +8,7 @@ from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from redis.exceptions import RedisError
 
+from openiop.lib import dbrouter
 from openiop.lib.bodylimit import view_limit
 from openiop.lib.requestids import HEADER, current_request_id, request_id_from
 
@@ -96,4 +98,34 @@ class CacheDownMiddleware:
         logger.warning("Shared cache unavailable (%s): step refused", type(exception).__name__)
         response = render(request, "503_paused.html", status=503)
         response["Retry-After"] = "60"
+        return response
+
+
+class ReadYourWritesMiddleware:
+    """Keep a person who just saved something on the primary database for a few seconds.
+
+    Marks successful writes (a POST, PUT, PATCH or DELETE answered below 400) in the shared
+    cache, so the next page on any web node reads what they saved (openiop.lib.dbrouter).
+    Without a replica it does nothing at all.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not dbrouter.replica_configured() or not request.user.is_authenticated:
+            return self.get_response(request)
+        user_pk = request.user.pk
+        try:
+            recent = dbrouter.wrote_recently(user_pk)
+        except RedisError:
+            recent = True  # no shared memory of writes: do not risk a stale page
+        if recent:
+            with dbrouter.primary_only():
+                response = self.get_response(request)
+        else:
+            response = self.get_response(request)
+        if request.method not in ("GET", "HEAD", "OPTIONS") and response.status_code < 400:
+            with contextlib.suppress(RedisError):  # the router then reads the primary anyway
+                dbrouter.note_write(user_pk)
         return response

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from openiop.accounts.http import AuthedRequest
 from openiop.accounts.models import User
+from openiop.lib.dbrouter import replica_reads
 from openiop.lib.recurrence import get_zone
 from openiop.outcomes import dashboard as figures
 from openiop.outcomes import dashboard_access as access
@@ -41,7 +42,10 @@ def _figures(
     )
     chosen = form.filters()
     access.record_dashboard_read(request.user, program, audit_details(chosen), export=export)
-    return form, figures.dashboard(program, chosen, now=now, options=options)
+    # Who may see the program was decided on the primary; the figures may come from the
+    # replica (openiop/lib/dbrouter.py), which keeps whoever just saved on the primary.
+    with replica_reads():
+        return form, figures.dashboard(program, chosen, now=now, options=options)
 
 
 @require_GET

@@ -18,69 +18,39 @@ Prints one JSON report; exits non-zero if any step does not hold.
 
 import json
 import os
-import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.pgcluster import as_owner, ctl, fresh_folder, init, pg_bin, stop_if_running  # noqa: E402
+
 BASE = Path("/tmp/openiop-replica-bench")
 PRIMARY, STANDBY = 55440, 55441
 
 
-def pg_bin() -> Path:
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
-    if not found:
-        raise SystemExit("PostgreSQL is not installed (apt-get install postgresql)")
-    return found[-1]
-
-
-def as_owner(*command: str) -> subprocess.CompletedProcess:
-    prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    return subprocess.run([*prefix, *command], check=True, capture_output=True, text=True)
-
-
 def start_clusters() -> None:
-    bin_dir = pg_bin()
     stop_clusters()
-    shutil.rmtree(BASE, ignore_errors=True)
-    BASE.mkdir(parents=True)
-    if os.geteuid() == 0:
-        shutil.chown(BASE, "postgres")
+    fresh_folder(BASE)
     primary = BASE / "primary"
-    as_owner(str(bin_dir / "initdb"), "-D", str(primary), "-U", "postgres", "-A", "trust")
-    with (primary / "postgresql.conf").open("a") as conf:
-        conf.write("wal_level = replica\nmax_wal_senders = 4\nhot_standby = on\nfsync = off\n")
-    with (primary / "pg_hba.conf").open("a") as hba:
-        hba.write("host replication all 127.0.0.1/32 trust\n")
+    init(
+        primary,
+        settings="wal_level = replica\nmax_wal_senders = 4\nhot_standby = on\nfsync = off\n",
+        hba="host replication all 127.0.0.1/32 trust\n",
+    )
     ctl(primary, PRIMARY)
     as_owner(
-        str(bin_dir / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(PRIMARY), "-U", "postgres",
+        str(pg_bin() / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(PRIMARY), "-U", "postgres",
         "-D", str(BASE / "standby"), "-R", "-X", "stream",
     )  # fmt: skip
     ctl(BASE / "standby", STANDBY)
 
 
-def ctl(data: Path, port: int, action: str = "start") -> None:
-    options = f"-p {port} -k /tmp -c listen_addresses=127.0.0.1"
-    args = ["-D", str(data), "-w", action]
-    if action == "start":
-        args += ["-l", str(data / "server.log"), "-o", options]
-    else:
-        args += ["-m", "fast"]
-    as_owner(str(pg_bin() / "pg_ctl"), *args)
-
-
 def stop_clusters() -> None:
     for name in ("standby", "primary"):
-        if (BASE / name / "postmaster.pid").exists():
-            subprocess.run(
-                [*(["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []),
-                 str(pg_bin() / "pg_ctl"), "-D", str(BASE / name), "-m", "fast", "-w", "stop"],
-                capture_output=True, check=False,
-            )  # fmt: skip
+        stop_if_running(BASE / name)
 
 
 def main() -> int:

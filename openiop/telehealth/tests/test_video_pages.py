@@ -156,13 +156,17 @@ class VideoPagesTestCase(BrowserTestCase):
             self.page = page
             self.screenshot(screenshot)
             self.assertEqual(serious_violations(page), [])
+        self.go_to_the_waiting_room(page)
+        return page
+
+    def go_to_the_waiting_room(self, page: Page) -> None:
+        """The location gate, answered as Pat in Albany, NY."""
         page.get_by_label("Where are you right now?").fill("12 Main St, Albany")
         page.get_by_label("State").select_option("NY")
         page.get_by_label("A phone number").fill("555-555-0100")
         page.get_by_label("Yes").check()
         page.get_by_role("button", name="Go to the waiting room").click()
         page.wait_for_url("**/waiting/")
-        return page
 
     def admit(self, facilitator: Page, name: str) -> None:
         facilitator.get_by_role("button", name=f"Admit {name}").click()
@@ -263,12 +267,7 @@ class TwoPeopleTests(VideoPagesTestCase):
         pat.locator("#network-result[data-state=weak]").wait_for(timeout=30_000)
         self.assertTrue(pat.locator("#audio-only-choice").is_checked())
         pat.unroute_all()
-        pat.get_by_label("Where are you right now?").fill("12 Main St, Albany")
-        pat.get_by_label("State").select_option("NY")
-        pat.get_by_label("A phone number").fill("555-555-0100")
-        pat.get_by_label("Yes").check()
-        pat.get_by_role("button", name="Go to the waiting room").click()
-        pat.wait_for_url("**/waiting/")
+        self.go_to_the_waiting_room(pat)
         self.admit(alvarez, "Pat L.")
         pat.wait_for_url("**/room/")
 

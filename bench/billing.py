@@ -17,17 +17,15 @@ Prints p50/p95 in milliseconds and query counts; exits non-zero if the 837I and 
 """
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DATABASE = "openiop_bench_billing"
 
-from bench.support import recreate_database, timed  # noqa: E402
+from bench.support import setup_django_on, timed  # noqa: E402
 
 
 class Rollback(Exception):
@@ -83,16 +81,7 @@ def main() -> int:
     parser.add_argument("--reuse", action="store_true")
     args = parser.parse_args()
 
-    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    if args.reuse:
-        os.environ["DATABASE_URL"] = urlparse(base)._replace(path=f"/{DATABASE}").geturl()
-    else:
-        os.environ["DATABASE_URL"] = recreate_database(base, DATABASE)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("OPENIOP_MODE", "development")
-    import django
-
-    django.setup()
+    setup_django_on(DATABASE, reuse=args.reuse)
     from datetime import timedelta
 
     from django.conf import settings

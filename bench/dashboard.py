@@ -23,17 +23,15 @@ between a two-week period (a handful of participants) and a year (most of the de
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DATABASE = "openiop_bench_dashboard"
 
-from bench.support import recreate_database, timed  # noqa: E402
+from bench.support import setup_django_on, timed  # noqa: E402
 
 # The index the dashboard asked for (assessments.Assignment, participant + instrument +
 # completed_at); --no-indexes drops it to show what it buys.
@@ -51,17 +49,7 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    if args.reuse:
-        os.environ["DATABASE_URL"] = urlparse(base)._replace(path=f"/{DATABASE}").geturl()
-    else:
-        os.environ["DATABASE_URL"] = recreate_database(base, DATABASE)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    os.environ.setdefault("OPENIOP_MODE", "development")
-    import django
-
-    django.setup()
+    setup_django_on(DATABASE, reuse=args.reuse)
     from datetime import timedelta
 
     from django.conf import settings

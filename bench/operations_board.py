@@ -20,17 +20,15 @@ the two cohorts or between days.
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DATABASE = "openiop_bench_board"
 
-from bench.support import percentile, recreate_database, timed  # noqa: E402
+from bench.support import percentile, setup_django_on, timed  # noqa: E402
 
 
 def main() -> int:
@@ -41,17 +39,7 @@ def main() -> int:
     parser.add_argument("--reuse", action="store_true", help="Keep a previous run's database.")
     args = parser.parse_args()
 
-    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    if args.reuse:
-        os.environ["DATABASE_URL"] = urlparse(base)._replace(path=f"/{DATABASE}").geturl()
-    else:
-        os.environ["DATABASE_URL"] = recreate_database(base, DATABASE)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    os.environ.setdefault("OPENIOP_MODE", "development")
-    import django
-
-    django.setup()
+    setup_django_on(DATABASE, reuse=args.reuse)
     import statistics
     from datetime import datetime, timedelta
     from datetime import time as clock

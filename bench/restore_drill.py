@@ -18,13 +18,12 @@ import tempfile
 import time
 from io import StringIO
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DATABASE = "openiop_bench_restore"
 
-from bench.support import recreate_database  # noqa: E402
+from bench.support import setup_django_on  # noqa: E402
 
 
 def main() -> int:
@@ -41,17 +40,13 @@ def main() -> int:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
         os.environ["DATABASE_URL"] = f"sqlite:///{path}"
-    else:
-        base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-        if args.reuse:
-            os.environ["DATABASE_URL"] = urlparse(base)._replace(path=f"/{DATABASE}").geturl()
-        else:
-            os.environ["DATABASE_URL"] = recreate_database(base, DATABASE)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("OPENIOP_MODE", "development")
-    import django
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+        os.environ.setdefault("OPENIOP_MODE", "development")
+        import django
 
-    django.setup()
+        django.setup()
+    else:
+        setup_django_on(DATABASE, reuse=args.reuse)
     from django.core.management import call_command
 
     from openiop.programs.models import Program

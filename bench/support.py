@@ -18,6 +18,23 @@ def recreate_database(base: str, name: str) -> str:
     return parsed._replace(path=f"/{name}").geturl()
 
 
+def setup_django_on(name: str, *, reuse: bool) -> None:
+    """Point Django at bench database `name` on DATABASE_URL's server (fresh unless `reuse`)."""
+    import os
+
+    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    if reuse:
+        os.environ["DATABASE_URL"] = urlparse(base)._replace(path=f"/{name}").geturl()
+    else:
+        os.environ["DATABASE_URL"] = recreate_database(base, name)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    os.environ.setdefault("OPENIOP_MODE", "development")
+    import django
+
+    django.setup()
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]

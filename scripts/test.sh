@@ -31,7 +31,15 @@ OPENIOP_MODE=production \
   DJANGO_ALLOW_ASYNC_UNSAFE= \
   .venv/bin/python manage.py check --deploy --fail-level WARNING
 echo "== pytest"
-.venv/bin/pytest "$@"
+# The weak-link video test runs after the rest, in a pytest process of its own: it passes
+# alone and beside CPU burners, but in the same process as the 2,400 tests before it it failed
+# twice on December 1 (docs/video.md, "Weak links"). Same test, same real Janus and Chromium.
+WEAK_LINK=openiop/telehealth/tests/test_weak_link_live.py
+.venv/bin/pytest --deselect "$WEAK_LINK" "$@"
+if [ $# -eq 0 ]; then
+  echo "== pytest (weak link, own process)"
+  .venv/bin/pytest "$WEAK_LINK"
+fi
 
 # The time-sensitive apps again, as if now were each moment that has bitten calendar code
 # (openiop/testing_clock.py): Sunday 23:30 in the program's zone (already Monday in UTC),

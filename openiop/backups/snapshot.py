@@ -71,9 +71,9 @@ def table_names() -> list[str]:
     return sorted(names)
 
 
-def count_rows(cursor: Any, quote: Any) -> dict[str, int]:
+def count_rows(cursor: Any, quote: Any, tables: list[str] | None = None) -> dict[str, int]:
     counts = {}
-    for table in table_names():
+    for table in table_names() if tables is None else tables:
         cursor.execute(f"SELECT COUNT(*) FROM {quote(table)}")  # noqa: S608 (our own names)
         counts[table] = int(cursor.fetchone()[0])
     return counts

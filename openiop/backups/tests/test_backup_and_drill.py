@@ -117,6 +117,7 @@ class BackupAndDrillTests(Personas, TransactionalTestCase):
         manifest = json.loads(path.read_text())
         manifest["tables"]["participants_participant"] += 1
         manifest["audit_head"][1] = "0" * 64
+        manifest["tables"]["reports_weekly"] = 3  # a table the restore does not have
         path.write_text(json.dumps(manifest))
         document = next((self.folder / "documents").rglob("*"), None)
         while document is not None and document.is_dir():
@@ -128,6 +129,7 @@ class BackupAndDrillTests(Personas, TransactionalTestCase):
         message = str(caught.exception)
         self.assertIn("participants_participant: 2 rows restored, 3 backed up", message)
         self.assertIn("the audit trail's head differs", message)
+        self.assertIn("reports_weekly: missing from the restore, 3 backed up", message)
         self.assertIn("does not match its SHA-256", message)
         self.assertEqual(scratch_databases(), [])
 

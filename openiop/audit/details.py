@@ -102,6 +102,9 @@ ALLOWED_KEYS = frozenset(
         "signer",
         # counts, sizes and durations
         "already_current",
+        "tables",
+        "rows",
+        "files",
         "answered",
         "attendees",
         "bookings_released",

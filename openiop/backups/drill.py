@@ -22,6 +22,7 @@ from typing import Any
 from django.db import connections
 from django.db.utils import load_backend
 
+from openiop.audit.actions import record
 from openiop.audit.chain import verify
 from openiop.audit.keys import key_for
 from openiop.audit.models import AuditEvent
@@ -67,6 +68,17 @@ def run_drill(folder: Path, *, keep: bool = False, alias: str = "default") -> Dr
         check_rows(manifest, report)
         check_audit(manifest, report)
         check_documents(folder, report)
+    record(
+        "backup.drilled",
+        acting_user=None,
+        details={
+            "status": "passed" if report.passed else "failed",
+            "tables": report.tables,
+            "rows": report.rows,
+            "events": report.audit_rows,
+            "files": report.documents,
+        },
+    )
     return report
 
 

@@ -62,16 +62,24 @@ class BackupAndDrillTests(Personas, TransactionalTestCase):
         manifest = json.loads((self.folder / MANIFEST).read_text())
         tables = manifest["tables"]
         self.assertEqual(tables["participants_participant"], Participant.objects.count())
-        self.assertEqual(tables["audit_auditevent"], AuditEvent.objects.count())
+        # The trail as it was at the snapshot: everything but the backup's own event.
+        trail = AuditEvent.objects.exclude(event_type="backup.taken")
+        self.assertEqual(tables["audit_auditevent"], trail.count())
         self.assertEqual(manifest["documents"]["files"], 1)
         # Counts and hashes only: no name, no health information in the manifest.
         self.assertNotIn("Lindqvist", (self.folder / MANIFEST).read_text())
         self.assertEqual((self.folder / PG_DUMP).stat().st_mode & 0o777, 0o600)
         self.assertEqual(self.folder.stat().st_mode & 0o777, 0o700)
 
+        taken = AuditEvent.objects.get(event_type="backup.taken")
+        self.assertEqual(taken.details["rows"], sum(tables.values()))
+        self.assertEqual(taken.details["files"], 1)
+
         said = self.drill()
         self.assertIn("Restore drill passed", said)
-        self.assertIn(f"{AuditEvent.objects.count()} rows verified, head matches", said)
+        drilled = AuditEvent.objects.get(event_type="backup.drilled")
+        self.assertEqual(drilled.details["status"], "passed")
+        self.assertIn(f"{tables['audit_auditevent']} rows verified, head matches", said)
         self.assertIn("1 document files match", said)
         self.assertEqual(scratch_databases(), [])
 
@@ -131,6 +139,8 @@ class BackupAndDrillTests(Personas, TransactionalTestCase):
         self.assertIn("the audit trail's head differs", message)
         self.assertIn("reports_weekly: missing from the restore, 3 backed up", message)
         self.assertIn("does not match its SHA-256", message)
+        failed = AuditEvent.objects.get(event_type="backup.drilled")
+        self.assertEqual(failed.details["status"], "failed")
         self.assertEqual(scratch_databases(), [])
 
     def test_it_never_writes_into_a_folder_that_holds_something(self):

@@ -268,6 +268,16 @@ if env("DATABASE_REPLICA_URL"):
     )
     # Tests see one database through both names.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# PgBouncer in transaction pooling mode between the web nodes and PostgreSQL (docs/deploy.md):
+# a server connection is ours for one transaction only, so no server-side cursors (.iterator()
+# would declare one in one transaction and fetch from it in the next, on another connection).
+# Migrations, `manage.py backup` and `restore_drill` connect to PostgreSQL directly.
+DATABASE_POOLER = env("DATABASE_POOLER")
+if DATABASE_POOLER not in ("", "pgbouncer"):
+    raise ImproperlyConfigured('DATABASE_POOLER must be "pgbouncer" or empty.')
+if DATABASE_POOLER:
+    for alias in DATABASES:
+        DATABASES[alias]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DATABASE_ROUTERS = ["openiop.lib.dbrouter.ReplicaRouter"]
 REPLICA_STICKY_SECONDS = env_int("REPLICA_STICKY_SECONDS", 15)
 REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 5)

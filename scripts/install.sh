@@ -25,10 +25,13 @@ if [ ${#missing[@]} -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-    # Some packages start services with their stock configuration; OpenIOP runs its own.
-    if command -v janus >/dev/null && command -v systemctl >/dev/null; then
-      systemctl stop janus 2>/dev/null || true
-      systemctl disable janus 2>/dev/null || true
+    # Some packages start services with their stock configuration; OpenIOP runs its own
+    # (Janus with its own configuration; pgbouncer only inside the tests, on a private port).
+    if command -v systemctl >/dev/null; then
+      for service in janus pgbouncer; do
+        systemctl stop "$service" 2>/dev/null || true
+        systemctl disable "$service" 2>/dev/null || true
+      done
     fi
   else
     echo "Please install these Debian packages (as root): ${missing[*]}" >&2

@@ -164,6 +164,8 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    # RQ's management commands (`rqworker`), used when TASKS_BACKEND=rq.
+    "django_rq",
     "phonenumber_field",
     # OpenIOP apps
     "openiop.core",
@@ -573,16 +575,36 @@ WHITENOISE_USE_FINDERS = not COLLECTED_STATIC
 # unhashed copies collectstatic keeps as well) get an hour, not its 60-second default.
 WHITENOISE_MAX_AGE = 3600 if COLLECTED_STATIC else 0
 
-# Background work: django-tasks with its database backend; `manage.py db_worker` runs jobs.
+# Background work: django-tasks. TASKS_BACKEND picks the queue (docs/deploy.md, "Task workers:
+# database or RQ"):
+#   db (the default)  jobs in the database; `manage.py db_worker` runs them.
+#   rq                jobs in Redis (TASKS_REDIS_URL, else REDIS_URL); any number of
+#                     `manage.py rqworker default --with-scheduler` run them, on any machine.
+# A dotted path names any other django-tasks backend. Reminders and safety notices are sent
+# exactly once on either: claim rows and the sweeps, not the queue, carry that promise.
+TASKS_BACKEND_ALIASES = {
+    "db": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+}
+TASKS_BACKEND = TASKS_BACKEND_ALIASES.get(env("TASKS_BACKEND", "db"), env("TASKS_BACKEND", "db"))
 TASKS = {
     "default": {
-        "BACKEND": (
-            "django_tasks.backends.dummy.DummyBackend"
-            if TESTING
-            else env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
-        )
+        "BACKEND": "django_tasks.backends.dummy.DummyBackend" if TESTING else TASKS_BACKEND,
+        "QUEUES": ["default"],
     }
 }
+# RQ (django-rq): one queue. A job may run 10 minutes; past that RQ stops it (the claim stays
+# open and the sweep sends it). Workers run django-tasks-rq's Job class, which calls the task,
+# and tidy up every minute (openiop/lib/rqworker.py).
+TASKS_REDIS_URL = env("TASKS_REDIS_URL") or env("REDIS_URL")
+RQ_QUEUES = {
+    "default": {
+        "URL": TASKS_REDIS_URL or "redis://127.0.0.1:6379/0",
+        "DEFAULT_TIMEOUT": env_int("RQ_JOB_TIMEOUT_SECONDS", 600),
+    }
+}
+RQ = {"JOB_CLASS": "django_tasks_rq.Job", "WORKER_CLASS": "openiop.lib.rqworker.Worker"}
+RQ_SHOW_ADMIN_LINK = False
 
 # Text messages: the console backend logs them; "openiop.notifications.sms.twilio.TwilioBackend"
 # sends them through Twilio with the three TWILIO_* values below.

@@ -7,6 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
+        from openiop.core import checks  # noqa: F401 (registers the start-up checks)
         from openiop.core.board import register_section
         from openiop.core.board_billing import authorizations_section
 

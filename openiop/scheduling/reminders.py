@@ -3,12 +3,16 @@
 Steps for one reminder job (SECURITY.md R9):
 1. Re-read the booking and session. Released bookings, cancelled sessions, sessions that moved
    (the job carries the start it was made for) and sessions already started send nothing.
-2. Write the claim row (unique per booking, kind, channel and start) and commit it before any
-   provider call: a duplicate job finds it.
+2. Write the claim rows (unique per booking, kind, channel and start) and commit them before
+   any provider call: a duplicate job finds them.
 3. Lock the claim with SKIP LOCKED while it is still `claimed`, call the provider with the
    claim code as idempotency key, mark it `sent`, commit. A second worker skips a locked or
    sent claim; a worker that dies before the commit leaves the claim `claimed`, and the retry
    sends it.
+4. Neither queue retries a job whose worker died (django-tasks-db leaves it "running", RQ moves
+   it to its failed registry): the sweep (`redeliver_stale`, run every minute by
+   `manage.py resend_stale_reminders`) sends claims left `claimed` past STALE_CLAIM, with the
+   same key, while their session is still ahead.
 
 Texts say only that there is a session and when (DESIGN.md rule 5), in the language the
 participant reads OpenIOP in (their account's; docs/i18n.md).
@@ -40,6 +44,8 @@ OFFSETS = {
 }
 # A job run this much before its due time was started early (e.g. by hand) and sends nothing.
 EARLY_TOLERANCE = timedelta(minutes=5)
+# The sweep re-sends a claim left `claimed` this long: its worker died between claim and send.
+STALE_CLAIM = timedelta(minutes=2)
 
 
 def _enqueue(name: str, *, run_after: datetime, args: list) -> None:
@@ -112,7 +118,7 @@ def _channels(booking: Booking) -> list[str]:
     return channels
 
 
-def _deliver(claim_pk: int, *, subject: str, body: str) -> bool:
+def _deliver(claim_pk: int, *, subject: str, body: str, by_sweep: bool = False) -> bool:
     """Step 3: send one claimed message; False when it was sent or is being sent elsewhere."""
     with transaction.atomic():
         claim = (
@@ -146,24 +152,25 @@ def _deliver(claim_pk: int, *, subject: str, body: str) -> bool:
             acting_user=None,
             participant=participant,
             target=claim,
-            details={"kind": claim.kind, "channel": claim.channel},
+            details={"kind": claim.kind, "channel": claim.channel}
+            | ({"source": "sweep"} if by_sweep else {}),
         )
         return True
 
 
 def _claim_and_send(booking: Booking, *, kind: str, subject: str, body: str) -> int:
-    sent = 0
-    for channel in _channels(booking):
-        # Step 2: get_or_create commits the claim (autocommit) or finds the existing one.
-        claim, _ = ReminderClaim.objects.get_or_create(
+    # Step 2, every channel before any send: get_or_create commits each claim (autocommit) or
+    # finds the existing one, so a worker killed during the text leaves the email claimed too.
+    claims = [
+        ReminderClaim.objects.get_or_create(
             booking=booking,
             kind=kind,
             channel=channel,
             session_starts_at=booking.session.starts_at,
-        )
-        if _deliver(claim.pk, subject=subject, body=body):
-            sent += 1
-    return sent
+        )[0]
+        for channel in _channels(booking)
+    ]
+    return sum(_deliver(claim.pk, subject=subject, body=body) for claim in claims)
 
 
 def _load(booking_id: int) -> Booking | None:
@@ -172,36 +179,80 @@ def _load(booking_id: int) -> Booking | None:
     )
 
 
+def _message(booking: Booking, kind: str) -> tuple[str, str]:
+    """The subject and text of `kind` for `booking`, in the participant's language."""
+    session, zone = booking.session, booking.participant.timezone
+    with translation.override(languages.for_user(booking.participant.user)):
+        if kind == ReminderClaim.Kind.CANCELLATION:
+            return gettext("Session cancelled"), cancellation_text(session, zone)
+        return gettext("Session reminder"), reminder_text(session, zone)
+
+
+def _reminder_wanted(booking: Booking, session_starts_at: str, now: datetime) -> bool:
+    """Step 1 for a reminder: still booked, same start, not cancelled and not started."""
+    session = booking.session
+    return (
+        booking.status == Booking.Status.BOOKED
+        and not session.is_cancelled
+        and session.starts_at.isoformat() == session_starts_at
+        and now < session.starts_at
+    )
+
+
+def _notice_wanted(booking: Booking, session_starts_at: str) -> bool:
+    session = booking.session
+    return session.is_cancelled and session.starts_at.isoformat() == session_starts_at
+
+
 def send_reminder(booking_id: int, kind: str, session_starts_at: str) -> int:
     """Deliver one reminder job; returns the number of messages sent (0 or more channels)."""
     booking = _load(booking_id)
-    if booking is None or booking.status != Booking.Status.BOOKED:
-        return 0
-    session = booking.session
     now = timezone.now()
-    if session.is_cancelled or session.starts_at.isoformat() != session_starts_at:
+    if booking is None or not _reminder_wanted(booking, session_starts_at, now):
         return 0
-    if now >= session.starts_at:
-        return 0
-    if now < session.starts_at - OFFSETS[ReminderClaim.Kind(kind)] - EARLY_TOLERANCE:
+    if now < booking.session.starts_at - OFFSETS[ReminderClaim.Kind(kind)] - EARLY_TOLERANCE:
         logger.warning("Reminder job for booking %s ran before it was due", booking_id)
         return 0
-    zone = booking.participant.timezone
-    with translation.override(languages.for_user(booking.participant.user)):
-        subject, body = gettext("Session reminder"), reminder_text(session, zone)
+    subject, body = _message(booking, kind)
     return _claim_and_send(booking, kind=kind, subject=subject, body=body)
 
 
 def send_cancellation_notice(booking_id: int, session_starts_at: str) -> int:
     booking = _load(booking_id)
-    if booking is None:
+    if booking is None or not _notice_wanted(booking, session_starts_at):
         return 0
-    session = booking.session
-    if not session.is_cancelled or session.starts_at.isoformat() != session_starts_at:
-        return 0
-    zone = booking.participant.timezone
-    with translation.override(languages.for_user(booking.participant.user)):
-        subject, body = gettext("Session cancelled"), cancellation_text(session, zone)
+    subject, body = _message(booking, ReminderClaim.Kind.CANCELLATION)
     return _claim_and_send(
         booking, kind=ReminderClaim.Kind.CANCELLATION, subject=subject, body=body
     )
+
+
+def redeliver_stale(now: datetime | None = None) -> int:
+    """Step 4, the sweep: send claims a dead worker left `claimed` past STALE_CLAIM.
+
+    Only while the session is still ahead, and only if the job would still send it (a booking
+    released or a session moved or cancelled since leaves its reminder unsent). Returns the
+    number sent now; a claim another worker holds or sent meanwhile is skipped.
+    """
+    moment = now or timezone.now()
+    stale = (
+        ReminderClaim.objects.filter(
+            status=ReminderClaim.Status.CLAIMED,
+            claimed_at__lte=moment - STALE_CLAIM,
+            session_starts_at__gt=moment,
+        )
+        .select_related("booking__session", "booking__participant__user")
+        .order_by("id")
+    )
+    sent = 0
+    for claim in list(stale):
+        booking, starts_at = claim.booking, claim.session_starts_at.isoformat()
+        if claim.kind == ReminderClaim.Kind.CANCELLATION:
+            wanted = _notice_wanted(booking, starts_at)
+        else:
+            wanted = _reminder_wanted(booking, starts_at, moment)
+        if not wanted:
+            continue
+        subject, body = _message(booking, claim.kind)
+        sent += _deliver(claim.pk, subject=subject, body=body, by_sweep=True)
+    return sent

@@ -13,3 +13,9 @@ def send_reminder(booking_id: int, kind: str, session_starts_at: str) -> int:
 @task()
 def send_cancellation_notice(booking_id: int, session_starts_at: str) -> int:
     return reminders.send_cancellation_notice(booking_id, session_starts_at)
+
+
+@task()
+def resend_stale_reminders() -> int:
+    """The reminders' sweep as a job, for deployments that schedule jobs rather than commands."""
+    return reminders.redeliver_stale()

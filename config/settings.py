@@ -620,6 +620,8 @@ TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER")
 
 # Mail goes to the console unless EMAIL_BACKEND names a real one; recipients are masked there.
 EMAIL_BACKEND = env("EMAIL_BACKEND", "openiop.notifications.mail.MaskedConsoleBackend")
+# For django.core.mail.backends.filebased.EmailBackend (the worker tests read what was sent).
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH") or None
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "no-reply@openiop.invalid")
 # Links in messages sent outside a request (portal invitations at admission) start with this.
 OPENIOP_BASE_URL = env("OPENIOP_BASE_URL", "http://127.0.0.1:8000").rstrip("/")

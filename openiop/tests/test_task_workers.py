@@ -7,8 +7,10 @@ queues: a session reminder and a safety notice run exactly once; a worker SIGKIL
 provider has the text loses nothing and sends nothing twice once the sweeps have run.
 """
 
+import contextlib
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -44,6 +46,11 @@ def _database_url() -> str:
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
     host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
     return f"postgres://{db['USER']}{password}@{host}:{port}/{db['NAME']}"
+
+
+def _parent(pid: int) -> int:
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return int(stat.rsplit(")", 1)[1].split()[1])
 
 
 def _wait(condition, what: str, timeout: float = WAIT) -> None:
@@ -85,6 +92,7 @@ class WorkerTests(ConcurrentTestCase):
             except subprocess.TimeoutExpired:
                 os.killpg(worker.pid, signal.SIGKILL)
                 worker.wait()
+        shutil.rmtree(cls.folder, ignore_errors=True)
         super().tearDownClass()
 
     @classmethod
@@ -127,6 +135,11 @@ class WorkerTests(ConcurrentTestCase):
 
     def setUp(self) -> None:
         super().setUp()
+        # Two workers for every test: replace any a test killed.
+        type(self).workers = [
+            worker if worker.poll() is None else self.start_worker(10 + n)
+            for n, worker in enumerate(self.workers)
+        ]
         for name in ("sms.log", "hold"):
             (self.folder / name).unlink(missing_ok=True)
         for sent in (self.folder / "mail").iterdir():
@@ -226,24 +239,29 @@ class WorkerTests(ConcurrentTestCase):
             lambda: len(self.claims()) == 4 and set(self.claims().values()) == {"sent"},
             "the workers to send the reminder and the notice",
         )
-        time.sleep(1)  # a second run of either job would show now
+        time.sleep(0.5)  # a second run of either job would show now
         self.assert_each_claim_sent_exactly_once()
 
     def test_a_worker_killed_mid_text_loses_and_duplicates_nothing_after_the_sweeps(self):
         (self.folder / "hold").touch()  # the provider holds each text until we let go
         self.queue_a_reminder_and_an_alert()
         _wait(lambda: len(self.texts("begin")) == 2, "both texts to reach the provider")
-        # Kill whichever worker (and its RQ work horse) has each text: mid-call, claims open.
+        # Kill whichever worker has each text, all of it: the db_worker process, or RQ's
+        # worker with its scheduler and the work horse it forked for the job (in a session of
+        # its own). Mid-call: the claims are open, the provider has not answered.
         log = (self.folder / "sms.log").read_text(encoding="utf-8").splitlines()
         busy = {int(line.split()[3]) for line in log}
-        killed = {os.getpgid(pid) for pid in busy}
-        for group in killed:
-            os.killpg(group, signal.SIGKILL)
-        for worker in self.workers:
-            if worker.pid in killed:
-                worker.wait(timeout=30)
+        killed = [w for w in self.workers if w.pid in busy or w.pid in map(_parent, busy)]
+        self.assertEqual(len(killed), 2)
+        for worker in killed:
+            os.killpg(worker.pid, signal.SIGKILL)
+        for pid in busy:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        for worker in killed:
+            worker.wait(timeout=30)
         (self.folder / "hold").unlink()
-        time.sleep(1)  # anything that would resend on its own has its chance
+        time.sleep(0.5)  # anything that would resend on its own has its chance
         self.assertEqual(self.texts("sent"), Counter())
         self.assertEqual(set(self.claims().values()), {"claimed"})
 
@@ -257,11 +275,6 @@ class WorkerTests(ConcurrentTestCase):
         self.assert_each_claim_sent_exactly_once()
         # The provider was handed each text twice with the same key (it drops the repeat).
         self.assertEqual(set(self.texts("begin").values()), {2})
-        # Replace the killed workers for the next test.
-        type(self).workers = [
-            worker if worker.poll() is None else self.start_worker(10 + n)
-            for n, worker in enumerate(self.workers)
-        ]
 
 
 class DatabaseQueueWorkerTestCase(WorkerTests):

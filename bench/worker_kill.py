@@ -112,10 +112,14 @@ def wait_mid_call(worker: subprocess.Popen, log: Path) -> None:
         lines = _lines(log)
         done = {key for event, _, key, _ in lines if event == "sent"}
         busy = {int(pid) for event, _, key, pid in lines if event == "begin" and key not in done}
-        if len(done) >= 10 and any(worker.pid in (pid, *children(worker.pid)) for pid in busy):
+        if len(done) >= 10 and busy & {worker.pid, *children(worker.pid)}:
             return
         time.sleep(0.01)
-    raise RuntimeError("The first worker never held a text")
+    handed = sorted({int(line[3]) for line in _lines(log)})
+    raise RuntimeError(
+        f"The first worker (pid {worker.pid}) never held a text; "
+        f"{len(done)} accepted, handed by pids {handed}"
+    )
 
 
 def jobs_left_by_the_dead_worker() -> int:

@@ -467,6 +467,9 @@ JANUS_WS_PORT = env_int("JANUS_WS_PORT", 8188)
 JANUS_WS_ACL = env("JANUS_WS_ACL", "127.")
 # What browsers connect to: usually wss:// through the reverse proxy in front of Janus.
 JANUS_PUBLIC_URL = env("JANUS_PUBLIC_URL", f"ws://{JANUS_WS_IP}:{JANUS_WS_PORT}")
+# A pool of Janus servers (docs/video.md): a JSON list of {"name", "url", "public_url"}. Unset,
+# one node named "default" from the three settings above. Checked at start-up (openiop.E007).
+JANUS_NODES = env("JANUS_NODES")
 JANUS_MEDIA_IP = env("JANUS_MEDIA_IP")
 JANUS_RTP_PORT_RANGE = env("JANUS_RTP_PORT_RANGE", "20000-40000")
 JANUS_STUN_SERVER = env("JANUS_STUN_SERVER")

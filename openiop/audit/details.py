@@ -85,6 +85,9 @@ ALLOWED_KEYS = frozenset(
         "status",
         "type",
         "version",
+        # a Janus node's configured name (a short code, docs/video.md)
+        "node",
+        "from_node",
         "acuity",
         "step",
         "disposition",

@@ -8,6 +8,7 @@ class TelehealthConfig(AppConfig):
 
     def ready(self) -> None:
         from openiop.safety.hooks import register_location_provider
+        from openiop.telehealth import checks  # noqa: F401  (registers the node-list check)
         from openiop.telehealth.queries import reported_location
 
         # A safety alert's page, and a signed brief assessment's next steps, show where the

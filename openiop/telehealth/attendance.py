@@ -59,6 +59,11 @@ class Summary:
     def attended(self) -> bool:
         return self.minutes > 0
 
+    @property
+    def gaps(self) -> list[tuple[datetime, datetime]]:
+        """Times not attended between two stretches of presence (a reconnect, a failover)."""
+        return [(a[1], b[0]) for a, b in zip(self.intervals, self.intervals[1:], strict=False)]
+
 
 def intervals(
     events: Iterable[PresenceEvent], *, grace: timedelta = DEFAULT_GRACE, until: datetime

@@ -7,7 +7,6 @@ the invitation through that marker only (access.get_guest). Nothing else in Open
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
@@ -22,6 +21,7 @@ from openiop.accounts.http import AuthedRequest
 from . import access, actions, queries
 from .forms import GuestConsentForm, GuestInviteForm, PresenceForm
 from .models import GuestInvite, Room
+from .nodes import node_public_url, public_urls
 from .schedule import SessionInfo
 from .views import _after_facilitator_post
 
@@ -226,7 +226,7 @@ def guest_room(request: HttpRequest, code: str) -> HttpResponse:
             "leave_url": reverse("telehealth:guest_waiting", args=[invite.code]) + "?left=1",
         },
     )
-    response._csp_update = {"connect-src": [settings.JANUS_PUBLIC_URL]}  # type: ignore[attr-defined]
+    response._csp_update = {"connect-src": public_urls()}  # type: ignore[attr-defined]
     return response
 
 
@@ -235,9 +235,16 @@ def guest_ticket(request: HttpRequest, code: str) -> JsonResponse:
     """A fresh ticket for a guest's page that lost Janus."""
     info, invite = access.get_guest(request, code)
     try:
-        return JsonResponse(_guest_ticket(request, info, invite))
+        fresh = _guest_ticket(request, info, invite)
+        room = actions.ensure_room_on_node(
+            Room.objects.get(session_code=info.code), acting_user=None
+        )
+    except actions.VideoUnavailable as exc:
+        return JsonResponse({"error": str(exc)}, status=503)
     except actions.TelehealthError as exc:
         return JsonResponse({"error": str(exc)}, status=403)
+    fresh["server"] = node_public_url(room.janus_node)
+    return JsonResponse(fresh)
 
 
 @require_POST

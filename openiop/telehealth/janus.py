@@ -85,6 +85,8 @@ class JanusClient:
     # Connection ----------------------------------------------------------------------------
 
     def _connect(self) -> ClientConnection:
+        if not self.url:
+            raise JanusUnavailable(None, "this Janus node is no longer configured")
         try:
             return connect(
                 self.url,
@@ -254,6 +256,11 @@ class JanusClient:
         data = self._plugin({"request": "listparticipants", "room": room_id})
         return list(data.get("participants", []))
 
+    def probe(self) -> None:
+        """Create and destroy a one-seat room: raises JanusError if this node refuses rooms."""
+        room = self.create_room(publishers=1, description="OpenIOP health check")
+        self.destroy_room(room.room_id, room.secret)
+
     def health(self) -> Health:
         return health(self.url, timeout=min(self.timeout, 2.0), sock_factory=self.sock_factory)
 
@@ -280,30 +287,30 @@ def health(
     return Health(ok=True, detail="ok", version=str(info.get("version_string", "")))
 
 
-def connect_node() -> JanusClient:
-    """The configured adapter (``TELEHEALTH_JANUS_CLIENT``): the real one, or the tests' fake."""
+def connect_node(node: str | None = None) -> JanusClient:
+    """The configured adapter (``TELEHEALTH_JANUS_CLIENT``) for one node of the pool, by name
+    (None: the first configured node). The real adapter, or the tests' fake."""
     from django.conf import settings
     from django.utils.module_loading import import_string
 
-    factory: Callable[[], JanusClient] = import_string(settings.TELEHEALTH_JANUS_CLIENT)
-    return factory()
+    factory: Callable[..., JanusClient] = import_string(settings.TELEHEALTH_JANUS_CLIENT)
+    return factory(node)
 
 
-def from_settings(timeout: float = 5.0) -> JanusClient:
-    """The adapter for the configured Janus node (settings read at call time)."""
+def from_settings(node: str | None = None, timeout: float = 5.0) -> JanusClient:
+    """The adapter for one configured Janus node (settings read at call time).
+
+    A name that is no longer configured gives an adapter that cannot connect: its rooms are
+    treated as on a dead node and re-placed.
+    """
     from django.conf import settings
 
+    from .nodes import configured_nodes, get_node
+
+    config = configured_nodes()[0] if node is None else get_node(node)
     return JanusClient(
-        node_url(),
+        config.url if config else "",
         admin_key=settings.JANUS_ADMIN_KEY,
         token_secret=settings.JANUS_TOKEN_SECRET,
         timeout=timeout,
     )
-
-
-def node_url() -> str:
-    from django.conf import settings
-
-    host = settings.JANUS_WS_IP
-    host = f"[{host}]" if ":" in host else host
-    return f"ws://{host}:{settings.JANUS_WS_PORT}"

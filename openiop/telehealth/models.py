@@ -20,7 +20,8 @@ class Room(models.Model):
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     session_code = models.UUIDField(unique=True)
-    # The node holding the room (a pool of nodes is a later step: VIDEO.md "Later").
+    # The name of the Janus node holding the room (nodes.configured_nodes()); the whole room,
+    # and its breakout room, live on that one node. Changed when the room is re-placed.
     janus_node = models.CharField(max_length=200)
     janus_room_id = models.CharField(max_length=36, unique=True)
     # A private side room (crisis check-in with a co-facilitator), created the first time it
@@ -55,6 +56,40 @@ class Room(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
+
+
+class JanusNode(models.Model):
+    """What OpenIOP knows about one Janus server of the pool (configured in settings).
+
+    A row appears the first time a node is checked or chosen. ``state`` is the last check's
+    finding; ``draining`` is an operator's decision (no new rooms; live ones finish there).
+    """
+
+    class State(models.TextChoices):
+        UP = "up", "Healthy"
+        DOWN = "down", "Down"
+        REFUSING = "refusing", "Refuses rooms"
+
+    name = models.CharField(max_length=40, unique=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.UP)
+    # Janus's own words (an error code and reason) or "ok"; never PHI.
+    detail = models.CharField(max_length=200, blank=True)
+    state_since = models.DateTimeField()
+    checked_at = models.DateTimeField(null=True, blank=True)
+    draining = models.BooleanField(default=False)
+    draining_since = models.DateTimeField(null=True, blank=True)
+    # CPU of the Janus process over the last check interval, in % of one core (None: not
+    # measurable from here); cpu_ticks/cpu_sampled_at are the previous /proc sample.
+    cpu_percent = models.FloatField(null=True, blank=True)
+    cpu_ticks = models.BigIntegerField(null=True, blank=True)
+    cpu_sampled_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Janus node {self.name}"
+
+    @property
+    def accepts_rooms(self) -> bool:
+        return self.state == self.State.UP and not self.draining
 
 
 class Attendance(models.Model):

@@ -5,10 +5,12 @@ Nothing here writes; the writes are in ``actions``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -189,3 +191,76 @@ def reported_location(participant: Participant) -> ReportedLocation | None:
         private_place=attendance.private_place,
         current=current,
     )
+
+
+@dataclass(frozen=True)
+class NodeLoad:
+    rooms: int
+    participants: int
+
+
+def node_loads() -> dict[str, NodeLoad]:
+    """Open rooms and admitted participants in them, by Janus node (what placement weighs)."""
+    open_rooms = Room.objects.filter(status=Room.Status.OPEN)
+    rooms = dict(open_rooms.values_list("janus_node").annotate(n=Count("id")))
+    node_of = dict(open_rooms.values_list("session_code", "janus_node"))
+    people: dict[str, int] = {}
+    admitted = (
+        Attendance.objects.filter(state=Attendance.State.ADMITTED, session_code__in=node_of)
+        .values_list("session_code")
+        .annotate(n=Count("id"))
+    )
+    for session_code, n in admitted:
+        node = node_of[session_code]
+        people[node] = people.get(node, 0) + n
+    return {
+        node: NodeLoad(rooms=rooms.get(node, 0), participants=people.get(node, 0))
+        for node in set(rooms) | set(people)
+    }
+
+
+@dataclass(frozen=True)
+class NodeStatus:
+    name: str
+    public_url: str
+    # healthy / draining / down / refusing / not checked
+    state: str
+    detail: str
+    checked_at: datetime | None
+    rooms: int
+    participants: int
+    cpu_percent: float | None
+
+
+def node_statuses() -> list[NodeStatus]:
+    """Each configured Janus node as the health page shows it."""
+    from .models import JanusNode
+    from .nodes import configured_nodes
+
+    rows = {r.name: r for r in JanusNode.objects.all()}
+    loads = node_loads()
+    result = []
+    for config in configured_nodes():
+        row = rows.get(config.name)
+        load = loads.get(config.name, NodeLoad(rooms=0, participants=0))
+        if row is None or row.checked_at is None:
+            state = "not checked"
+        elif row.state != JanusNode.State.UP:
+            state = row.state
+        else:
+            state = "draining" if row.draining else "healthy"
+        if row is not None and row.draining and state in ("down", "refusing"):
+            state = f"{state}, draining"
+        result.append(
+            NodeStatus(
+                name=config.name,
+                public_url=config.public_url,
+                state=state,
+                detail=row.detail if row else "",
+                checked_at=row.checked_at if row else None,
+                rooms=load.rooms,
+                participants=load.participants,
+                cpu_percent=row.cpu_percent if row else None,
+            )
+        )
+    return result

@@ -5,7 +5,7 @@ import secrets
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from openiop.accounts.http import AuthedRequest
+from openiop.accounts.models import User
 from openiop.consent.models import ConsentKind
 from openiop.consent.queries import missing_before_first_session
 from openiop.participants.access import own_chart
@@ -23,6 +24,7 @@ from . import access, actions, crisis, janus, queries
 from .access import Seat
 from .forms import CallForm, CorrectionForm, LocationForm, PresenceForm
 from .models import Attendance, Room
+from .nodes import configured_nodes, get_node, node_public_url, public_urls
 from .schedule import SessionInfo
 
 
@@ -48,7 +50,12 @@ def video_health(request: AuthedRequest) -> JsonResponse:
     """Whether video works right now (shown on the pre-join page)."""
     if not settings.TELEHEALTH_ENABLED:
         return JsonResponse({"available": False, "detail": "not configured"})
+    # Available when any node of the pool answers (a room goes to one that does).
     health = janus.connect_node().health()
+    for config in configured_nodes()[1:]:
+        if health.ok:
+            break
+        health = janus.connect_node(config.name).health()
     body: dict[str, object] = {"available": health.ok}
     if request.user.is_staff_member:
         body["detail"] = health.detail
@@ -237,24 +244,26 @@ def room(request: AuthedRequest, code: str) -> HttpResponse:
             else "",
         },
     )
-    # The browser talks to Janus directly; allow exactly that origin.
-    response._csp_update = {"connect-src": [settings.JANUS_PUBLIC_URL]}  # type: ignore[attr-defined]
+    # The browser talks to Janus directly; allow exactly the pool's nodes (the room may move).
+    response._csp_update = {"connect-src": public_urls()}  # type: ignore[attr-defined]
     return response
 
 
 @require_POST
 @login_required
 def ticket(request: AuthedRequest, code: str) -> JsonResponse:
-    """A fresh ticket for a client that lost Janus; puts the room back if Janus restarted."""
+    """A fresh ticket for a client that lost Janus; puts the room back if Janus restarted, or
+    on another node if its node died (the ticket then names the new node)."""
     info, seat = access.get_session_for_user(request.user, code)
     try:
         fresh = _ticket_for(request, info, seat, breakout=request.GET.get("breakout") == "1")
         room = Room.objects.get(session_code=info.code)
-        actions.ensure_room_on_node(room, acting_user=request.user)
+        room = actions.ensure_room_on_node(room, acting_user=request.user)
     except actions.VideoUnavailable as exc:
         return JsonResponse({"error": str(exc)}, status=503)
     except actions.TelehealthError as exc:
         return JsonResponse({"error": str(exc)}, status=403)
+    fresh["server"] = node_public_url(room.janus_node)
     return JsonResponse(fresh)
 
 
@@ -510,3 +519,39 @@ def correct_attendance(request: AuthedRequest, code: str, attendance_code: str) 
     )
     messages.success(request, "Attendance corrected.")
     return redirect("telehealth:attendance", info.code)
+
+
+def _ops_only(request: AuthedRequest) -> None:
+    """The Janus pool is the administrators' business; everyone else gets 404."""
+    if request.user.role != User.Role.ADMINISTRATOR:
+        raise Http404
+
+
+@require_GET
+@login_required
+def janus_nodes(request: AuthedRequest) -> HttpResponse:
+    """Each Janus node: its state, rooms, participants and CPU (administrators only)."""
+    _ops_only(request)
+    return render(
+        request,
+        "telehealth/janus_nodes.html",
+        {"nodes": queries.node_statuses(), "now": timezone.now()},
+    )
+
+
+@require_POST
+@login_required
+def janus_node_drain(request: AuthedRequest, name: str) -> HttpResponse:
+    """Drain a node (no new rooms; live ones finish there), or put it back in service."""
+    _ops_only(request)
+    if get_node(name) is None:
+        raise Http404
+    draining = request.POST.get("draining") == "1"
+    actions.set_draining(name, draining, acting_user=request.user)
+    messages.success(
+        request,
+        f"Node {name} is draining: no new rooms go there."
+        if draining
+        else f"Node {name} takes new rooms again.",
+    )
+    return redirect("telehealth:nodes")

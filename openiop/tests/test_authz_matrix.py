@@ -454,6 +454,15 @@ MATRIX: dict[str, Entry] = {
     # Video: only the session's assigned staff (Alvarez, Sam / Chen) and booked participants
     # (Pat / Quinn); not the director, not the care team, not intake.
     "telehealth:health": Entry("GET", {r: 200 for r in ROLES if r != "anonymous"}, audits=0),
+    # The Janus pool's health page and its drain button: administrators only.
+    "telehealth:nodes": Entry("GET", {**NOBODY, "admin": 200}, audits=0),
+    "telehealth:node_drain": Entry(
+        "POST",
+        {**NOBODY, "admin": 302},
+        lambda case, target: {"name": "default" if target != "missing" else "no-such-node"},
+        other={"admin": 302},
+        data={"draining": "1"},
+    ),
     # Lists only the signed-in person's own sessions.
     "telehealth:sessions": Entry("GET", {r: 200 for r in ROLES if r != "anonymous"}, audits=0),
     "telehealth:join": Entry(

@@ -28,6 +28,7 @@ from ..queries import (
     last_location,
     summarize,
 )
+from .common import BREAKOUT_PUBLISHERS, as_janus_room
 from .crisis import record_call
 from .feeds import assign_feed, check_feeds, revoke_feeds
 from .guests import (
@@ -46,13 +47,19 @@ from .guests import (
     send_invite_link,
 )
 from .help import acknowledge_help, request_help
+from .nodes import (
+    check_nodes,
+    ensure_room_on_node,
+    mark_node,
+    move_room,
+    place,
+    replace_rooms_of_dead_nodes,
+    set_draining,
+)
 from .presence import correct_attendance, finalize_attendance, record_presence
 from .rooms import (
-    BREAKOUT_PUBLISHERS,
-    as_janus_room,
     close_finished_rooms,
     close_room,
-    ensure_room_on_node,
     get_or_open_room,
 )
 from .tickets import issue_ticket
@@ -90,6 +97,7 @@ __all__ = [
     "capture_size",
     "check_feeds",
     "check_guests_allowed",
+    "check_nodes",
     "check_window",
     "close_finished_rooms",
     "close_room",
@@ -109,15 +117,20 @@ __all__ = [
     "last_location",
     "link_problem",
     "live_invites",
+    "mark_node",
     "move",
+    "move_room",
+    "place",
     "record_call",
     "record_guest_presence",
     "record_presence",
     "remove_participant",
+    "replace_rooms_of_dead_nodes",
     "request_help",
     "revoke_feeds",
     "revoke_invite",
     "send_invite_link",
+    "set_draining",
     "set_muted",
     "summarize",
 ]

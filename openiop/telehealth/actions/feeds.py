@@ -61,7 +61,7 @@ def revoke_feeds(room: Room, participant: Participant) -> None:
         return
     for feed in feeds:
         # JanusError: already gone; the id no longer counts anyway.
-        with contextlib.suppress(janus.JanusError), janus.connect_node() as client:
+        with contextlib.suppress(janus.JanusError), janus.connect_node(room.janus_node) as client:
             client.kick(janus_room_id(room, breakout=feed.breakout), room.secret, feed.feed_id)
 
 
@@ -88,7 +88,7 @@ def check_feeds(
     feeds = assigned_feeds(room, info)
     removed = 0
     try:
-        with janus.connect_node() as client:
+        with janus.connect_node(room.janus_node) as client:
             for breakout in (False, True):
                 room_id = janus_room_id(room, breakout=breakout)
                 if not room_id:

@@ -39,6 +39,7 @@ from openiop.notifications.sms import SmsError, send_sms
 from .. import janus, tokens
 from ..errors import GuestRefused, NotAdmitted, SessionOver
 from ..models import Feed, GuestInvite, PresenceEvent, Room
+from ..nodes import node_public_url
 from ..queries import (
     assigned_feeds,
     capture_size,
@@ -268,7 +269,10 @@ def revoke_invite(invite: GuestInvite, room: Room | None, *, acting_user: User) 
     if room is not None and room.is_open:
         for feed in feeds:
             # JanusError: already gone; the id no longer counts anyway.
-            with contextlib.suppress(janus.JanusError), janus.connect_node() as client:
+            with (
+                contextlib.suppress(janus.JanusError),
+                janus.connect_node(room.janus_node) as client,
+            ):
                 client.kick(janus_room_id(room, breakout=feed.breakout), room.secret, feed.feed_id)
     return True
 
@@ -306,7 +310,7 @@ def issue_guest_ticket(
         details=_details(invite, ttl=ttl),
     )
     return {
-        "server": settings.JANUS_PUBLIC_URL,
+        "server": node_public_url(room.janus_node),
         "iceServers": ice_servers(),
         "coreToken": tokens.core_token(secret, ttl=ttl),
         "roomToken": tokens.room_token(secret, room.janus_room_id, ttl=ttl),

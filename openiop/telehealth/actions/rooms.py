@@ -21,7 +21,9 @@ from ..errors import SessionOver, VideoUnavailable
 from ..models import Room
 from ..queries import CLOSE_GRACE
 from ..schedule import SessionInfo, get_session
+from .common import destroy_quietly
 from .guests import GUEST_SESSION_KINDS, MAX_GUESTS
+from .nodes import place
 from .presence import finalize_attendance
 
 
@@ -39,18 +41,15 @@ def get_or_open_room(info: SessionInfo, *, acting_user: User) -> Room:
         raise SessionOver(gettext("This session has ended."))
     if not settings.TELEHEALTH_ENABLED:
         raise VideoUnavailable(gettext("Video is not set up on this server."))
-    try:
-        with janus.connect_node() as client:
-            created = client.create_room(publishers=info.publishers + guest_seats(info))
-    except janus.JanusError as exc:
-        raise VideoUnavailable(
-            gettext("Video is not available right now. Please try again.")
-        ) from exc
+    node, created = place(
+        lambda client: client.create_room(publishers=info.publishers + guest_seats(info)),
+        acting_user=acting_user,
+    )
     try:
         with transaction.atomic():
             room = Room.objects.create(
                 session_code=info.code,
-                janus_node=janus.node_url(),
+                janus_node=node,
                 janus_room_id=created.room_id,
                 secret=created.secret,
                 pin=created.pin,
@@ -67,38 +66,9 @@ def get_or_open_room(info: SessionInfo, *, acting_user: User) -> Room:
             )
     except IntegrityError:
         # Another request opened it first: keep theirs, remove ours from Janus.
-        with janus.connect_node() as client:
-            client.destroy_room(created.room_id, created.secret)
+        destroy_quietly(node, created.room_id, created.secret)
         return Room.objects.get(session_code=info.code)
     return room
-
-
-# A participant, the co-facilitator, and room for a second staff member.
-BREAKOUT_PUBLISHERS = 3
-
-
-def as_janus_room(room: Room, *, breakout: bool = False) -> janus.Room:
-    return janus.Room(
-        room_id=room.breakout_janus_room_id if breakout else room.janus_room_id,
-        secret=room.secret,
-        pin=room.pin,
-        publishers=BREAKOUT_PUBLISHERS if breakout else room.publishers,
-        bitrate=room.bitrate,
-    )
-
-
-def ensure_room_on_node(room: Room, *, acting_user: User) -> None:
-    """After a Janus restart the room is gone from Janus: put it back with the same identity."""
-    try:
-        with janus.connect_node() as client:
-            recreated = client.ensure_room(as_janus_room(room))
-            if room.breakout_janus_room_id:
-                client.ensure_room(as_janus_room(room, breakout=True))
-    except janus.JanusError as exc:
-        raise VideoUnavailable(gettext("Video is not available right now. Retrying…")) from exc
-    if recreated:
-        with transaction.atomic():
-            record("telehealth.room_recreated", acting_user=acting_user, target=room)
 
 
 @transaction.atomic
@@ -114,7 +84,7 @@ def close_room(room: Room, info: SessionInfo | None, *, acting_user: User | None
         finalize_attendance(info, acting_user=acting_user)
     record("telehealth.room_closed", acting_user=acting_user, target=room)
     try:
-        with janus.connect_node() as client:
+        with janus.connect_node(room.janus_node) as client:
             client.destroy_room(room.janus_room_id, room.secret)
             if room.breakout_janus_room_id:
                 client.destroy_room(room.breakout_janus_room_id, room.secret)

@@ -13,6 +13,7 @@ from openiop.participants.models import Participant
 
 from .. import tokens
 from ..models import Room
+from ..nodes import node_public_url
 from ..queries import assigned_feeds, capture_size, feed_names, ice_servers
 from ..schedule import SessionInfo
 from .feeds import assign_feed, janus_room_id
@@ -45,7 +46,7 @@ def issue_ticket(
         details={"session": str(info.code), "ttl": ttl, "breakout": breakout},
     )
     return {
-        "server": settings.JANUS_PUBLIC_URL,
+        "server": node_public_url(room.janus_node),
         "iceServers": ice_servers(),
         "coreToken": tokens.core_token(secret, ttl=ttl),
         "roomToken": tokens.room_token(secret, room_id, ttl=ttl),

@@ -20,10 +20,9 @@ from ..errors import ConsentsMissing, NotAdmitted, NotLicensedThere, VideoUnavai
 from ..models import Attendance, Feed, PresenceEvent, Room
 from ..queries import covering_states
 from ..schedule import SessionInfo
-from .common import destroy_quietly, record_for_attendance
+from .common import BREAKOUT_PUBLISHERS, destroy_quietly, record_for_attendance
 from .crisis import log_moved
 from .feeds import janus_room_id, revoke_feeds
-from .rooms import BREAKOUT_PUBLISHERS
 
 
 def _not_licensed_message(info: SessionInfo) -> str:
@@ -162,7 +161,7 @@ def move(
     if to_breakout and not room.breakout_janus_room_id:
         breakout_id = str(uuid.uuid4())
         try:
-            with janus.connect_node() as client:
+            with janus.connect_node(room.janus_node) as client:
                 client.ensure_room(
                     janus.Room(
                         room_id=breakout_id,
@@ -181,7 +180,7 @@ def move(
         )
         if not won:
             # Another facilitator made one first: use theirs.
-            destroy_quietly(breakout_id, room.secret)
+            destroy_quietly(room.janus_node, breakout_id, room.secret)
         room.refresh_from_db()
     _set_breakout(
         attendance,
@@ -237,7 +236,7 @@ def set_muted(attendance: Attendance, room: Room, *, mute: bool, acting_user: Us
     ).first()
     if room.is_open and feed is not None:
         try:
-            with janus.connect_node() as client:
+            with janus.connect_node(room.janus_node) as client:
                 client.mute(
                     janus_room_id(room, breakout=feed.breakout),
                     room.secret,

@@ -19,6 +19,7 @@ from openiop.telehealth.nodes import NodeListError, configured_nodes, parse_node
 
 from .fakes import FakeJanus
 from .helpers import make_session, quinns_session
+from .test_guests import GuestTestCase
 from .test_views import VideoTestCase
 
 NODES = [
@@ -261,3 +262,19 @@ class HealthPageTests(VideoTestCase):
         self.assertEqual(
             self.client.post(reverse("telehealth:node_drain", args=["zz"])).status_code, 404
         )
+
+
+@override_settings(JANUS_NODES=json.dumps(NODES))
+class GuestFailoverTests(GuestTestCase):
+    def test_a_guests_fresh_ticket_re_places_the_room_too(self):
+        invite, guest = self.admitted_guest()
+        room = Room.objects.get(session_code=self.session.code)
+        self.assertEqual(room.janus_node, "a")
+        FakeJanus.kill("a")
+        response = guest.post(self.guest_url("ticket", invite))
+        self.assertEqual(response.status_code, 200, response.content)
+        self.assertEqual(response.json()["server"], "wss://video-b.example.org")
+        room.refresh_from_db()
+        self.assertEqual(room.janus_node, "b")
+        event = AuditEvent.objects.get(event_type="telehealth.room_replaced")
+        self.assertIsNone(event.actor)

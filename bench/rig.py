@@ -63,7 +63,11 @@ PRIMARY, REPLICA = 18420, 18421
 REDIS = 18430
 JANUS = {"a": (18441, 8188), "b": (18442, 8189)}  # host forwarder, port inside the namespace
 DATABASE = "openiop_rig"
-MEDIA_IP = "10.99.0.1"
+# Janus a gathers ICE candidates on namespace a's bridge (lab.py's 10.99.0.1); Janus b on one
+# end of a veth pair whose other end is in namespace a, where Chromium runs: browsers reach
+# both nodes' media, neither node reaches the host.
+MEDIA = {"a": "10.99.0.1", "b": "10.99.1.2"}
+LINK_A, LINK_B = "10.99.1.1/24", "10.99.1.2/24"
 LABELS = (
     "hello", "caseload", "chart", "notes list", "alert list", "week grid", "board", "Today",
     "check-in form", "check-in save", "messages",
@@ -178,11 +182,13 @@ class Rig:
                 token_secret=token_secret,
                 ws_ip="127.0.0.1",
                 ws_port=ns_port,
-                media_ip=MEDIA_IP,
+                media_ip=MEDIA[name],
                 rtp_port_range="20000-20999",
                 debug_level=3,
             )
             janus_config.write_config(config, self.tmp / f"janus-{name}")
+            if name == "b":
+                self.link(self.namespaces["a"], ns)
             process = JanusProcess(self.tmp / f"janus-{name}", prefix=ns.prefix)
             process.start()
             self.cleanups.append(process.stop)
@@ -193,6 +199,15 @@ class Rig:
 
             process.wait_ready(healthy, timeout=20)
 
+    @staticmethod
+    def link(a: Any, b: Any) -> None:
+        """A veth pair between two namespaces, made inside them (no name on the host)."""
+        a._sh("ip", "link", "add", "va", "type", "veth", "peer", "name", "vb", "netns", b.name)
+        a._sh("ip", "addr", "add", LINK_A, "dev", "va")
+        a._sh("ip", "link", "set", "va", "up")
+        b._sh("ip", "addr", "add", LINK_B, "dev", "vb")
+        b._sh("ip", "link", "set", "vb", "up")
+
     # Web nodes, HAProxy, workers ---------------------------------------------------------
 
     def node_env(self) -> dict[str, str]:
@@ -201,7 +216,7 @@ class Rig:
             {"name": name, "url": f"ws://127.0.0.1:{host}", "public_url": f"ws://127.0.0.1:{ns}"}
             for name, (host, ns) in JANUS.items()
         ]
-        first_host, first_ns = JANUS["a"]
+        first_host, first_ns = JANUS[self.args.video_node]
         env = {
             **os.environ,
             "DATABASE_URL": f"postgres://postgres@127.0.0.1:{PRIMARY}/{DATABASE}",
@@ -213,7 +228,7 @@ class Rig:
             "JANUS_ADMIN_KEY": admin_key,
             "JANUS_TOKEN_SECRET": token_secret,
             # The pool (issue 14, item 5) reads JANUS_NODES; until it exists the single-node
-            # settings below are used: every room is on node a.
+            # settings below are used: every room is on one node (--video-node, default a).
             "JANUS_NODES": json.dumps(nodes),
             "JANUS_WS_IP": "127.0.0.1",
             "JANUS_WS_PORT": str(first_host),
@@ -421,14 +436,17 @@ def video(rig: Rig) -> dict[str, Any]:
     assert program and clinician and participant and participant.user
     session = make_session(SimpleNamespace(program=program), "Rig video group", [clinician],
                            [participant])  # fmt: skip
-    ns = rig.namespaces["a"]  # until the pool places rooms, every room is on node a
-    ns.expose(FRONT)  # HAProxy, as 127.0.0.1:18400 inside the namespace
+    # Chromium runs in namespace a, which reaches both nodes' media (MEDIA) and, through these
+    # forwarders, HAProxy and both nodes' WebSockets at the addresses JANUS_NODES gives.
+    ns = rig.namespaces["a"]
+    ns.expose(FRONT)
+    ns.expose(JANUS["b"][0], JANUS["b"][1])
     wrapper = rig.tmp / "chromium-in-netns"
     wrapper.write_text(f'#!/bin/sh\nexec ip netns exec {ns.name} /usr/bin/chromium "$@"\n')
     wrapper.chmod(0o755)
     base = f"http://127.0.0.1:{FRONT}"
     join = f"{base}/video/{session.code}/join/"
-    report: dict[str, Any] = {"janus_node": "a"}
+    report: dict[str, Any] = {}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=str(wrapper), headless=True, args=chromium_args(),
@@ -477,9 +495,26 @@ def video(rig: Rig) -> dict[str, Any]:
             report["media_flowed"] = all(
                 s["videoBytes"] > 0 and s["audioBytes"] > 0 for s in stats.values()
             )
+            report["room_on_nodes"] = nodes_holding(rig, session.code)
         finally:
             browser.close()
     return report
+
+
+def nodes_holding(rig: Rig, session_code: Any) -> list[str]:
+    """The Janus nodes on which the session's room exists (asked of each node)."""
+    from openiop.telehealth import janus
+    from openiop.telehealth.models import Room
+
+    room = Room.objects.get(session_code=session_code)
+    admin_key, token_secret = rig.janus_secrets
+    holding = []
+    for name, (host_port, _) in JANUS.items():
+        url = f"ws://127.0.0.1:{host_port}"
+        with janus.JanusClient(url, admin_key=admin_key, token_secret=token_secret) as client:
+            if client.room_exists(room.janus_room_id):
+                holding.append(name)
+    return holding
 
 
 # Report ----------------------------------------------------------------------------------
@@ -519,6 +554,12 @@ def main() -> int:
     parser.add_argument("--rq-backend", default="django_tasks_rq.RQBackend")
     parser.add_argument("--rq-command", default="manage.py rqworker default --with-scheduler")
     parser.add_argument("--video", action="store_true", help="two Chromium clients, real media")
+    parser.add_argument(
+        "--video-node",
+        choices=tuple(JANUS),
+        default="a",
+        help="the node JANUS_WS_PORT/JANUS_PUBLIC_URL name (used until the pool places rooms)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the folder with the logs")
     args = parser.parse_args()
     missing = [p for p in ("haproxy", "redis-server", "janus", "ip") if not find(p)]

@@ -138,7 +138,7 @@ class Hello(FastHttpUser):
 
 @events.test_stop.add_listener
 def write_result(environment: Any, **kwargs: Any) -> None:
-    """Per page: req/s, p50, p95, requests, failures, into RIG_RESULT (JSON) when set."""
+    """Per page: req/s, p50, p95, requests, failures, and failures by kind, into RIG_RESULT."""
     target = os.environ.get("RIG_RESULT")
     if not target:
         return
@@ -153,4 +153,8 @@ def write_result(environment: Any, **kwargs: Any) -> None:
         }
         for entry in entries
     }
-    Path(target).write_text(json.dumps(result))
+    errors: dict[str, int] = {}
+    for error in environment.stats.errors.values():
+        key = f"{error.name}: {error.error}"
+        errors[key] = errors.get(key, 0) + error.occurrences
+    Path(target).write_text(json.dumps({"pages": result, "errors": errors}))

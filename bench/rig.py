@@ -90,6 +90,8 @@ class Rig:
         self.env: dict[str, str] = {}
         self.janus_secrets = (secrets.token_urlsafe(24), secrets.token_urlsafe(40))
         self.namespaces: dict[str, Any] = {}
+        self.errors: dict[str, dict[str, int]] = {}  # Locust run -> failure -> count
+        self.context: dict[str, dict[str, float]] = {}  # Locust run -> machine, replica
 
     # Processes ---------------------------------------------------------------------------
 
@@ -246,7 +248,14 @@ class Rig:
                 cwd=ROOT, env=self.env,
             )  # fmt: skip
         servers = "\n".join(f"    server web{n} 127.0.0.1:{p}" for n, p in enumerate(NODES, 1))
-        (self.tmp / "haproxy.cfg").write_text(HAPROXY_CFG.format(front=FRONT, servers=servers))
+        config = HAPROXY_CFG.format(front=FRONT, servers=servers)
+        # A saturated sync worker answers the health check only after the requests queued
+        # before it; without `timeout check` the whole check must fit in `inter` (500 ms), so
+        # HAProxy marks busy nodes down and answers 503 (docs/deploy.md, "The scale-out rig").
+        if self.args.check_timeout:
+            check = f"    timeout check {self.args.check_timeout}\n"
+            config = config.replace("    retries 3\n", f"    retries 3\n{check}")
+        (self.tmp / "haproxy.cfg").write_text(config)
         haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"
         self.spawn("haproxy", [haproxy, "-db", "-f", str(self.tmp / "haproxy.cfg")], cwd=self.tmp)
         for port in (*NODES, FRONT):
@@ -288,12 +297,40 @@ class Rig:
             "--loglevel", "WARNING", "--stop-timeout", "5", *classes,
         ]  # fmt: skip
         say(f"locust {name}: {users} users for {seconds} s on :{port}")
+        replica_before = replica_transactions()
         process = self.spawn(f"locust-{name}", argv, cwd=ROOT, env=env)
         process.wait(timeout=seconds + 120)
+        self.context[name] = {
+            "load_average_1min": round(os.getloadavg()[0], 1),
+            "replica_transactions": replica_transactions() - replica_before - 1,
+        }
         if not result.exists():
             log = (self.tmp / f"locust-{name}.log").read_text()[-2000:]
             raise RuntimeError(f"Locust wrote no figures:\n{log}")
-        return json.loads(result.read_text())  # type: ignore[no-any-return]
+        figures = json.loads(result.read_text())
+        self.errors[name] = figures["errors"]
+        return figures["pages"]  # type: ignore[no-any-return]
+
+
+def replica_transactions() -> int:
+    """Transactions the replica has served in the rig's database (pg_stat_database)."""
+    import psycopg
+
+    with psycopg.connect(f"postgresql://postgres@127.0.0.1:{REPLICA}/{DATABASE}") as conn:
+        row = conn.execute(
+            "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = %s",
+            [DATABASE],
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def tasks_run() -> dict[str, int]:
+    """Jobs in the database queue by status (the db workers' work; empty with RQ)."""
+    from django.db.models import Count
+    from django_tasks_db.models import DBTaskResult
+
+    rows = DBTaskResult.objects.values("status").annotate(n=Count("id")).order_by("status")
+    return {row["status"]: row["n"] for row in rows}
 
 
 def wait_for_port(port: int, timeout: float = 20) -> None:
@@ -550,6 +587,9 @@ def main() -> int:
     parser.add_argument("--warm-up", type=int, default=10, help="seconds, not measured")
     parser.add_argument("--think", default="1,3", help="think time between pages: min,max s")
     parser.add_argument("--gunicorn-workers", type=int, default=2, help="per web node")
+    parser.add_argument(
+        "--check-timeout", default="10s", help="HAProxy's `timeout check` ('' for none)"
+    )
     parser.add_argument("--workers", choices=("db", "rq"), default="db")
     parser.add_argument("--rq-backend", default="django_tasks_rq.RQBackend")
     parser.add_argument("--rq-command", default="manage.py rqworker default --with-scheduler")
@@ -604,6 +644,7 @@ def main() -> int:
         two = rig.locust("hello-2", FRONT, ["Hello"], args.hello_users, args.hello_seconds)
         two |= rig.locust("mixed-2", FRONT, mixed, args.users, args.seconds)
         video_report = video(rig) if args.video else None
+        jobs = tasks_run()
         connections.close_all()
         alive = {name: p.poll() is None for name, p in rig.processes.items()}
     except KeyboardInterrupt:
@@ -614,6 +655,15 @@ def main() -> int:
     print()
     print(table(one, two, args.users, args.think.replace(",", "–")))
     print()
+    for run, context in rig.context.items():
+        print(
+            f"{run}: load average {context['load_average_1min']} at the end; "
+            f"{context['replica_transactions']} transactions on the replica"
+        )
+    print(f"task queue (database) by status: {jobs or 'empty'}")
+    for run, errors in rig.errors.items():
+        for error, n in sorted(errors.items(), key=lambda e: -e[1]):
+            print(f"failed in {run}: {n} × {error}")
     if video_report is not None:
         print("video:", json.dumps(video_report))
     down = [name for name, up in alive.items() if not up and not name.startswith("locust")]

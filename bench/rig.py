@@ -21,9 +21,11 @@ Starts, under one throwaway folder (/tmp/openiop-rig-*), on loopback only:
 Loads the demo (`--participants`, `--weeks`), then runs Locust headless four times: the hello
 page (/health/, no think time) and the mixed signed-in traffic (bench/locustfile.py, with think
 times), each against one web node directly and against HAProxy over two nodes. Prints a table:
-per page, req/s, p50, p95 and failures for one node and for two. With `--video`, a clinician
-and a participant open a video session through HAProxy in headless Chromium (fake camera and
-microphone) inside node a's namespace; the report says whether media flowed both ways.
+per page, req/s, p50, p95 and failures for one node and for two. With `--video`, in each of
+two video sessions (`--video-rooms`) a clinician opens the room and admits a participant,
+through HAProxy, in headless Chromium (fake camera and microphone) inside namespace a, which
+reaches both Janus nodes; the report says, per room, whether media flowed both ways and which
+node holds the room.
 
 Everything is stopped on exit, on Ctrl-C and on errors (process groups, pg_ctl, netns del).
 Needs root (namespaces; PostgreSQL runs as the postgres user), haproxy, redis-server, janus,
@@ -453,26 +455,28 @@ def write_people(rig: Rig) -> None:
 # Video -----------------------------------------------------------------------------------
 
 
-def video(rig: Rig) -> dict[str, Any]:
-    """A clinician and a participant in one video session, through HAProxy, real media."""
+def video(rig: Rig) -> list[dict[str, Any]]:
+    """Video sessions through HAProxy, a clinician and a participant in each, real media."""
     from types import SimpleNamespace
 
     from playwright.sync_api import sync_playwright
 
-    from bench.signin import session_key_for
     from openiop.accounts.models import User
     from openiop.participants.models import Participant
     from openiop.programs.models import Program
     from openiop.telehealth.tests.helpers import make_session
     from openiop.telehealth.tests.lab import chromium_args
-    from openiop.telehealth.tests.test_video_pages import keep_video_on, media
 
     program = Program.objects.order_by("id").first()
-    clinician = User.objects.filter(role=User.Role.CLINICIAN).order_by("id").first()
-    participant = Participant.objects.filter(program=program, user__isnull=False).last()
-    assert program and clinician and participant and participant.user
-    session = make_session(SimpleNamespace(program=program), "Rig video group", [clinician],
-                           [participant])  # fmt: skip
+    assert program is not None
+    clinicians = list(User.objects.filter(role=User.Role.CLINICIAN).order_by("id"))
+    people = list(Participant.objects.filter(program=program, user__isnull=False).order_by("-id"))
+    case = SimpleNamespace(program=program)
+    sessions = []
+    for n in range(rig.args.video_rooms):
+        title = f"Rig video group {n + 1}"
+        session = make_session(case, title, [clinicians[n]], [people[n]])
+        sessions.append((session, clinicians[n], people[n].user))
     # Chromium runs in namespace a, which reaches both nodes' media (MEDIA) and, through these
     # forwarders, HAProxy and both nodes' WebSockets at the addresses JANUS_NODES gives.
     ns = rig.namespaces["a"]
@@ -481,60 +485,65 @@ def video(rig: Rig) -> dict[str, Any]:
     wrapper = rig.tmp / "chromium-in-netns"
     wrapper.write_text(f'#!/bin/sh\nexec ip netns exec {ns.name} /usr/bin/chromium "$@"\n')
     wrapper.chmod(0o755)
-    base = f"http://127.0.0.1:{FRONT}"
-    join = f"{base}/video/{session.code}/join/"
-    report: dict[str, Any] = {}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=str(wrapper), headless=True, args=chromium_args(),
             chromium_sandbox=False,
         )  # fmt: skip
         try:
-            pages = {}
-            for who, user in (("clinician", clinician), ("participant", participant.user)):
-                context = browser.new_context()
-                context.add_cookies(
-                    [{"name": "sessionid", "value": session_key_for(user), "url": base}]
-                )
-                page = context.new_page()
-                page.on("dialog", lambda dialog: dialog.accept())
-                pages[who] = page
-            began = time.monotonic()
-            lead = pages["clinician"]
-            lead.goto(join)
-            keep_video_on(lead)
-            lead.get_by_role("link", name="Open the room").click()
-            lead.locator("#video-status[data-status=joined]").wait_for(timeout=30_000)
-            person = pages["participant"]
-            person.goto(join)
-            keep_video_on(person)
-            person.get_by_label("Where are you right now?").fill("12 Main St, Albany")
-            person.get_by_label("State").select_option("NY")
-            person.get_by_label("A phone number").fill("555-555-0100")
-            person.get_by_label("Yes").check()
-            person.get_by_role("button", name="Go to the waiting room").click()
-            person.wait_for_url("**/waiting/")
-            name = f"{participant.user.given_name} {participant.user.family_name[:1]}."
-            lead.get_by_role("button", name=f"Admit {name}").click()
-            person.wait_for_url("**/room/", timeout=30_000)
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                stats = {who: media(page) for who, page in pages.items()}
-                if all(s["videoBytes"] > 0 and s["audioBytes"] > 0 for s in stats.values()):
-                    break
-                time.sleep(0.5)
-            time.sleep(3)  # let some media flow
-            stats = {who: media(page) for who, page in pages.items()}
-            report["seconds_to_media"] = round(time.monotonic() - began - 3, 1)
-            for who, s in stats.items():
-                report[f"{who}_received_video_bytes"] = s["videoBytes"]
-                report[f"{who}_received_audio_bytes"] = s["audioBytes"]
-            report["media_flowed"] = all(
-                s["videoBytes"] > 0 and s["audioBytes"] > 0 for s in stats.values()
-            )
-            report["room_on_nodes"] = nodes_holding(rig, session.code)
+            return [one_room(rig, browser, *session) for session in sessions]
         finally:
             browser.close()
+
+
+def one_room(rig: Rig, browser: Any, session: Any, clinician: Any, person: Any) -> dict:
+    """The clinician opens the room, admits the participant; did media flow both ways?"""
+    from bench.signin import session_key_for
+    from openiop.telehealth.tests.test_video_pages import keep_video_on, media
+
+    base = f"http://127.0.0.1:{FRONT}"
+    join = f"{base}/video/{session.code}/join/"
+    pages = {}
+    for who, user in (("clinician", clinician), ("participant", person)):
+        context = browser.new_context()
+        context.add_cookies([{"name": "sessionid", "value": session_key_for(user), "url": base}])
+        page = context.new_page()
+        page.on("dialog", lambda dialog: dialog.accept())
+        pages[who] = page
+    began = time.monotonic()
+    lead = pages["clinician"]
+    lead.goto(join)
+    keep_video_on(lead)
+    lead.get_by_role("link", name="Open the room").click()
+    lead.locator("#video-status[data-status=joined]").wait_for(timeout=30_000)
+    guest = pages["participant"]
+    guest.goto(join)
+    keep_video_on(guest)
+    guest.get_by_label("Where are you right now?").fill("12 Main St, Albany")
+    guest.get_by_label("State").select_option("NY")
+    guest.get_by_label("A phone number").fill("555-555-0100")
+    guest.get_by_label("Yes").check()
+    guest.get_by_role("button", name="Go to the waiting room").click()
+    guest.wait_for_url("**/waiting/")
+    lead.get_by_role("button", name=f"Admit {person.given_name} {person.family_name[:1]}.").click()
+    guest.wait_for_url("**/room/", timeout=30_000)
+
+    def flowing() -> bool:
+        return all(
+            s["videoBytes"] > 0 and s["audioBytes"] > 0 for s in (media(p) for p in pages.values())
+        )
+
+    deadline = time.monotonic() + 90  # as the video tests allow on a busy 2-core machine
+    while time.monotonic() < deadline and not flowing():
+        time.sleep(0.5)
+    report: dict[str, Any] = {"seconds_to_media": round(time.monotonic() - began, 1)}
+    time.sleep(3)  # let some media flow
+    for who, page in pages.items():
+        s = media(page)
+        report[f"{who}_received_video_bytes"] = s["videoBytes"]
+        report[f"{who}_received_audio_bytes"] = s["audioBytes"]
+    report["media_flowed"] = flowing()
+    report["room_on_nodes"] = nodes_holding(rig, session.code)
     return report
 
 
@@ -593,7 +602,8 @@ def main() -> int:
     parser.add_argument("--workers", choices=("db", "rq"), default="db")
     parser.add_argument("--rq-backend", default="django_tasks_rq.RQBackend")
     parser.add_argument("--rq-command", default="manage.py rqworker default --with-scheduler")
-    parser.add_argument("--video", action="store_true", help="two Chromium clients, real media")
+    parser.add_argument("--video", action="store_true", help="Chromium clients, real media")
+    parser.add_argument("--video-rooms", type=int, choices=(1, 2), default=2)
     parser.add_argument(
         "--video-node",
         choices=tuple(JANUS),
@@ -664,8 +674,8 @@ def main() -> int:
     for run, errors in rig.errors.items():
         for error, n in sorted(errors.items(), key=lambda e: -e[1]):
             print(f"failed in {run}: {n} × {error}")
-    if video_report is not None:
-        print("video:", json.dumps(video_report))
+    for n, room in enumerate(video_report or [], 1):
+        print(f"video room {n}:", json.dumps(room))
     down = [name for name, up in alive.items() if not up and not name.startswith("locust")]
     if down:
         print(f"stopped during the run: {down}")

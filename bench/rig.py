@@ -107,11 +107,12 @@ class Rig:
         return process
 
     def close(self) -> None:
+        # Last started, first stopped, one at a time: workers and web nodes finish with Redis
+        # and PostgreSQL still there.
         for process in reversed(list(self.processes.values())):
             if process.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, signal.SIGTERM)
-        for process in self.processes.values():
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -237,6 +238,12 @@ class Rig:
             "JANUS_WS_IP": "127.0.0.1",
             "JANUS_WS_PORT": str(first_host),
             "JANUS_PUBLIC_URL": f"ws://127.0.0.1:{first_ns}",
+            # Web nodes enqueue where the workers take from.
+            "TASKS_BACKEND": (
+                self.args.rq_backend
+                if self.args.workers == "rq"
+                else "django_tasks_db.DatabaseBackend"
+            ),
         }
         env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         return env
@@ -265,16 +272,13 @@ class Rig:
         time.sleep(1.5)  # HAProxy's checks see both nodes up
 
     def start_workers(self) -> None:
-        env = dict(self.env)
         if self.args.workers == "rq":
-            env["TASKS_BACKEND"] = self.args.rq_backend
             command = [sys.executable, *shlex.split(self.args.rq_command)]
         else:
-            env["TASKS_BACKEND"] = "django_tasks_db.DatabaseBackend"
             command = [sys.executable, "manage.py", "db_worker", "--no-startup-delay",
                        "--no-reload", "--interval", "1"]  # fmt: skip
         for n in (1, 2):
-            self.spawn(f"worker{n}", command, cwd=ROOT, env=env)
+            self.spawn(f"worker{n}", command, cwd=ROOT, env=self.env)
         time.sleep(2)
         for n in (1, 2):
             if self.processes[f"worker{n}"].poll() is not None:
@@ -362,7 +366,7 @@ def wait_for_ready(port: int, timeout: float = 60) -> None:
 
 
 def load_demo(rig: Rig) -> None:
-    for key in ("DATABASE_URL", "DATABASE_REPLICA_URL", "REDIS_URL"):
+    for key in ("DATABASE_URL", "DATABASE_REPLICA_URL", "REDIS_URL", "TASKS_BACKEND"):
         os.environ[key] = rig.env[key]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["OPENIOP_MODE"] = "development"
@@ -654,7 +658,7 @@ def main() -> int:
         two = rig.locust("hello-2", FRONT, ["Hello"], args.hello_users, args.hello_seconds)
         two |= rig.locust("mixed-2", FRONT, mixed, args.users, args.seconds)
         video_report = video(rig) if args.video else None
-        jobs = tasks_run()
+        jobs = tasks_run() if args.workers == "db" else None
         connections.close_all()
         alive = {name: p.poll() is None for name, p in rig.processes.items()}
     except KeyboardInterrupt:
@@ -670,7 +674,8 @@ def main() -> int:
             f"{run}: load average {context['load_average_1min']} at the end; "
             f"{context['replica_transactions']} transactions on the replica"
         )
-    print(f"task queue (database) by status: {jobs or 'empty'}")
+    if jobs is not None:
+        print(f"task queue (database) by status: {jobs or 'empty'}")
     for run, errors in rig.errors.items():
         for error, n in sorted(errors.items(), key=lambda e: -e[1]):
             print(f"failed in {run}: {n} × {error}")

@@ -1,16 +1,11 @@
 from typing import Any
 
 from django import template
-from django.db.models import Count, F, Q, Window
-from django.db.models.functions import RowNumber
 
-from openiop.safety.access import open_alerts_for_user
 from openiop.safety.acuity import rule_label as _rule_label
-from openiop.safety.models import Acuity
+from openiop.safety.banner import banner_alerts
 
 register = template.Library()
-
-BANNER_LIMIT = 5
 
 
 @register.inclusion_tag("safety/_banner.html", takes_context=True)
@@ -24,16 +19,7 @@ def safety_banner(context: dict[str, Any]) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.is_staff_member:
         return {"alerts": [], "total": 0, "more": 0}
-    order = [F("acuity").desc(), F("opened_at").asc(), F("id").asc()]
-    alerts = list(
-        open_alerts_for_user(user)
-        .annotate(
-            position=Window(RowNumber(), order_by=order),
-            total=Window(Count("id")),
-        )
-        .filter(Q(position__lte=BANNER_LIMIT) | Q(acuity=Acuity.EMERGENCY))
-    )
-    total = alerts[0].total if alerts else 0
+    alerts, total = banner_alerts(user)
     return {"alerts": alerts, "total": total, "more": total - len(alerts), "user": user}
 
 

@@ -15,3 +15,9 @@ bench:
 	.venv/bin/python bench/caseload.py
 	.venv/bin/python bench/safety_notify.py 200
 	.venv/bin/python bench/record_download.py
+	.venv/bin/python bench/pages.py
+	.venv/bin/python bench/worker_kill.py --backend db
+	.venv/bin/python bench/worker_kill.py --backend rq
+# Root only (network namespaces), a few minutes each: the Janus fault run and the whole rig.
+	.venv/bin/python bench/janus_failover.py
+	.venv/bin/python bench/rig.py --video

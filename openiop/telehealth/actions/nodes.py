@@ -146,21 +146,16 @@ def _recreate(room: Room) -> Callable[[janus.JanusClient], janus.Room]:
     return work
 
 
-def _node_is_dead(name: str) -> bool:
-    if get_node(name) is None:
-        return True
-    return JanusNode.objects.filter(name=name, state=JanusNode.State.DOWN).exists()
-
-
 def ensure_room_on_node(room: Room, *, acting_user: User | None) -> Room:
     """Make sure the room exists on a live node; returns the room (its node may have changed).
 
-    The room's own node first: a restarted node gets the room back with the same identity. A
-    node that does not answer is marked down and the room is re-placed on the best other node,
-    under a row lock so that a whole group asking at once moves it once.
+    The room's own node first, even when an earlier request or the check marked it down: a
+    restarted node gets the room back with the same identity (with one node, that is the only
+    way back). A node that does not answer is marked down and the room is re-placed on the best
+    other node, under a row lock so that a whole group asking at once moves it once.
     """
     node = room.janus_node
-    if not _node_is_dead(node):
+    if get_node(node) is not None:
         try:
             with janus.connect_node(node) as client:
                 recreated = client.ensure_room(as_janus_room(room))
@@ -171,6 +166,8 @@ def ensure_room_on_node(room: Room, *, acting_user: User | None) -> Room:
         except janus.JanusError as exc:
             raise VideoUnavailable(gettext("Video is not available right now. Retrying…")) from exc
         else:
+            if JanusNode.objects.filter(name=node).exclude(state=JanusNode.State.UP).exists():
+                mark_node(node, JanusNode.State.UP, "ok", acting_user=acting_user)
             if recreated:
                 with transaction.atomic():
                     record("telehealth.room_recreated", acting_user=acting_user, target=room)

@@ -221,6 +221,27 @@ class FailoverTests(VideoTestCase):
         self.assertContains(response, f"{lost:%H:%M:%S}–{back:%H:%M:%S}")
 
 
+class SingleNodeRestartTests(VideoTestCase):
+    """One Janus (no JANUS_NODES): a restart must not leave the room stuck on a "down" mark."""
+
+    def test_a_restarted_node_marked_down_gets_its_room_back(self):
+        self.admitted_pat()
+        room = Room.objects.get()
+        FakeJanus.kill(room.janus_node)
+        self.login(self.pat_user)
+        # While it is down: no other node to go to, the page is told to retry.
+        self.assertEqual(self.client.post(self.url("ticket")).status_code, 503)
+        self.assertEqual(JanusNode.objects.get(name=room.janus_node).state, JanusNode.State.DOWN)
+        FakeJanus.down.clear()  # back, with no room (a restart), and no check has run since
+        response = self.client.post(self.url("ticket"))
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json()["room"], room.janus_room_id)
+        self.assertIn(room.janus_room_id, FakeJanus.rooms)
+        self.assertEqual(JanusNode.objects.get(name=room.janus_node).state, JanusNode.State.UP)
+        room.refresh_from_db()
+        self.assertEqual(room.janus_node, "default")
+
+
 def _info(session):
     from openiop.telehealth.schedule import get_session
 

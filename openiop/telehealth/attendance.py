@@ -64,6 +64,12 @@ class Summary:
         """Times not attended between two stretches of presence (a reconnect, a failover)."""
         return [(a[1], b[0]) for a, b in zip(self.intervals, self.intervals[1:], strict=False)]
 
+    @property
+    def gap_spans(self) -> list[tuple[datetime, int]]:
+        """Each gap as (when it began, how many seconds it lasted): a failover's gap is seconds
+        long, so the sheet shows its start in the viewer's zone and its length."""
+        return [(start, round((end - start).total_seconds())) for start, end in self.gaps]
+
 
 def intervals(
     events: Iterable[PresenceEvent], *, grace: timedelta = DEFAULT_GRACE, until: datetime

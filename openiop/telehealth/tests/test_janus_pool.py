@@ -12,6 +12,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from openiop.audit.models import AuditEvent
+from openiop.lib.timefmt import format_datetime
 from openiop.telehealth import actions, queries
 from openiop.telehealth.checks import check_janus_nodes
 from openiop.telehealth.models import Attendance, JanusNode, PresenceEvent, Room
@@ -218,7 +219,9 @@ class FailoverTests(VideoTestCase):
             self.assertEqual(summary.gaps, [(lost, back)])
             self.login(self.alvarez)
             response = self.client.get(self.url("attendance"))
-        self.assertContains(response, f"{lost:%H:%M:%S}–{back:%H:%M:%S}")
+        zone = response.wsgi_request.viewer_zone  # type: ignore[attr-defined]
+        shown = format_datetime(lost, zone, "time")
+        self.assertContains(response, f"{shown} (8 s)")
 
 
 class SingleNodeRestartTests(VideoTestCase):

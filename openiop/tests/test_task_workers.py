@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import ClassVar
 from unittest import mock
@@ -167,6 +167,9 @@ class WorkerTests(ConcurrentTestCase):
         an alert whose ladder queues the `notify` job for Dr. Alvarez, by text and email."""
         self.alvarez.mobile_phone = "+15555550111"
         self.alvarez.save(update_fields=["mobile_phone"])
+        # The real clock, not a frozen one: the workers are other processes, on real time.
+        # Every local field derives from this one moment, so the session is consistent at
+        # any hour (at 23:45 UTC it starts on the next day, and says so).
         starts_at = (timezone.now() + timedelta(minutes=30)).replace(microsecond=0)
         session = Session.objects.create(
             program=self.program,
@@ -174,7 +177,7 @@ class WorkerTests(ConcurrentTestCase):
             kind=Session.Kind.GROUP,
             starts_at=starts_at,
             ends_at=starts_at + timedelta(hours=3),
-            local_date=date.today(),
+            local_date=starts_at.date(),
             local_starts_at=starts_at.time(),
             local_ends_at=(starts_at + timedelta(hours=3)).time(),
             timezone="UTC",

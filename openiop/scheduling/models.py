@@ -362,6 +362,39 @@ class ReminderClaim(models.Model):
         return f"{self.get_kind_display()} {self.get_channel_display()} reminder"
 
 
+class PlannedReminder(models.Model):
+    """A reminder or notice queued for later, written in the same transaction as its job.
+
+    The queue holds the job; this row says the message is owed. Neither queue runs again a job
+    whose worker died after taking it, so a job killed before it wrote its claims would leave
+    nothing behind: the sweep (`reminders.send_overdue`) runs the job once more for a plan that
+    is overdue by STALE_CLAIM and still not handled. The job marks its plan handled when it has
+    claimed (or found nothing to send); claims make the second run harmless.
+    """
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="plans")
+    kind = models.CharField(max_length=16, choices=ReminderClaim.Kind.choices)
+    session_starts_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["booking", "kind", "session_starts_at"], name="one_plan_per_message"
+            ),
+        ]
+        indexes = [
+            # The sweep's question: unhandled plans now due.
+            models.Index(
+                fields=["due_at"], condition=models.Q(handled_at__isnull=True), name="plan_due"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Planned {self.get_kind_display()}"
+
+
 class CalendarFeed(models.Model):
     """A private ICS feed. Only a hash of the secret token is stored; revoking ends the URL."""
 

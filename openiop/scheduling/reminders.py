@@ -10,9 +10,11 @@ Steps for one reminder job (SECURITY.md R9):
    sent claim; a worker that dies before the commit leaves the claim `claimed`, and the retry
    sends it.
 4. Neither queue retries a job whose worker died (django-tasks-db leaves it "running", RQ moves
-   it to its failed registry): the sweep (`redeliver_stale`, run every minute by
-   `manage.py resend_stale_reminders`) sends claims left `claimed` past STALE_CLAIM, with the
-   same key, while their session is still ahead.
+   it to its failed registry). The sweep, run every minute by `manage.py
+   resend_stale_reminders`, mends both ways a job can die: `redeliver_stale` sends claims left
+   `claimed` past STALE_CLAIM, with the same key; `send_overdue` runs again a job that died
+   before it claimed, found by its `PlannedReminder` (written with the booking, marked handled
+   once the job has claimed). Both only while the session is still ahead.
 
 Texts say only that there is a session and when (DESIGN.md rule 5), in the language the
 participant reads OpenIOP in (their account's; docs/i18n.md).
@@ -34,7 +36,13 @@ from openiop.lib.phone import stored_text
 from openiop.lib.recurrence import get_zone
 from openiop.lib.timefmt import format_datetime
 from openiop.notifications.sms import send_sms
-from openiop.scheduling.models import Booking, ReminderClaim, ReminderPreference, Session
+from openiop.scheduling.models import (
+    Booking,
+    PlannedReminder,
+    ReminderClaim,
+    ReminderPreference,
+    Session,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -55,28 +63,47 @@ def _enqueue(name: str, *, run_after: datetime, args: list) -> None:
     getattr(tasks, name).using(run_after=run_after).enqueue(*args)
 
 
+def _plan(plans: list[PlannedReminder]) -> None:
+    """Write the plans in the caller's transaction, with the booking. A plan made again (a
+    session moved back to an earlier start) is owed again: its claims, if any, stop a repeat."""
+    PlannedReminder.objects.bulk_create(
+        plans,
+        update_conflicts=True,
+        unique_fields=["booking", "kind", "session_starts_at"],
+        update_fields=["due_at", "handled_at"],
+    )
+
+
 def schedule_reminders(bookings: Iterable[Booking], *, session_for: dict[int, Session]) -> int:
-    """Queue the 24 h and 1 h reminders of `bookings` once the caller's transaction commits."""
+    """Plan the 24 h and 1 h reminders of `bookings` now, and queue them once the caller's
+    transaction commits."""
     now = timezone.now()
-    jobs = []
+    jobs, plans = [], []
     for booking in bookings:
         session = session_for[booking.session_id]
         for kind, offset in OFFSETS.items():
             due = session.starts_at - offset
             if due > now:
                 jobs.append((due, [booking.pk, kind.value, session.starts_at.isoformat()]))
+                plans.append(
+                    PlannedReminder(
+                        booking=booking, kind=kind, session_starts_at=session.starts_at, due_at=due
+                    )
+                )
 
     def enqueue_all() -> None:
         for due, args in jobs:
             _enqueue("send_reminder", run_after=due, args=args)
 
     if jobs:
+        _plan(plans)
         transaction.on_commit(enqueue_all)
     return len(jobs)
 
 
 def schedule_cancellation_notices(bookings: Iterable[Booking], session: Session) -> int:
-    """Queue one cancellation notice per booking, after commit."""
+    """Plan one cancellation notice per booking now, and queue them after commit."""
+    bookings = list(bookings)
     args = [[booking.pk, session.starts_at.isoformat()] for booking in bookings]
 
     def enqueue_all() -> None:
@@ -84,6 +111,15 @@ def schedule_cancellation_notices(bookings: Iterable[Booking], session: Session)
             _enqueue("send_cancellation_notice", run_after=timezone.now(), args=item)
 
     if args:
+        kind, now = ReminderClaim.Kind.CANCELLATION, timezone.now()
+        _plan(
+            [
+                PlannedReminder(
+                    booking=b, kind=kind, session_starts_at=session.starts_at, due_at=now
+                )
+                for b in bookings
+            ]
+        )
         transaction.on_commit(enqueue_all)
     return len(args)
 
@@ -158,7 +194,19 @@ def _deliver(claim_pk: int, *, subject: str, body: str, by_sweep: bool = False) 
         return True
 
 
-def _claim_and_send(booking: Booking, *, kind: str, subject: str, body: str) -> int:
+def _handled(booking_id: int, kind: str, session_starts_at: str, now: datetime) -> None:
+    """The job's plan needs no second run: it has claimed, or there is nothing to send."""
+    PlannedReminder.objects.filter(
+        booking_id=booking_id,
+        kind=kind,
+        session_starts_at=datetime.fromisoformat(session_starts_at),
+        handled_at__isnull=True,
+    ).update(handled_at=now)
+
+
+def _claim_and_send(
+    booking: Booking, *, kind: str, subject: str, body: str, now: datetime, by_sweep: bool
+) -> int:
     # Step 2, every channel before any send: get_or_create commits each claim (autocommit) or
     # finds the existing one, so a worker killed during the text leaves the email claimed too.
     claims = [
@@ -170,7 +218,10 @@ def _claim_and_send(booking: Booking, *, kind: str, subject: str, body: str) -> 
         )[0]
         for channel in _channels(booking)
     ]
-    return sum(_deliver(claim.pk, subject=subject, body=body) for claim in claims)
+    _handled(booking.pk, kind, booking.session.starts_at.isoformat(), now)
+    return sum(
+        _deliver(claim.pk, subject=subject, body=body, by_sweep=by_sweep) for claim in claims
+    )
 
 
 def _load(booking_id: int) -> Booking | None:
@@ -204,26 +255,40 @@ def _notice_wanted(booking: Booking, session_starts_at: str) -> bool:
     return session.is_cancelled and session.starts_at.isoformat() == session_starts_at
 
 
-def send_reminder(booking_id: int, kind: str, session_starts_at: str) -> int:
+def send_reminder(
+    booking_id: int,
+    kind: str,
+    session_starts_at: str,
+    *,
+    now: datetime | None = None,
+    by_sweep: bool = False,
+) -> int:
     """Deliver one reminder job; returns the number of messages sent (0 or more channels)."""
     booking = _load(booking_id)
-    now = timezone.now()
+    now = now or timezone.now()
     if booking is None or not _reminder_wanted(booking, session_starts_at, now):
+        _handled(booking_id, kind, session_starts_at, now)
         return 0
     if now < booking.session.starts_at - OFFSETS[ReminderClaim.Kind(kind)] - EARLY_TOLERANCE:
         logger.warning("Reminder job for booking %s ran before it was due", booking_id)
         return 0
     subject, body = _message(booking, kind)
-    return _claim_and_send(booking, kind=kind, subject=subject, body=body)
+    return _claim_and_send(
+        booking, kind=kind, subject=subject, body=body, now=now, by_sweep=by_sweep
+    )
 
 
-def send_cancellation_notice(booking_id: int, session_starts_at: str) -> int:
+def send_cancellation_notice(
+    booking_id: int, session_starts_at: str, *, now: datetime | None = None, by_sweep: bool = False
+) -> int:
+    kind, now = ReminderClaim.Kind.CANCELLATION, now or timezone.now()
     booking = _load(booking_id)
     if booking is None or not _notice_wanted(booking, session_starts_at):
+        _handled(booking_id, kind, session_starts_at, now)
         return 0
-    subject, body = _message(booking, ReminderClaim.Kind.CANCELLATION)
+    subject, body = _message(booking, kind)
     return _claim_and_send(
-        booking, kind=ReminderClaim.Kind.CANCELLATION, subject=subject, body=body
+        booking, kind=kind, subject=subject, body=body, now=now, by_sweep=by_sweep
     )
 
 
@@ -256,3 +321,39 @@ def redeliver_stale(now: datetime | None = None) -> int:
         subject, body = _message(booking, claim.kind)
         sent += _deliver(claim.pk, subject=subject, body=body, by_sweep=True)
     return sent
+
+
+def send_overdue(now: datetime | None = None) -> int:
+    """Step 4, the sweep's other half: run again each job that died before it claimed.
+
+    A plan still not handled STALE_CLAIM after it was due is a job a worker took and lost (or
+    one still waiting behind a long queue: then whichever runs second finds the claims). The
+    job's own checks apply: a booking released, a session moved, cancelled or begun sends
+    nothing and closes the plan. Returns the number of messages sent now.
+    """
+    moment = now or timezone.now()
+    overdue = (
+        PlannedReminder.objects.filter(
+            handled_at__isnull=True,
+            due_at__lte=moment - STALE_CLAIM,
+            session_starts_at__gt=moment,
+        )
+        .order_by("due_at", "id")
+        .values_list("booking_id", "kind", "session_starts_at")
+    )
+    sent = 0
+    for booking_id, kind, starts_at in list(overdue):
+        if kind == ReminderClaim.Kind.CANCELLATION:
+            sent += send_cancellation_notice(
+                booking_id, starts_at.isoformat(), now=moment, by_sweep=True
+            )
+        else:
+            sent += send_reminder(
+                booking_id, kind, starts_at.isoformat(), now=moment, by_sweep=True
+            )
+    return sent
+
+
+def sweep(now: datetime | None = None) -> int:
+    """Both halves of step 4, as `manage.py resend_stale_reminders` runs them every minute."""
+    return redeliver_stale(now) + send_overdue(now)

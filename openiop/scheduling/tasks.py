@@ -18,4 +18,4 @@ def send_cancellation_notice(booking_id: int, session_starts_at: str) -> int:
 @task()
 def resend_stale_reminders() -> int:
     """The reminders' sweep as a job, for deployments that schedule jobs rather than commands."""
-    return reminders.redeliver_stale()
+    return reminders.sweep()

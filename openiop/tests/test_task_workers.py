@@ -4,7 +4,8 @@ Two workers of each kind (`manage.py db_worker`, `manage.py rqworker default --w
 run against the test database; texts go to a file (openiop.notifications.sms.filelog) and
 emails to files, so every process's sends are counted in one place. The same tests run on both
 queues: a session reminder and a safety notice run exactly once; a worker SIGKILLed while the
-provider has the text loses nothing and sends nothing twice once the sweeps have run.
+provider has the text, or before the reminder job has written its claims, loses nothing and
+sends nothing twice once the sweeps have run.
 """
 
 import contextlib
@@ -16,22 +17,26 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 from typing import ClassVar
 from unittest import mock
 
+import psycopg
 from django.conf import settings
 from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
+from redis import Redis
+from rq.scheduler import RQScheduler
 
 from openiop.safety import actions as safety_actions
 from openiop.safety import sweep
 from openiop.safety.models import EscalationNotice, SafetyAlert
 from openiop.scheduling import reminders, tasks
-from openiop.scheduling.models import Booking, ReminderClaim, Session
+from openiop.scheduling.models import Booking, PlannedReminder, ReminderClaim, Session
 from openiop.scheduling.tests.base import ConcurrentTestCase
 from openiop.tests.redis_server import redis_url
 
@@ -51,6 +56,21 @@ def _database_url() -> str:
 def _parent(pid: int) -> int:
     stat = Path(f"/proc/{pid}/stat").read_text()
     return int(stat.rsplit(")", 1)[1].split()[1])
+
+
+def _descendants(pids: set[int]) -> set[int]:
+    """`pids` and every process below them (RQ forks a work horse per job)."""
+    found = set(pids)
+    while True:
+        more = set()
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit() and int(entry.name) not in found:
+                with contextlib.suppress(OSError, ValueError, IndexError):
+                    if _parent(int(entry.name)) in found:
+                        more.add(int(entry.name))
+        if not more:
+            return found
+        found |= more
 
 
 def _wait(condition, what: str, timeout: float = WAIT) -> None:
@@ -136,6 +156,10 @@ class WorkerTests(ConcurrentTestCase):
     def setUp(self) -> None:
         super().setUp()
         # Two workers for every test: replace any a test killed.
+        if self.kind == "rq" and any(worker.poll() is not None for worker in self.workers):
+            # A killed worker's scheduler lock outlives it by a minute, and with it RQ's
+            # scheduled jobs would wait: the replacements take the lock at once.
+            Redis.from_url(self.redis).delete(RQScheduler.get_locking_key("default"))
         type(self).workers = [
             worker if worker.poll() is None else self.start_worker(10 + n)
             for n, worker in enumerate(self.workers)
@@ -167,6 +191,18 @@ class WorkerTests(ConcurrentTestCase):
         an alert whose ladder queues the `notify` job for Dr. Alvarez, by text and email."""
         self.alvarez.mobile_phone = "+15555550111"
         self.alvarez.save(update_fields=["mobile_phone"])
+        booking = self.book_pat_in_30_minutes()
+        self.queue_reminder(booking, booking.session.starts_at)
+        alert = safety_actions.raise_critical_item_alert(
+            self.pat,
+            response=None,
+            critical_items=CRITICAL_ITEM,
+            submitted=True,
+            acting_user=self.pat_user,
+        )
+        assert alert is not None and alert.status == SafetyAlert.Status.OPEN
+
+    def book_pat_in_30_minutes(self) -> Booking:
         # The real clock, not a frozen one: the workers are other processes, on real time.
         # Every local field derives from this one moment, so the session is consistent at
         # any hour (at 23:45 UTC it starts on the next day, and says so).
@@ -182,22 +218,22 @@ class WorkerTests(ConcurrentTestCase):
             local_ends_at=(starts_at + timedelta(hours=3)).time(),
             timezone="UTC",
         )
-        booking = Booking.objects.create(
-            session=session,
-            participant=self.pat,
-            source=Booking.Source.MAKEUP,
+        return Booking.objects.create(
+            session=session, participant=self.pat, source=Booking.Source.MAKEUP
+        )
+
+    def queue_reminder(self, booking: Booking, starts_at) -> None:
+        """The 1-hour reminder, planned as booking does and queued to run in a second."""
+        kind = ReminderClaim.Kind.HOUR_BEFORE
+        PlannedReminder.objects.create(
+            booking=booking,
+            kind=kind,
+            session_starts_at=starts_at,
+            due_at=starts_at - timedelta(hours=1),
         )
         tasks.send_reminder.using(run_after=timezone.now() + timedelta(seconds=1)).enqueue(
-            booking.pk, ReminderClaim.Kind.HOUR_BEFORE, starts_at.isoformat()
+            booking.pk, kind, starts_at.isoformat()
         )
-        alert = safety_actions.raise_critical_item_alert(
-            self.pat,
-            response=None,
-            critical_items=CRITICAL_ITEM,
-            submitted=True,
-            acting_user=self.pat_user,
-        )
-        assert alert is not None and alert.status == SafetyAlert.Status.OPEN
 
     def claims(self) -> dict[str, str]:
         """Every claim's key (its code) and status, reminders and notices alike."""
@@ -278,6 +314,53 @@ class WorkerTests(ConcurrentTestCase):
         self.assert_each_claim_sent_exactly_once()
         # The provider was handed each text twice with the same key (it drops the repeat).
         self.assertEqual(set(self.texts("begin").values()), {2})
+
+    def test_a_worker_killed_before_the_reminder_claimed_loses_nothing_after_the_sweep(self):
+        """The gap between taking a job and committing its claims, held open: another
+        transaction holds an uncommitted claim with the same key, so the worker's own claim
+        waits on it. Both workers are killed there, the holder rolls back: no claim is left,
+        and the job is gone from the queue (running forever, or abandoned)."""
+        booking = self.book_pat_in_30_minutes()
+        starts_at = booking.session.starts_at
+        holder = psycopg.connect(_database_url())  # a transaction, left open
+        self.addCleanup(holder.close)
+        holder.execute(
+            "INSERT INTO scheduling_reminderclaim (code, booking_id, kind, channel,"
+            " session_starts_at, status, claimed_at, provider_message_id)"
+            " VALUES (%s, %s, 'hour_before', 'sms', %s, 'claimed', now(), '')",
+            (uuid.uuid4(), booking.pk, starts_at),
+        )
+        self.queue_reminder(booking, starts_at)
+
+        def waiting_claims() -> int:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                    " AND query LIKE 'INSERT INTO \"scheduling_reminderclaim\"%%'"
+                )
+                return cursor.fetchone()[0]
+
+        _wait(lambda: waiting_claims() == 1, "a worker's claim to wait on the held one")
+        doomed = _descendants({w.pid for w in self.workers})
+        for pid in doomed:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        for worker in self.workers:
+            worker.wait(timeout=30)
+        holder.rollback()
+        _wait(lambda: waiting_claims() == 0, "the dead worker's claim to be rolled back")
+        time.sleep(0.5)
+        self.assertEqual(self.claims(), {})
+        self.assertEqual(self.texts("begin"), Counter())
+
+        later = timezone.now() + timedelta(minutes=3)
+        self.assertEqual(reminders.redeliver_stale(now=later), 0)  # nothing was claimed
+        self.assertEqual(reminders.send_overdue(now=later), 2)
+        self.assertEqual(reminders.sweep(now=later), 0)
+        claims = dict(ReminderClaim.objects.values_list("channel", "code"))
+        self.assertEqual(set(self.claims().values()), {"sent"})
+        self.assertEqual(self.texts("sent"), Counter({str(claims["sms"]): 1}))
+        self.assertEqual(self.emails(), Counter({str(claims["email"]): 1}))
 
 
 class DatabaseQueueWorkerTestCase(WorkerTests):

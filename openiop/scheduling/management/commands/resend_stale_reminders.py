@@ -1,4 +1,4 @@
-"""Re-send session reminders a dead worker claimed and never sent (run every minute)."""
+"""Send the session reminders a dead worker left unsent, claimed or not (run every minute)."""
 
 from typing import Any
 
@@ -9,11 +9,11 @@ from openiop.scheduling import reminders
 
 class Command(BaseCommand):
     help = (
-        "Send session reminders and cancellation notices whose worker died after claiming "
-        "them (left unsent for 2 minutes), with the same idempotency key, while the session "
-        "is still ahead."
+        "Send session reminders and cancellation notices whose worker died: claimed and left "
+        "unsent for 2 minutes (sent with the same idempotency key), or never claimed 2 "
+        "minutes after they were due (the job runs again), while the session is still ahead."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        sent = reminders.redeliver_stale()
+        sent = reminders.sweep()
         self.stdout.write(f"Re-sent {sent} reminder(s).")

@@ -6,14 +6,18 @@ every 15-30 s costs the database a handful of index scans.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from datetime import timedelta
 
+import django_rq
+from django.conf import settings
 from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
+from redis.exceptions import RedisError
 
 from openiop.safety.models import Acuity, EscalationNotice, SafetyAlert
 from openiop.scheduling.models import ReminderClaim
@@ -51,7 +55,7 @@ class OpenIOPCollector(Collector):
         yield GaugeMetricFamily(
             "openiop_task_backlog",
             "Background tasks ready to run and not yet picked up by a worker.",
-            value=DBTaskResult.objects.ready().count(),
+            value=task_backlog(),
         )
         yield from self._video()
 
@@ -97,3 +101,15 @@ class OpenIOPCollector(Collector):
             people.add_metric([node], n)
         yield rooms
         yield people
+
+
+def task_backlog() -> float:
+    """Jobs ready to run that no worker has taken, on the queue TASKS uses (database or RQ).
+    NaN when Redis does not answer: the backlog is then unknown, not zero."""
+    backend = settings.TASKS["default"]
+    if backend["BACKEND"] == settings.TASKS_BACKEND_ALIASES["rq"]:
+        try:
+            return float(sum(django_rq.get_queue(name).count for name in backend["QUEUES"]))
+        except RedisError:
+            return math.nan
+    return float(DBTaskResult.objects.ready().count())

@@ -89,6 +89,8 @@ class Session(models.Model):
         ]
         indexes = [
             models.Index(fields=["program", "starts_at"]),
+            # The director's week grid picks a program's week by its local dates.
+            models.Index(fields=["program", "local_date"], name="session_program_day"),
             models.Index(fields=["group", "starts_at"]),
             models.Index(fields=["clinician", "starts_at"]),
         ]
@@ -277,7 +279,11 @@ class Booking(models.Model):
                 name="booking_absence_has_no_minutes",
             ),
         ]
-        indexes = [models.Index(fields=["participant", "status"])]
+        indexes = [
+            models.Index(fields=["participant", "status"]),
+            # Seats booked per session, counted from the index alone (the week grid's 500).
+            models.Index(fields=["session", "status"], name="booking_session_status"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_source_display()} booking"

@@ -22,6 +22,7 @@ from openiop.accounts.models import User
 from openiop.lib import recurrence
 from openiop.lib.hours import week_bounds
 from openiop.lib.ics import FeedEvent, build_feed
+from openiop.lib.urls import code_url
 from openiop.participants import access as participant_access
 from openiop.participants.models import Participant
 from openiop.participants.zones import viewer_zone
@@ -248,12 +249,23 @@ def index(request: AuthedRequest) -> HttpResponse:
     )
 
 
+def _link_grid(rows: list[queries.GridRow]) -> None:
+    """Each group's roster link and each session's, for the ~700 links of a week."""
+    roster_url, session_url = code_url("scheduling:roster"), code_url("scheduling:session")
+    for row in rows:
+        row.url = roster_url(row.group.code)
+        for sessions in row.days:
+            for session in sessions:
+                session.url = session_url(session.code)  # type: ignore[attr-defined]
+
+
 @require_GET
 @login_required
 def week_grid(request: AuthedRequest, code: str) -> HttpResponse:
     program, program_access = access.get_program_for_user(request.user, code)
     monday = queries.parse_week(request.GET.get("week"), _local_today(program.timezone))
     days, rows = queries.week_grid(program, monday)
+    _link_grid(rows)
     director = program_access == access.Access.WRITE
     return render(
         request,

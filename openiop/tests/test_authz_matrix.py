@@ -8,10 +8,13 @@ participant's record, none otherwise (docs/permissions.md, "Which pages record a
 
 import importlib
 import importlib.util
+import time
 from datetime import UTC, datetime
+from http.cookies import SimpleCookie
 
 import time_machine
 from django.apps import apps
+from django.conf import settings
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -585,6 +588,9 @@ def all_url_names(resolver: URLResolver | None = None, prefix: str = "") -> set[
     return names
 
 
+SESSION_REUSE_SECONDS = 60
+
+
 # Sessions and tickets in the fixtures are made relative to now; a fixed Tuesday morning in New
 # York keeps every answer the same on any real day or hour.
 @time_machine.travel(datetime(2026, 12, 8, 14, 0, tzinfo=UTC), tick=True)
@@ -596,13 +602,26 @@ class AuthorizationMatrixTestCase(BaseTestCase):
         stale = sorted(set(MATRIX) - names)
         self.assertEqual(stale, [], "Matrix entries for URLs that no longer exist")
 
+    def sign_in_as(self, role: str) -> None:
+        """Present `role`'s session, made once a minute: signing in afresh for each of the
+        ~5,000 requests took much of this test's time. What a request does to the session
+        (a sign-out, the idle clock) is rolled back with the rest of the request; the session
+        is remade before the idle timeout could end it, however slow the machine."""
+        self.client.cookies = SimpleCookie()
+        if role == "anonymous":
+            return
+        key, made = getattr(self, "_sessions", {}).get(role, ("", 0.0))
+        if time.monotonic() - made > SESSION_REUSE_SECONDS:
+            self.login(self.everyone[role])
+            key, made = self.client.cookies[settings.SESSION_COOKIE_NAME].value, time.monotonic()
+            self._sessions = {**getattr(self, "_sessions", {}), role: (key, made)}
+        self.client.cookies[settings.SESSION_COOKIE_NAME] = key
+
     def request(self, entry: Entry, name: str, role: str, target: str) -> tuple[int, int]:
         """The status code, and how many read events the request wrote."""
         kwargs = entry.kwargs(self, target) if entry.kwargs else {}
         url = reverse(name, kwargs=kwargs)
-        self.client.logout()
-        if role != "anonymous":
-            self.login(self.everyone[role])
+        self.sign_in_as(role)
         reads = AuditEvent.objects.filter(event_type__in=READ_EVENTS)
         # Each request runs in its own savepoint so a permitted write cannot change what
         # the next role sees.
